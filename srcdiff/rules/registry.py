@@ -1,0 +1,108 @@
+"""The rule table: the only global state in srcdiff.
+
+A vector-Jacobian-product (VJP) rule is plain NumPy Python::
+
+    rule(g, ans, *args, **kwargs) -> tuple of cotangents
+
+``g`` is the cotangent of the result, ``ans`` the result itself and ``args`` /
+``kwargs`` the call's arguments.  The rule returns one cotangent per positional
+argument, ``None`` where an argument is not differentiable.  Both modes read
+this table: the static compiler inlines a rule whose body is one ``return``
+(and calls any other), the tracing mode calls it.
+
+Forward-mode (JVP) rules sit beside the VJP rules in a table of their own.
+"""
+
+import inspect
+
+_VJPS = {}
+_JVPS = {}
+_NONDIFFERENTIABLE = set()
+
+
+def _key(fn):
+    """Bound methods of the same function compare equal; use the function."""
+    return getattr(fn, "__func__", fn)
+
+
+def register_vjp(fn, rule=None):
+    """Make ``rule`` the VJP of ``fn``; as a decorator: ``@register_vjp(fn)``.
+
+    A registered rule wins over source transformation of ``fn``.
+    """
+    if rule is None:
+        return lambda rule: register_vjp(fn, rule)
+    _check_signature(rule, "VJP", ("g", "ans"))
+    _VJPS[_key(fn)] = rule
+    _NONDIFFERENTIABLE.discard(_key(fn))
+    return rule
+
+
+def register_jvp(fn, rule=None):
+    """Make ``rule`` the JVP of ``fn``: ``rule(tangents, ans, *args, **kwargs)``."""
+    if rule is None:
+        return lambda rule: register_jvp(fn, rule)
+    _JVPS[_key(fn)] = rule
+    return rule
+
+
+def nondifferentiable(fn):
+    """Declare that ``fn``'s result carries no gradient; returns ``fn``.
+
+    Usable as a decorator on a user function.
+    """
+    _NONDIFFERENTIABLE.add(_key(fn))
+    _VJPS.pop(_key(fn), None)
+    return fn
+
+
+def defvjp(*fns):
+    """Decorator used by the built-in table: register one rule for several functions."""
+
+    def register(rule):
+        for fn in fns:
+            register_vjp(fn, rule)
+        return rule
+
+    return register
+
+
+def vjp_rule(fn):
+    """The VJP rule registered for ``fn``, or None."""
+    try:
+        return _VJPS.get(_key(fn))
+    except TypeError:  # unhashable callables have no rule
+        return None
+
+
+def jvp_rule(fn):
+    """The JVP rule registered for ``fn``, or None."""
+    try:
+        return _JVPS.get(_key(fn))
+    except TypeError:
+        return None
+
+
+def is_nondifferentiable(fn):
+    """True when ``fn`` was declared to carry no gradient."""
+    try:
+        return _key(fn) in _NONDIFFERENTIABLE
+    except TypeError:
+        return False
+
+
+def _check_signature(rule, kind, leading):
+    if not callable(rule):
+        raise TypeError(f"a {kind} rule must be callable, got {rule!r}")
+    try:
+        params = list(inspect.signature(rule).parameters.values())
+    except (TypeError, ValueError):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < len(leading) and not any(p.kind == p.VAR_POSITIONAL for p in params):
+        from srcdiff.errors import DifferentiationError
+
+        raise DifferentiationError(
+            f"a {kind} rule takes ({', '.join(leading)}, *args, **kwargs); "
+            f"{getattr(rule, '__name__', rule)} takes {len(positional)} positional parameters"
+        )
