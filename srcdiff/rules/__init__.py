@@ -2,9 +2,25 @@
 
 Importing this package registers every built-in rule.  Rules are grouped by
 family, one module each; ``registry`` holds the table and its API.
+
+A rule returns a tuple indexed like the call's positional arguments: entry
+``i`` is the cotangent of argument ``i`` (``None`` for options such as a shape
+or an axis).  Trailing options may have no entry at all (``np.sum(x, 0)``'s
+rule returns ``(dx,)``), so callers read the entries of the arguments that
+carry gradients, never unpack the whole tuple.  An argument that is a list
+or tuple of arrays (``np.concatenate``, ``np.stack``, builtin ``sum``) gets a
+list of cotangents.
 """
 
-from srcdiff.rules import operators  # noqa: F401  (registers rules)
+from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
+    elementwise,
+    linalg,
+    nondiff,
+    operators,
+    products,
+    reductions,
+    shapes,
+)
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import (
     defvjp,

@@ -46,3 +46,115 @@ def zeros_like(x):
     if np.ndim(x) == 0:
         return dtype.type(0)
     return np.zeros(np.shape(x), dtype)
+
+
+def float_zeros(x, g=None):
+    """Float zeros shaped like ``x``, in ``g``'s float dtype when it has one.
+
+    The starting point of a scatter: indexing and repeat adjoints add into it.
+    """
+    dtype = getattr(g, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.inexact):
+        dtype = getattr(x, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.inexact):
+        dtype = np.float64
+    return np.zeros(np.shape(x), dtype)
+
+
+def reduced_axes(axis, ndim):
+    """The reduction's ``axis`` (None, int, negative int or tuple) as sorted non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(a % ndim for a in axis))
+    return (axis % ndim,)
+
+
+def restore_reduced_axes(g, x, axis=None, keepdims=False):
+    """Give ``g`` (a reduction's cotangent or result) back the reduced axes, as size-1 axes.
+
+    The result broadcasts against ``x``: ``np.sum(x, axis)`` followed by this
+    has ``np.sum(x, axis, keepdims=True)``'s shape.
+    """
+    if keepdims:
+        return g
+    ndim = np.ndim(x)
+    if ndim == 0:
+        return g
+    return np.expand_dims(g, reduced_axes(axis, ndim))
+
+
+def unreduce(g, x, axis=None, keepdims=False):
+    """Spread a reduction's cotangent ``g`` over the reduced ``axis`` of ``x``.
+
+    The adjoint of ``np.sum(x, axis, keepdims=keepdims)``: a fresh, writable
+    array of ``x``'s shape.
+    """
+    g = restore_reduced_axes(g, x, axis, keepdims)
+    return np.array(np.broadcast_to(g, np.shape(x)))
+
+
+def tie_share(x, ans, axis=None, keepdims=False):
+    """Where ``x`` attains a max/min reduction's result ``ans``: 1/(number of ties), else 0.
+
+    Splits the gradient evenly among tied extrema, as ``torch.amax`` does.
+    """
+    hits = np.asarray(x) == restore_reduced_axes(ans, x, axis, keepdims)
+    return hits / np.sum(hits, axis=axis, keepdims=True)
+
+
+def prod_of_others(x, axis=None):
+    """For each element of ``x``, the product of the other elements of its reduction slice.
+
+    The derivative of ``np.prod(x, axis)``.  Exclusive cumulative products from
+    both ends make it exact when the slice holds zeros (no division).
+    """
+    x = np.asarray(x)
+    axes = reduced_axes(axis, x.ndim)
+    k = len(axes)
+    moved = np.moveaxis(x, axes, tuple(range(x.ndim - k, x.ndim)))
+    flat = moved.reshape(moved.shape[: x.ndim - k] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.moveaxis(others, tuple(range(x.ndim - k, x.ndim)), axes)
+
+
+def is_basic_index(index):
+    """True for an index made only of ints, slices, None and Ellipsis (a view, no repeats)."""
+    if isinstance(index, tuple):
+        return all(is_basic_index(item) for item in index)
+    if isinstance(index, (bool, np.bool_)):
+        return False
+    return index is None or index is Ellipsis or isinstance(index, (int, np.integer, slice))
+
+
+def scatter_add(g, x, index):
+    """The adjoint of ``x[index]``: zeros shaped like ``x`` with ``g`` added at ``index``.
+
+    Repeated fancy indices accumulate (``np.add.at``).  ``x`` may be a Python
+    list or tuple indexed by an int or a slice; the cotangent is then a list.
+    """
+    if isinstance(x, (list, tuple)):
+        out = [zeros_like(item) for item in x]
+        out[index] = g
+        return out
+    out = float_zeros(x, g)
+    if is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def diagonal_scatter(g, x, offset=0, axis1=0, axis2=1):
+    """The adjoint of ``np.diagonal(x, offset, axis1, axis2)``: ``g`` written on that diagonal.
+
+    ``g`` has the diagonal's shape: ``x``'s other axes, then the diagonal.
+    """
+    out = float_zeros(x, g)
+    square = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    rows = np.arange(max(0, -offset), min(square.shape[-2], square.shape[-1] - offset))
+    square[..., rows, rows + offset] = g
+    return out

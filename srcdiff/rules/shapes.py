@@ -1,0 +1,138 @@
+"""Rules for shape changes and indexing.
+
+Shape changes move ``g`` back to the input's layout (reshape to its shape,
+invert the permutation, split the joined pieces, sum the copies).  Indexing
+scatters ``g`` into zeros; repeated fancy indices accumulate.  Options such as
+a shape or an axis get ``None``.
+"""
+
+import operator
+
+import numpy as np
+
+from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
+from srcdiff.rules.registry import defvjp
+
+
+@defvjp(np.reshape)
+def reshape(g, ans, x, shape=None, order="C", *, copy=None):
+    return np.reshape(g, np.shape(x), order=order), None
+
+
+@defvjp(np.ndarray.reshape)
+def reshape_method(g, ans, x, *shape, order="C", copy=None):
+    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
+    return (np.reshape(g, np.shape(x), order=order),)
+
+
+@defvjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
+def ravel(g, ans, x, order="C"):
+    return (np.reshape(g, np.shape(x), order=order),)
+
+
+@defvjp(np.expand_dims, np.squeeze, np.ndarray.squeeze)
+def expand_dims(g, ans, x, axis=None):
+    return np.reshape(g, np.shape(x)), None
+
+
+@defvjp(np.transpose)
+def transpose(g, ans, x, axes=None):
+    if axes is None:
+        return np.transpose(g), None
+    return np.transpose(g, np.argsort(axes)), None
+
+
+@defvjp(np.ndarray.transpose)
+def transpose_method(g, ans, x, *axes):
+    """``x.transpose()``, ``x.transpose(1, 0)`` and ``x.transpose((1, 0))``."""
+    if len(axes) == 1:
+        axes = axes[0]
+    if not axes:
+        return (np.transpose(g),)
+    return (np.transpose(g, np.argsort(axes)),)
+
+
+@defvjp(np.swapaxes, np.ndarray.swapaxes)
+def swapaxes(g, ans, x, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2), None, None
+
+
+@defvjp(np.moveaxis)
+def moveaxis(g, ans, x, source, destination):
+    return np.moveaxis(g, destination, source), None, None
+
+
+@defvjp(np.flip)
+def flip(g, ans, x, axis=None):
+    return np.flip(g, axis), None
+
+
+@defvjp(np.broadcast_to)
+def broadcast_to(g, ans, x, shape, subok=False):
+    return unbroadcast(g, x), None
+
+
+def _split_along(g, arrays, axis):
+    """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
+    sizes = [np.shape(a)[axis] for a in arrays]
+    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
+
+
+@defvjp(np.concatenate)
+def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    if axis is None:  # NumPy joins the flattened arrays
+        flat = [np.ravel(a) for a in arrays]
+        return [np.reshape(p, np.shape(a)) for p, a in zip(_split_along(g, flat, 0), arrays)], None
+    return _split_along(g, arrays, axis), None
+
+
+@defvjp(np.hstack)
+def hstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
+    promoted = [np.atleast_1d(a) for a in arrays]
+    axis = 0 if promoted[0].ndim == 1 else 1
+    pieces = _split_along(g, promoted, axis)
+    return ([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)],)
+
+
+@defvjp(np.vstack)
+def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
+    pieces = _split_along(g, [np.atleast_2d(a) for a in arrays], 0)
+    return ([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)],)
+
+
+@defvjp(np.stack)
+def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))], None
+
+
+@defvjp(np.tile)
+def tile(g, ans, x, reps):
+    """Sum the copies: view ``g`` as (copies, size) pairs per axis, sum the copies."""
+    reps = tuple(np.atleast_1d(reps))
+    ndim = max(np.ndim(x), len(reps))
+    shape = (1,) * (ndim - np.ndim(x)) + np.shape(x)
+    reps = (1,) * (ndim - len(reps)) + reps
+    paired = np.reshape(g, [n for pair in zip(reps, shape) for n in pair])
+    return np.reshape(np.sum(paired, axis=tuple(range(0, 2 * ndim, 2))), np.shape(x)), None
+
+
+@defvjp(np.repeat, np.ndarray.repeat)
+def repeat(g, ans, x, repeats, axis=None):
+    """Each element is copied ``repeats`` times along ``axis``; add the copies back."""
+    if axis is None:  # NumPy repeats the flattened array
+        return np.reshape(repeat(g, ans, np.ravel(x), repeats, 0)[0], np.shape(x)), None
+    axis = axis % np.ndim(x)
+    if np.ndim(repeats) == 0:
+        length = np.shape(x)[axis]
+        split = np.shape(g)[:axis] + (length, repeats) + np.shape(g)[axis + 1 :]
+        return np.sum(np.reshape(g, split), axis=axis + 1), None
+    source = np.repeat(np.arange(np.shape(x)[axis]), repeats)
+    out = float_zeros(x, g)
+    np.add.at(np.moveaxis(out, axis, 0), source, np.moveaxis(g, axis, 0))
+    return out, None
+
+
+@defvjp(operator.getitem)
+def getitem(g, ans, x, index):
+    return scatter_add(g, x, index), None
