@@ -147,7 +147,7 @@ def where(g, ans, condition, x, y):
 
 @defvjp(np.clip)
 def clip(g, ans, x, a_min=None, a_max=None, out=None, *, min=None, max=None):
-    """``x`` gets ``g`` inside ``[a_min, a_max]`` (bounds inclusive); a bound gets it where it binds."""
+    """``x`` gets ``g`` inside ``[a_min, a_max]`` (inclusive); a bound gets it where it binds."""
     low = a_min if a_min is not None else min
     high = a_max if a_max is not None else max
     inside = np.ones(np.shape(ans), dtype=bool)
