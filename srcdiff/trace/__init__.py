@@ -1,0 +1,59 @@
+"""Define-by-run mode: a PyTorch-compatible ``Tensor`` on NumPy, traced at run time.
+
+Operations on Tensors record a graph whose nodes call the same VJP rules as
+the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
+
+- ``tensor.py``: the Tensor class (attributes, operators, NumPy dispatch);
+- ``methods.py``: its PyTorch-named methods (``sum``, ``reshape``, ``t`` ...);
+- ``dispatch.py``: recording one operation, in-place semantics;
+- ``graph.py``: nodes, ``AccumulateGrad`` and the iterative backward engine;
+- ``names.py``: the table of PyTorch ``grad_fn`` names;
+- ``formatting.py``: PyTorch's repr layout;
+- ``grad_mode.py``: ``no_grad`` and friends;
+- ``factories.py``: ``tensor``, ``ones``, ``randn`` ...;
+- ``messages.py``: PyTorch's error and warning texts;
+- ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls.
+"""
+
+from srcdiff.trace.api import trace_vjp
+from srcdiff.trace.factories import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    get_default_dtype,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from srcdiff.trace.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from srcdiff.trace.tensor import Tensor
+
+__all__ = [
+    "Tensor",
+    "arange",
+    "as_tensor",
+    "empty",
+    "enable_grad",
+    "eye",
+    "from_numpy",
+    "full",
+    "get_default_dtype",
+    "is_grad_enabled",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randn",
+    "set_grad_enabled",
+    "tensor",
+    "trace_vjp",
+    "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,99 @@
+"""``trace_vjp``: the entry point the public API calls for ``mode="trace"``.
+
+It wraps the differentiated arguments as leaf Tensors (keeping the caller's
+float dtype; integers become float64), runs the user's function unchanged --
+any Python: loops, closures, classes, ``with`` blocks -- and backpropagates a
+seed through the recorded graph.  Gradients are captured per leaf without
+touching ``.grad``, and come back as plain NumPy values.
+"""
+
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.trace.grad_mode import strict_tracing
+from srcdiff.trace.graph import run_backward
+from srcdiff.trace.tensor import Tensor, make_tensor
+
+
+def _leaf_for(value, position):
+    if isinstance(value, Tensor):
+        array = value._data
+    else:
+        try:
+            array = np.asarray(value)
+        except Exception as error:  # noqa: BLE001 (report any conversion failure the same way)
+            raise DifferentiationError(
+                f"argument {position} cannot be differentiated: {error}"
+            ) from None
+    if array.dtype.kind not in "biufc":
+        raise DifferentiationError(
+            f"argument {position} is {type(value).__name__} of dtype {array.dtype}; "
+            "only numbers and numeric arrays can be differentiated"
+        )
+    if array.dtype.kind not in "fc":
+        array = array.astype(np.float64)
+    return make_tensor(array, True, None)
+
+
+def _plain_value(value):
+    if isinstance(value, Tensor):
+        data = value._data
+        return data[()] if data.ndim == 0 else data
+    return value
+
+
+def trace_vjp(f, args, kwargs, wrt, seed):
+    """Run ``f(*args, **kwargs)`` on Tensors; return ``(value, gradients)``.
+
+    ``gradients`` holds one NumPy value per index in ``wrt``, shaped like that
+    argument: d(output)/d(argument) contracted with ``seed``.  ``seed`` None
+    means the output must be a scalar, with implicit seed 1.
+    """
+    args = list(args)
+    leaves = []
+    # Python and NumPy scalars get scalar gradients; arrays (0-d too) get arrays.
+    scalars = [not isinstance(args[p], (np.ndarray, Tensor)) for p in wrt if -len(args) <= p < len(args)]
+    for position in wrt:
+        if not -len(args) <= position < len(args):
+            raise DifferentiationError(
+                f"wrt={position} is out of range for a call with {len(args)} positional "
+                "arguments"
+            )
+        leaf = _leaf_for(args[position], position)
+        args[position] = leaf
+        leaves.append(leaf)
+    with strict_tracing():
+        out = f(*args, **(kwargs or {}))
+    if isinstance(out, (tuple, list, dict)):
+        raise DifferentiationError(
+            f"the function returned a {type(out).__name__}; the tracing mode differentiates "
+            "functions that return one array or number"
+        )
+    value = _plain_value(out)
+    shape = np.shape(value)
+    if seed is None:
+        if shape != ():
+            raise DifferentiationError(
+                f"grad needs a scalar output, but the function returned an array of shape "
+                f"{shape}; use srcdiff.vjp with a seed of that shape"
+            )
+        seed_array = np.ones((), dtype=np.result_type(value, np.float32))
+    else:
+        seed_array = np.asarray(seed._data if isinstance(seed, Tensor) else seed)
+        if seed_array.shape != shape:
+            raise DifferentiationError(
+                f"the seed has shape {seed_array.shape} but the output has shape {shape}; "
+                "a seed (cotangent) must have the output's shape"
+            )
+    captured = {leaf._accumulator(): None for leaf in leaves}
+    if isinstance(out, Tensor) and out._requires_grad:
+        run_backward([out], [seed_array], retain_graph=False, capture=captured)
+    gradients = []
+    for leaf, scalar in zip(leaves, scalars):
+        g = captured[leaf._accumulator()]
+        if g is None:
+            g = np.zeros(leaf._data.shape, leaf._data.dtype)
+        else:
+            g = np.array(g, dtype=leaf._data.dtype)
+        gradients.append(g[()] if scalar else g)
+    return value, tuple(gradients)

@@ -1,0 +1,289 @@
+"""Recording one operation: unwrap Tensors, run NumPy, attach a node from the rule table.
+
+``apply_op`` is the hot path every Tensor operation goes through, so it does
+no signature binding and no introspection: it unwraps the arguments, calls
+the NumPy function, and -- only when grad mode is on and an input requires
+grad -- looks up the function's VJP rule in ``srcdiff.rules`` and records a
+``Node``.  A function with no rule raises instead of silently dropping the
+graph; one declared non-differentiable gives a result without grad.
+
+``apply_inplace`` and ``apply_setitem`` give PyTorch's in-place semantics:
+errors on leaves that require grad (and on their views), version bumps, and a
+new ``grad_fn`` on the modified Tensor.
+"""
+
+import dis
+import weakref
+
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.rules import is_nondifferentiable, unbroadcast, vjp_rule
+from srcdiff.trace import messages
+from srcdiff.trace.grad_mode import GRAD_STATE
+from srcdiff.trace.graph import node_class
+from srcdiff.trace.names import SAVES_NO_TENSORS, grad_fn_name
+
+# Set by tensor.py once the class exists (the two modules need each other).
+Tensor = None
+make_tensor = None
+
+_EMPTY = {}
+_SEQUENCES = (list, tuple)
+_NUMBERS = (int, float, np.floating, np.integer)
+_USES_ANS = {}
+
+# Nodes whose output is a view of their first input (they share its version).
+VIEW_NAMES = frozenset(
+    {
+        "ViewBackward0",
+        "PermuteBackward0",
+        "TBackward0",
+        "TransposeBackward0",
+        "SqueezeBackward0",
+        "SqueezeBackward1",
+        "UnsqueezeBackward0",
+        "ExpandBackward0",
+        "SliceBackward0",
+        "SelectBackward0",
+    }
+)
+
+
+def rule_uses_ans(rule):
+    """Whether ``rule`` reads its ``ans`` argument (then the output is a saved tensor).
+
+    Decided once per rule from its bytecode and cached; a rule whose code
+    cannot be read is assumed to use ``ans``.
+    """
+    try:
+        return _USES_ANS[rule]
+    except KeyError:
+        pass
+    try:
+        uses = False
+        for instruction in dis.get_instructions(rule):
+            value = instruction.argval
+            if instruction.opname.startswith("LOAD") and (
+                value == "ans" or (isinstance(value, tuple) and "ans" in value)
+            ):
+                uses = True
+                break
+    except TypeError:
+        uses = True
+    _USES_ANS[rule] = uses
+    return uses
+
+
+def _unwrap_sequence(items):
+    needs = False
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            needs = needs or item._requires_grad
+            out.append(item._data)
+        else:
+            out.append(item)
+    return type(items)(out), needs
+
+
+def _function_name(fn):
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__name__", repr(fn))
+    if isinstance(fn, np.ufunc) or module.startswith("numpy"):
+        prefix = "np.linalg." if "linalg" in module else "np."
+        return prefix + name
+    return f"{module}.{name}" if module else name
+
+
+def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
+    """Call NumPy's ``fn`` on ``args`` (Tensors unwrapped) and record it when needed.
+
+    ``via`` names the Tensor method used, for the grad_fn name; ``rule``
+    overrides the rule-table lookup (used for ``__setitem__``).
+    """
+    raw = list(args)
+    needs = False
+    for i, arg in enumerate(args):
+        if isinstance(arg, Tensor):
+            raw[i] = arg._data
+            if arg._requires_grad:
+                needs = True
+        elif type(arg) in _SEQUENCES and arg and any(isinstance(a, Tensor) for a in arg):
+            raw[i], item_needs = _unwrap_sequence(arg)
+            needs = needs or item_needs
+    raw_kwargs = kwargs
+    if kwargs:
+        raw_kwargs = {}
+        for key, value in kwargs.items():
+            if isinstance(value, Tensor):
+                if value._requires_grad and GRAD_STATE.enabled:
+                    raise DifferentiationError(
+                        f"{_function_name(fn)}: keyword argument {key}= is a Tensor that "
+                        "requires grad; gradients flow only through positional arguments, "
+                        "so pass it positionally"
+                    )
+                value = value._data
+            raw_kwargs[key] = value
+    if needs and GRAD_STATE.enabled:
+        if rule is None:
+            rule = vjp_rule(fn)
+            if rule is None:
+                if is_nondifferentiable(fn):
+                    return wrap_plain(fn(*raw, **raw_kwargs))
+                raise DifferentiationError(
+                    f"{_function_name(fn)} has no VJP rule, so it cannot be applied to a "
+                    "Tensor that requires grad; register one with srcdiff.register_vjp, "
+                    "declare it with srcdiff.nondifferentiable, or call it on t.detach()"
+                )
+    else:
+        return wrap_plain(fn(*raw, **raw_kwargs))
+    out = fn(*raw, **raw_kwargs)
+    if type(out) is not np.ndarray:
+        if isinstance(out, tuple):
+            raise DifferentiationError(
+                f"{_function_name(fn)} returns several values; the tracing mode records "
+                "functions with one array result only"
+            )
+        out = np.asarray(out)
+    if out.dtype.kind not in "fc":
+        return make_tensor(out, False, None)
+    return _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
+
+
+def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
+    name = grad_fn_name(fn, via, args, kwargs)
+    saves = name not in SAVES_NO_TENSORS
+    edges = []
+    next_functions = []
+    saved = [] if saves else None
+    for i, arg in enumerate(args):
+        if isinstance(arg, Tensor):
+            _edge(arg, i, None, edges, next_functions, saved)
+        elif type(arg) in _SEQUENCES and raw[i] is not arg:
+            for j, item in enumerate(arg):
+                if isinstance(item, Tensor):
+                    _edge(item, i, j, edges, next_functions, saved)
+                elif isinstance(item, _NUMBERS) and not isinstance(item, bool):
+                    next_functions.append((None, 0))
+        elif isinstance(arg, _NUMBERS) and not isinstance(arg, bool):
+            next_functions.append((None, 0))
+        elif type(arg) is np.ndarray and arg.dtype.kind in "fc":
+            next_functions.append((None, 0))
+    box = [0]
+    if saves and rule_uses_ans(rule):
+        saved.append((None, box, 0, name))
+    node = node_class(name)(
+        rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved
+    )
+    result = make_tensor(out, True, node)
+    if name in VIEW_NAMES and out.base is not None and isinstance(args[0], Tensor):
+        source = args[0]
+        result._version_box = source._version_box
+        if source.grad_fn is None:
+            result._view_of_leaf = source
+        else:
+            result._view_of_leaf = source._view_of_leaf
+    else:
+        result._version_box = box
+    return result
+
+
+def _edge(tensor, position, sub, edges, next_functions, saved):
+    if tensor._requires_grad:
+        child = tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulator()
+        edges.append((position, sub, child, tensor._data.shape))
+        next_functions.append((child, 0))
+    elif tensor._data.dtype.kind in "fc":
+        next_functions.append((None, 0))
+    if saved is not None:
+        box = tensor._version_box
+        saved.append((tensor, box, box[0], None))
+
+
+def wrap_plain(out):
+    """Wrap a result computed without a graph: arrays become plain Tensors."""
+    if type(out) is np.ndarray:
+        return make_tensor(out, False, None)
+    if isinstance(out, np.generic):
+        return make_tensor(np.asarray(out), False, None)
+    if isinstance(out, tuple) and any(type(o) is np.ndarray for o in out):
+        return type(out)(*(wrap_plain(o) for o in out)) if hasattr(out, "_fields") else tuple(
+            wrap_plain(o) for o in out
+        )
+    if isinstance(out, list) and out and type(out[0]) is np.ndarray:
+        return [wrap_plain(o) for o in out]
+    return out
+
+
+def check_inplace(target):
+    """Raise PyTorch's error when ``target`` may not be modified in place under grad mode."""
+    if not GRAD_STATE.enabled:
+        return
+    if target._requires_grad and target.grad_fn is None:
+        raise RuntimeError(messages.LEAF_INPLACE)
+    if target._view_of_leaf is not None and target._view_of_leaf._requires_grad:
+        raise RuntimeError(messages.VIEW_INPLACE)
+
+
+def apply_inplace(target, fn, args, kwargs=_EMPTY, via=None, rule=None):
+    """Run ``fn(target, *args)`` and write the result into ``target``; returns ``target``.
+
+    When the operation is recorded, ``target`` gets the new node as its
+    ``grad_fn`` and the node keeps (a copy of, when it needs values) the old
+    data, as PyTorch's in-place autograd does.
+    """
+    check_inplace(target)
+    others_need = any(isinstance(a, Tensor) and a._requires_grad for a in args)
+    if not (GRAD_STATE.enabled and (target._requires_grad or others_need)):
+        raw = [a._data if isinstance(a, Tensor) else a for a in args]
+        target._data[...] = fn(target._data, *raw, **kwargs)
+        target._version_box[0] += 1
+        return target
+    name = grad_fn_name(fn, via, (target, *args), kwargs)
+    old = target._data if name in SAVES_NO_TENSORS else target._data.copy()
+    source = make_tensor(old, target._requires_grad, target.grad_fn)
+    source._version_box = [0]
+    result = apply_op(fn, (source, *args), kwargs, via=via, rule=rule)
+    target._data[...] = result._data
+    target._version_box[0] += 1
+    target.grad_fn = result.grad_fn
+    target._requires_grad = result._requires_grad
+    if target._retains_grad and target.grad_fn is not None:
+        target.grad_fn._retained = weakref.ref(target)
+    return target
+
+
+def _setitem(x, value, index):
+    """``x`` with ``x[index] = value``, as a new array (the forward of ``CopySlices``)."""
+    out = np.array(x, copy=True)
+    out[index] = value
+    return out
+
+
+def _setitem_rule(g, ans, x, value, index):
+    """VJP of ``_setitem``: the overwritten part of ``x`` gets no gradient.
+
+    Written here because the rule table has no rule for item assignment.
+    """
+    dx = np.array(g, copy=True)
+    dx[index] = 0
+    return dx, unbroadcast(np.asarray(g)[index], value), None
+
+
+def apply_setitem(target, index, value):
+    """``target[index] = value`` with PyTorch's semantics (``CopySlices`` node)."""
+    if GRAD_STATE.enabled and target._requires_grad and target.grad_fn is None:
+        raise RuntimeError(messages.VIEW_INPLACE)
+    apply_inplace(target, _setitem, (value, unwrap_index(index)), via="setitem", rule=_setitem_rule)
+
+
+def unwrap_index(index):
+    """An index with its Tensors replaced by their arrays (indices carry no gradient)."""
+    if isinstance(index, Tensor):
+        return index._data
+    if type(index) is tuple:
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    if type(index) is list and any(isinstance(i, Tensor) for i in index):
+        return [i._data if isinstance(i, Tensor) else i for i in index]
+    return index

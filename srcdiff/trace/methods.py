@@ -1,0 +1,357 @@
+"""Tensor's named methods: math, reductions, shapes, in-place updates.
+
+Each method maps PyTorch's spelling (``dim``, ``keepdim``, ``t()``,
+``unsqueeze``) onto the NumPy function whose rule-table entry differentiates
+it, and passes ``via`` when PyTorch names the node after the method rather
+than the function (``a.t()`` is ``TBackward0``, ``a.T`` ``PermuteBackward0``).
+No derivative lives here.
+"""
+
+import collections
+import operator
+
+import numpy as np
+
+from srcdiff.trace import messages
+from srcdiff.trace.dispatch import apply_inplace, apply_op, check_inplace
+
+
+def _dims(args):
+    """``f(1, 2)`` and ``f((1, 2))`` both mean the tuple ``(1, 2)``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _unary(fn, doc):
+    def method(self):
+        return apply_op(fn, (self,))
+
+    method.__name__ = fn.__name__
+    method.__doc__ = doc
+    return method
+
+
+class ReturnTypes(collections.namedtuple("_ReturnTypes", ["values", "indices"])):
+    """``(values, indices)`` of ``max(dim)`` / ``min(dim)``, printed as PyTorch does."""
+
+    __slots__ = ()
+    kind = "max"
+
+    def __repr__(self):
+        return f"return_types.{self.kind}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+class _Max(ReturnTypes):
+    __slots__ = ()
+    kind = "max"
+
+
+class _Min(ReturnTypes):
+    __slots__ = ()
+    kind = "min"
+
+
+class TensorMethods:
+    """Mixin with Tensor's PyTorch-named methods; every one records through ``apply_op``."""
+
+    __slots__ = ()
+
+    # ---------------------------------------------------------------- sizes
+    def size(self, dim=None):
+        """The shape, or its length along ``dim``."""
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def dim(self):
+        """Number of dimensions."""
+        return self._data.ndim
+
+    def numel(self):
+        """Number of elements."""
+        return self._data.size
+
+    # ---------------------------------------------------------------- elementwise
+    exp = _unary(np.exp, "Elementwise e**x.")
+    log = _unary(np.log, "Elementwise natural logarithm.")
+    log1p = _unary(np.log1p, "Elementwise log(1 + x).")
+    sin = _unary(np.sin, "Elementwise sine.")
+    cos = _unary(np.cos, "Elementwise cosine.")
+    tan = _unary(np.tan, "Elementwise tangent.")
+    tanh = _unary(np.tanh, "Elementwise hyperbolic tangent.")
+    sqrt = _unary(np.sqrt, "Elementwise square root.")
+    abs = _unary(np.abs, "Elementwise absolute value.")
+    sign = _unary(np.sign, "Elementwise sign (no gradient).")
+    square = _unary(np.square, "Elementwise x**2.")
+    neg = _unary(np.negative, "Elementwise -x.")
+
+    def reciprocal(self):
+        """Elementwise 1/x (``ReciprocalBackward0``)."""
+        return apply_op(np.true_divide, (1.0, self), via="reciprocal")
+
+    def relu(self):
+        """max(x, 0) with relu'(0) = 0, as PyTorch (``ReluBackward0``)."""
+        return apply_op(np.where, (self._data > 0, self, 0.0), via="relu")
+
+    def clamp(self, min=None, max=None):
+        """Clip into ``[min, max]``; the gradient passes at both bounds."""
+        return apply_op(np.clip, (self, min, max))
+
+    clip = clamp
+
+    def pow(self, exponent):
+        """Elementwise power."""
+        return apply_op(np.power, (self, exponent))
+
+    def add(self, other, alpha=1):
+        """``self + alpha * other``."""
+        return apply_op(np.add, (self, other if alpha == 1 else other * alpha))
+
+    def sub(self, other, alpha=1):
+        """``self - alpha * other``."""
+        return apply_op(np.subtract, (self, other if alpha == 1 else other * alpha))
+
+    def mul(self, other):
+        """Elementwise product."""
+        return apply_op(np.multiply, (self, other))
+
+    def div(self, other):
+        """Elementwise quotient."""
+        return apply_op(np.true_divide, (self, other))
+
+    def maximum(self, other):
+        """Elementwise maximum; ties split the gradient."""
+        return apply_op(np.maximum, (self, other))
+
+    def minimum(self, other):
+        """Elementwise minimum; ties split the gradient."""
+        return apply_op(np.minimum, (self, other))
+
+    def masked_fill(self, mask, value):
+        """``value`` where ``mask`` is true, else self (``MaskedFillBackward0``)."""
+        mask = getattr(mask, "_data", mask)
+        return apply_op(np.where, (mask, value, self), via="masked_fill")
+
+    # ---------------------------------------------------------------- products
+    def matmul(self, other):
+        """Matrix product, as ``@``."""
+        return apply_op(np.matmul, (self, other))
+
+    mm = mv = matmul
+
+    def dot(self, other):
+        """Inner product of two vectors (``DotBackward0``)."""
+        return apply_op(np.dot, (self, other))
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False):
+        """Sum over ``dim`` (all elements when None)."""
+        if dim is None:
+            return apply_op(np.sum, (self,))
+        return apply_op(np.sum, (self,), {"axis": dim, "keepdims": keepdim})
+
+    def mean(self, dim=None, keepdim=False):
+        """Mean over ``dim``; refused for integer Tensors, as in PyTorch."""
+        if self._data.dtype.kind not in "fc":
+            raise RuntimeError(messages.MEAN_INT.format(dtype=self._data.dtype))
+        if dim is None:
+            return apply_op(np.mean, (self,))
+        return apply_op(np.mean, (self,), {"axis": dim, "keepdims": keepdim})
+
+    def prod(self, dim=None, keepdim=False):
+        """Product over ``dim``."""
+        if dim is None:
+            return apply_op(np.prod, (self,))
+        return apply_op(np.prod, (self,), {"axis": dim, "keepdims": keepdim})
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Variance with PyTorch's default Bessel correction (N - 1)."""
+        ddof = 1 if correction is None else correction
+        if unbiased is not None:
+            ddof = int(unbiased)
+        return apply_op(np.var, (self,), {"axis": dim, "ddof": ddof, "keepdims": keepdim})
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        """Standard deviation with PyTorch's default Bessel correction (N - 1)."""
+        ddof = 1 if correction is None else correction
+        if unbiased is not None:
+            ddof = int(unbiased)
+        return apply_op(np.std, (self,), {"axis": dim, "ddof": ddof, "keepdims": keepdim})
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        """Vector p-norm over ``dim`` (all elements when None)."""
+        source = self
+        if dim is None and self._data.ndim > 1:
+            source = self.reshape(-1)
+        return apply_op(np.linalg.norm, (source,), {"ord": p, "axis": dim, "keepdims": keepdim})
+
+    def amax(self, dim=None, keepdim=False):
+        """Maximum over ``dim``; ties share the gradient."""
+        return apply_op(np.max, (self,), {"axis": _axis(dim), "keepdims": keepdim})
+
+    def amin(self, dim=None, keepdim=False):
+        """Minimum over ``dim``; ties share the gradient."""
+        return apply_op(np.min, (self,), {"axis": _axis(dim), "keepdims": keepdim})
+
+    def max(self, dim=None, keepdim=False):
+        """Full maximum, or ``(values, indices)`` along ``dim`` (gradient to the index)."""
+        if dim is None:
+            return apply_op(np.max, (self,))
+        return self._select_extreme(np.argmax, dim, keepdim, "max_dim", _Max)
+
+    def min(self, dim=None, keepdim=False):
+        """Full minimum, or ``(values, indices)`` along ``dim`` (gradient to the index)."""
+        if dim is None:
+            return apply_op(np.min, (self,))
+        return self._select_extreme(np.argmin, dim, keepdim, "min_dim", _Min)
+
+    def _select_extreme(self, arg, dim, keepdim, via, result_type):
+        indices = arg(self._data, axis=dim, keepdims=True)
+        grids = list(np.indices(indices.shape, sparse=True))
+        dim = dim % self._data.ndim
+        grids[dim] = indices
+        if not keepdim:
+            grids = [np.squeeze(g, dim) for g in grids]
+            indices = np.squeeze(indices, dim)
+        values = apply_op(operator.getitem, (self, tuple(grids)), via=via)
+        return result_type(values, self._new_plain(indices))
+
+    def argmax(self, dim=None, keepdim=False):
+        """Index of the maximum (no gradient)."""
+        return self._new_plain(np.asarray(np.argmax(self._data, axis=dim, keepdims=keepdim)))
+
+    def argmin(self, dim=None, keepdim=False):
+        """Index of the minimum (no gradient)."""
+        return self._new_plain(np.asarray(np.argmin(self._data, axis=dim, keepdims=keepdim)))
+
+    def all(self):
+        """True when every element is nonzero (no gradient)."""
+        return self._new_plain(np.asarray(np.all(self._data)))
+
+    def any(self):
+        """True when some element is nonzero (no gradient)."""
+        return self._new_plain(np.asarray(np.any(self._data)))
+
+    def eq(self, other):
+        """Elementwise ``==``."""
+        return self == other
+
+    # ---------------------------------------------------------------- shapes
+    def reshape(self, *shape):
+        """Same data, new shape (``ViewBackward0``)."""
+        return apply_op(np.reshape, (self, _dims(shape)))
+
+    def view(self, *shape):
+        """``reshape`` that refuses to copy, as PyTorch's ``view``."""
+        shape = _dims(shape)
+        if not self._data.flags.c_contiguous and self._data.ndim > 1:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least "
+                "one dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            )
+        return apply_op(np.reshape, (self, shape))
+
+    def flatten(self):
+        """All elements in one dimension (``ViewBackward0``)."""
+        return apply_op(np.reshape, (self, (-1,)))
+
+    def t(self):
+        """Transpose of a matrix (``TBackward0``)."""
+        return apply_op(np.transpose, (self,), via="t")
+
+    def transpose(self, dim0, dim1):
+        """Swap two dimensions (``TransposeBackward0``)."""
+        return apply_op(np.swapaxes, (self, dim0, dim1))
+
+    def permute(self, *dims):
+        """Reorder the dimensions (``PermuteBackward0``)."""
+        return apply_op(np.transpose, (self, _dims(dims)))
+
+    def squeeze(self, dim=None):
+        """Drop length-1 dimensions (``dim`` only when it has length 1, as PyTorch)."""
+        if dim is not None and self._data.shape[dim] != 1:
+            dim = ()
+        if dim is None:
+            return apply_op(np.squeeze, (self,))
+        return apply_op(np.squeeze, (self, dim))
+
+    def unsqueeze(self, dim):
+        """Insert a length-1 dimension at ``dim``."""
+        return apply_op(np.expand_dims, (self, dim))
+
+    def expand(self, *sizes):
+        """Broadcast to ``sizes`` (-1 keeps a dimension)."""
+        sizes = _dims(sizes)
+        offset = len(sizes) - self._data.ndim
+        shape = tuple(
+            self._data.shape[i - offset] if n == -1 else n for i, n in enumerate(sizes)
+        )
+        return apply_op(np.broadcast_to, (self, shape))
+
+    def expand_as(self, other):
+        """Broadcast to ``other``'s shape."""
+        return apply_op(np.broadcast_to, (self, other.shape))
+
+    def repeat(self, *reps):
+        """Tile the data ``reps`` times along each dimension (``RepeatBackward0``)."""
+        return apply_op(np.tile, (self, _dims(reps)))
+
+    def flip(self, *dims):
+        """Reverse the order along ``dims``."""
+        return apply_op(np.flip, (self, _dims(dims)))
+
+    # ---------------------------------------------------------------- copies and dtypes
+    def clone(self):
+        """A copy in the graph (``CloneBackward0``)."""
+        return apply_op(np.positive, (self,), via="clone")
+
+    def contiguous(self):
+        """Self when already C-contiguous, else a copy in the graph."""
+        if self._data.flags.c_contiguous:
+            return self
+        return self.clone()
+
+    def to(self, dtype):
+        """Self when ``dtype`` matches, else a converted copy (``ToCopyBackward0``)."""
+        dtype = np.dtype(dtype)
+        if dtype == self._data.dtype:
+            return self
+        return apply_op(np.positive, (self,), {"dtype": dtype}, via="to")
+
+    def float(self):
+        """As float32."""
+        return self.to(np.float32)
+
+    def double(self):
+        """As float64."""
+        return self.to(np.float64)
+
+    # ---------------------------------------------------------------- in place
+    def add_(self, other, alpha=1):
+        """``self += alpha * other`` in place."""
+        return apply_inplace(self, np.add, (other if alpha == 1 else other * alpha,))
+
+    def sub_(self, other, alpha=1):
+        """``self -= alpha * other`` in place."""
+        return apply_inplace(self, np.subtract, (other if alpha == 1 else other * alpha,))
+
+    def mul_(self, other):
+        """``self *= other`` in place."""
+        return apply_inplace(self, np.multiply, (other,))
+
+    def div_(self, other):
+        """``self /= other`` in place."""
+        return apply_inplace(self, np.true_divide, (other,))
+
+    def zero_(self):
+        """Fill with zeros in place (works on ``.grad``)."""
+        return self.fill_(0.0)
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        check_inplace(self)
+        self[...] = value
+        return self
+
+
+def _axis(dim):
+    return tuple(dim) if isinstance(dim, list) else dim

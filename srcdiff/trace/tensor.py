@@ -1,0 +1,508 @@
+"""``Tensor``: a NumPy array plus PyTorch's autograd attributes.
+
+This module owns the class's state and protocol: attributes (``grad``,
+``requires_grad``, ``is_leaf`` ...), ``backward``, conversions, operators and
+the NumPy dispatch hooks (``__array_ufunc__`` / ``__array_function__``) that
+let plain NumPy code run on Tensors.  The named math, reduction and shape
+methods live in ``methods.py``; recording an operation is ``dispatch.py``'s
+job and the backward pass ``graph.py``'s.
+"""
+
+import operator
+import warnings
+import weakref
+
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.trace import dispatch, messages
+from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
+from srcdiff.trace.formatting import tensor_repr
+from srcdiff.trace.grad_mode import GRAD_STATE
+from srcdiff.trace.graph import AccumulateGrad, run_backward
+from srcdiff.trace.methods import TensorMethods
+
+# Functions that only ask about an array (never carry a gradient), whatever the rule table says.
+_QUERIES = frozenset(
+    {
+        np.shape,
+        np.ndim,
+        np.size,
+        np.result_type,
+        np.zeros_like,
+        np.ones_like,
+        np.empty_like,
+        np.argmax,
+        np.argmin,
+        np.argsort,
+        np.nonzero,
+        np.isclose,
+        np.allclose,
+        np.array_equal,
+        np.iscomplexobj,
+        np.isrealobj,
+        np.count_nonzero,
+    }
+)
+_BOOL_UFUNCS = frozenset(
+    {
+        np.equal,
+        np.not_equal,
+        np.less,
+        np.less_equal,
+        np.greater,
+        np.greater_equal,
+        np.logical_and,
+        np.logical_or,
+        np.logical_not,
+        np.logical_xor,
+        np.isnan,
+        np.isinf,
+        np.isfinite,
+        np.signbit,
+    }
+)
+
+
+def _plain(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _compare(ufunc):
+    def compare(self, other):
+        return make_tensor(ufunc(self._data, _plain(other)), False, None)
+
+    compare.__name__ = f"__{ufunc.__name__}__"
+    compare.__doc__ = f"Elementwise ``np.{ufunc.__name__}``: a bool Tensor, never in the graph."
+    return compare
+
+
+class Tensor(TensorMethods):
+    """An n-dimensional array that records the operations applied to it.
+
+    ``Tensor(data, requires_grad=False)`` makes a leaf, like ``srcdiff.tensor``.
+    Operations on Tensors that require grad build a graph of ``grad_fn``
+    nodes; ``backward()`` fills ``.grad`` of the leaves, as in PyTorch.
+    """
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad_fn",
+        "_grad",
+        "_retains_grad",
+        "_version_box",
+        "_accum",
+        "_view_of_leaf",
+        "__weakref__",
+    )
+    __array_priority__ = 1000.0
+
+    def __init__(self, data, requires_grad=False):
+        from srcdiff.trace.factories import as_array
+
+        array = as_array(data, None)
+        _init(self, array, False, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def data(self):
+        """A Tensor sharing this one's storage, outside the graph (``requires_grad=False``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = np.asarray(_plain(value))
+
+    @property
+    def requires_grad(self):
+        """Whether operations on this Tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(messages.NON_LEAF_FLAG)
+            return
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(messages.INT_REQUIRES_GRAD_SET)
+        self._requires_grad = bool(value)
+
+    @property
+    def is_leaf(self):
+        """True for Tensors made by the user, and for every Tensor that does not require grad."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward()``: None until one reaches this leaf."""
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(messages.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(messages.GRAD_TYPE.format(type=type(value).__name__))
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    messages.GRAD_SIZE.format(got=list(value.shape), want=list(self.shape))
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(messages.GRAD_DTYPE.format(got=value.dtype, want=self.dtype))
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True for a non-leaf after ``retain_grad()``."""
+        return self._retains_grad
+
+    @property
+    def shape(self):
+        """The shape, a tuple."""
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of the data."""
+        return self._data.dtype
+
+    @property
+    def ndim(self):
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def _version(self):
+        """How many in-place operations have modified this Tensor's storage."""
+        return self._version_box[0]
+
+    @property
+    def T(self):
+        """The reversed-axes transpose (``PermuteBackward0``); warns off 2-D, as PyTorch does."""
+        if self._data.ndim != 2:
+            warnings.warn(messages.T_DEPRECATED_WARNING, UserWarning, stacklevel=2)
+        return apply_op(np.transpose, (self,))
+
+    def _accumulator(self):
+        """This leaf's ``AccumulateGrad`` node (one per leaf, made on first use)."""
+        node = self._accum
+        if node is None:
+            node = self._accum = AccumulateGrad(self)
+        return node
+
+    def _new_plain(self, array):
+        return make_tensor(array, False, None)
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Add d(self)/d(leaf), contracted with ``gradient``, into every leaf's ``.grad``.
+
+        ``gradient`` may be omitted only for one-element Tensors (implicit 1).
+        The graph's saved values are freed unless ``retain_graph=True``.
+        """
+        if create_graph:
+            warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
+            raise DifferentiationError(
+                "create_graph=True (higher-order gradients) is not supported by the tracing "
+                "mode; use srcdiff.grad(srcdiff.grad(f)) in the static mode"
+            )
+        if retain_graph is None:
+            retain_graph = create_graph
+        if not self._requires_grad:
+            raise RuntimeError(messages.NO_GRAD)
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(messages.NOT_SCALAR)
+            seed = np.ones(self._data.shape, self._data.dtype)
+        else:
+            if isinstance(gradient, float):
+                raise TypeError(messages.GRADIENT_FLOAT)
+            if isinstance(gradient, (list, tuple)) and gradient:
+                raise TypeError(messages.GRADIENT_TYPE.format(type=type(gradient[0]).__name__))
+            if not isinstance(gradient, Tensor):
+                raise TypeError(messages.GRADIENT_TYPE.format(type=type(gradient).__name__))
+            if gradient.shape != self.shape:
+                raise RuntimeError(
+                    messages.SHAPE_MISMATCH.format(got=gradient.shape, want=self.shape)
+                )
+            seed = gradient._data
+        if inputs is not None and isinstance(inputs, Tensor):
+            inputs = [inputs]
+        run_backward([self], [seed], retain_graph=retain_graph, inputs=inputs)
+
+    def retain_grad(self):
+        """Keep this non-leaf's gradient in ``.grad`` during backward (no-op on leaves)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._retains_grad = True
+        self.grad_fn._retained = weakref.ref(self)
+
+    def detach(self):
+        """A Tensor sharing this one's data and version, outside the graph."""
+        out = make_tensor(self._data, False, None)
+        out._version_box = self._version_box
+        return out
+
+    def detach_(self):
+        """Detach in place: this Tensor becomes a leaf that does not require grad."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` on a leaf and return self."""
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(messages.NON_LEAF_FLAG)
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(messages.INT_REQUIRES_GRAD_)
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    # ------------------------------------------------------------------ conversions
+    def item(self):
+        """The single element as a Python number (no warning, as in PyTorch)."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        """The data as nested Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self):
+        """The data as an ndarray sharing memory; refused when this Tensor requires grad."""
+        if self._requires_grad:
+            raise RuntimeError(messages.NUMPY_WITH_GRAD)
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            _leaving_graph("converted to a NumPy array (np.asarray, np.array, or storing it "
+                           "into an ndarray)", "np.stack / srcdiff operations")
+            raise RuntimeError(messages.NUMPY_WITH_GRAD)
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def __float__(self):
+        if self._data.size != 1:
+            raise ValueError(messages.ONE_ELEMENT)
+        if self._requires_grad:
+            _leaving_graph("converted to a Python float", "the NumPy equivalent")
+            warnings.warn(messages.FLOAT_WITH_GRAD_WARNING, UserWarning, stacklevel=2)
+        return float(self._data.item())
+
+    def __int__(self):
+        if self._data.size != 1:
+            raise ValueError(messages.ONE_ELEMENT)
+        return int(self._data.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(messages.AMBIGUOUS_BOOL)
+        return bool(self._data.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError(messages.LEN_0D)
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        return tensor_repr(self)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index):
+        return apply_op(operator.getitem, (self, unwrap_index(index)))
+
+    def __setitem__(self, index, value):
+        apply_setitem(self, index, value)
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return apply_op(np.add, (self, other))
+
+    def __radd__(self, other):
+        return apply_op(np.add, (self, other))
+
+    def __sub__(self, other):
+        return apply_op(np.subtract, (self, other))
+
+    def __rsub__(self, other):
+        return apply_op(np.subtract, (other, self))
+
+    def __mul__(self, other):
+        return apply_op(np.multiply, (self, other))
+
+    def __rmul__(self, other):
+        return apply_op(np.multiply, (self, other))
+
+    def __truediv__(self, other):
+        return apply_op(np.true_divide, (self, other))
+
+    def __rtruediv__(self, other):
+        # PyTorch records ``c / a`` as ``c * reciprocal(a)``: MulBackward0 -> ReciprocalBackward0.
+        return apply_op(np.multiply, (apply_op(np.true_divide, (1.0, self), via="reciprocal"), other))
+
+    def __pow__(self, other):
+        return apply_op(np.power, (self, other))
+
+    def __rpow__(self, other):
+        return apply_op(np.power, (other, self))
+
+    def __matmul__(self, other):
+        return apply_op(np.matmul, (self, other))
+
+    def __rmatmul__(self, other):
+        return apply_op(np.matmul, (other, self))
+
+    def __neg__(self):
+        return apply_op(np.negative, (self,))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return apply_op(np.abs, (self,))
+
+    def __floordiv__(self, other):
+        return make_tensor(np.floor_divide(self._data, _plain(other)), False, None)
+
+    def __mod__(self, other):
+        return make_tensor(np.remainder(self._data, _plain(other)), False, None)
+
+    def __iadd__(self, other):
+        return apply_inplace(self, np.add, (other,))
+
+    def __isub__(self, other):
+        return apply_inplace(self, np.subtract, (other,))
+
+    def __imul__(self, other):
+        return apply_inplace(self, np.multiply, (other,))
+
+    def __itruediv__(self, other):
+        return apply_inplace(self, np.true_divide, (other,))
+
+    __eq__ = _compare(np.equal)
+    __ne__ = _compare(np.not_equal)
+    __lt__ = _compare(np.less)
+    __le__ = _compare(np.less_equal)
+    __gt__ = _compare(np.greater)
+    __ge__ = _compare(np.greater_equal)
+
+    # ------------------------------------------------------------------ NumPy protocol
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and "out" not in kwargs:
+            if ufunc in _BOOL_UFUNCS:
+                return make_tensor(ufunc(*map(_plain, inputs), **kwargs), False, None)
+            return apply_op(ufunc, inputs, kwargs)
+        if GRAD_STATE.enabled and any(
+            isinstance(x, Tensor) and x._requires_grad for x in inputs
+        ):
+            raise DifferentiationError(
+                f"np.{ufunc.__name__}.{method}"
+                + (" with out=" if "out" in kwargs else "")
+                + " is not recorded by the tracing mode; call the plain function "
+                "(np.sum, np.cumsum, ...) instead"
+            )
+        out = kwargs.pop("out", None)
+        result = getattr(ufunc, method)(*map(_plain, inputs), **kwargs)
+        if out is not None:
+            target = out[0] if isinstance(out, tuple) else out
+            if isinstance(target, Tensor):
+                apply_inplace(target, lambda old, new: new, (result,))
+                return target
+            target[...] = result
+            return target
+        return dispatch.wrap_plain(result)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in _QUERIES:
+            args = [_plain(a) for a in args]
+            return dispatch.wrap_plain(func(*args, **kwargs))
+        return apply_op(func, args, kwargs)
+
+
+def _leaving_graph(what, instead):
+    """Inside ``trace_vjp``, a Tensor leaving the graph is an error naming the user's line."""
+    if not GRAD_STATE.strict:
+        return
+    import linecache
+    import re
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(__file__.rsplit("/", 1)[0]):
+        frame = frame.f_back
+    where, hint = "", instead
+    if frame is not None:
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        where = f" at {frame.f_code.co_filename}:{frame.f_lineno}: `{line}`"
+        match = re.search(r"\bmath\.(\w+)", line)
+        if match:
+            fn = match.group(1)
+            what = f"passed to math.{fn}, which converts it to a Python float"
+            hint = f"np.{fn}"
+    raise DifferentiationError(
+        f"a Tensor that requires grad was {what}{where}; that drops its gradient. "
+        f"Use {hint} instead, so the tracing mode can differentiate it"
+    )
+
+
+def _init(t, data, requires_grad, grad_fn):
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._grad = None
+    t._retains_grad = False
+    t._version_box = [0]
+    t._accum = None
+    t._view_of_leaf = None
+
+
+_new = object.__new__
+
+
+def make_tensor(data, requires_grad, grad_fn):
+    """Build a Tensor around an ndarray without any checks (the hot path's constructor)."""
+    t = _new(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._grad = None
+    t._retains_grad = False
+    t._version_box = [0]
+    t._accum = None
+    t._view_of_leaf = None
+    return t
+
+
+dispatch.Tensor = Tensor
+dispatch.make_tensor = make_tensor
