@@ -118,16 +118,16 @@ def sign(g, ans, x):
 @defvjp(np.maximum)
 def maximum(g, ans, x, y):
     return (
-        unbroadcast(g * ((x > y) + 0.5 * (x == y)), x),
-        unbroadcast(g * ((x < y) + 0.5 * (x == y)), y),
+        unbroadcast(np.where(x == y, 0.5 * g, g * (x > y)), x),
+        unbroadcast(np.where(x == y, 0.5 * g, g * (x < y)), y),
     )
 
 
 @defvjp(np.minimum)
 def minimum(g, ans, x, y):
     return (
-        unbroadcast(g * ((x < y) + 0.5 * (x == y)), x),
-        unbroadcast(g * ((x > y) + 0.5 * (x == y)), y),
+        unbroadcast(np.where(x == y, 0.5 * g, g * (x < y)), x),
+        unbroadcast(np.where(x == y, 0.5 * g, g * (x > y)), y),
     )
 
 

@@ -99,8 +99,10 @@ def tie_share(x, ans, axis=None, keepdims=False):
 
     Splits the gradient evenly among tied extrema, as ``torch.amax`` does.
     """
-    hits = np.asarray(x) == restore_reduced_axes(ans, x, axis, keepdims)
-    return hits / np.sum(hits, axis=axis, keepdims=True)
+    x = np.asarray(x)
+    hits = x == restore_reduced_axes(ans, x, axis, keepdims)
+    share = hits / np.sum(hits, axis=axis, keepdims=True)
+    return share.astype(np.result_type(x.dtype, np.float32), copy=False)
 
 
 def prod_of_others(x, axis=None):

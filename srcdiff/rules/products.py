@@ -9,7 +9,7 @@ swaps the operand's subscripts with the output's.
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import diagonal_scatter, unbroadcast
+from srcdiff.rules.helpers import diagonal_scatter, float_zeros, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -150,7 +150,7 @@ def _einsum_operand_vjp(g, output, inputs, operands, k, optimize):
     partial = np.broadcast_to(partial, unique_shape)
     if len(unique) == len(target):
         return np.array(partial)
-    out = np.zeros(np.shape(x), np.result_type(partial, float))
+    out = float_zeros(x, partial)
     np.einsum(f"{''.join(target)}->{''.join(unique)}", out)[...] = partial
     return out
 

@@ -70,7 +70,7 @@ def builtin_sum(g, ans, iterable, start=0):
     """
     if isinstance(iterable, np.ndarray):
         if iterable.ndim == 1:
-            d_items = np.full(iterable.shape, np.sum(g), dtype=np.result_type(g, float))
+            d_items = np.full(iterable.shape, np.sum(g))
         else:
             d_items = np.stack([unbroadcast(g, item) for item in iterable])
     elif isinstance(iterable, (list, tuple)):
