@@ -7,9 +7,13 @@ seed through the recorded graph.  Gradients are captured per leaf without
 touching ``.grad``, and come back as plain NumPy values.
 """
 
+import math
+
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.rules import vjp_rule
+from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.grad_mode import strict_tracing
 from srcdiff.trace.graph import run_backward
 from srcdiff.trace.tensor import Tensor, make_tensor
@@ -33,6 +37,38 @@ def _leaf_for(value, position):
     if array.dtype.kind not in "fc":
         array = array.astype(np.float64)
     return make_tensor(array, True, None)
+
+
+_MATH_PATCHES = []
+
+
+def _traced_math(name, original):
+    """``math.<name>`` that records when given a Tensor and is itself otherwise."""
+
+    def traced(*args):
+        if any(isinstance(a, Tensor) for a in args):
+            return apply_op(original, args)
+        return original(*args)
+
+    traced.__name__ = name
+    traced.__doc__ = original.__doc__
+    return traced
+
+
+def math_patches():
+    """Replacements for the ``math`` functions the rule table differentiates (built once).
+
+    ``math.exp(t)`` would otherwise call ``float(t)`` and drop the gradient;
+    during ``trace_vjp`` the module attribute is swapped for a recording
+    version.  ``from math import exp`` bindings are not reached: those raise a
+    ``DifferentiationError`` naming the call instead.
+    """
+    if not _MATH_PATCHES:
+        for name in dir(math):
+            original = getattr(math, name)
+            if callable(original) and vjp_rule(original) is not None:
+                _MATH_PATCHES.append((math, name, _traced_math(name, original)))
+    return _MATH_PATCHES
 
 
 def _plain_value(value):
@@ -62,7 +98,7 @@ def trace_vjp(f, args, kwargs, wrt, seed):
         leaf = _leaf_for(args[position], position)
         args[position] = leaf
         leaves.append(leaf)
-    with strict_tracing():
+    with strict_tracing(math_patches()):
         out = f(*args, **(kwargs or {}))
     if isinstance(out, (tuple, list, dict)):
         raise DifferentiationError(

@@ -141,10 +141,7 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     out = fn(*raw, **raw_kwargs)
     if type(out) is not np.ndarray:
         if isinstance(out, tuple):
-            raise DifferentiationError(
-                f"{_function_name(fn)} returns several values; the tracing mode records "
-                "functions with one array result only"
-            )
+            return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
         out = np.asarray(out)
     if out.dtype.kind not in "fc":
         return make_tensor(out, False, None)
@@ -171,7 +168,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
         elif type(arg) is np.ndarray and arg.dtype.kind in "fc":
             next_functions.append((None, 0))
     box = [0]
-    if saves and rule_uses_ans(rule):
+    if saves and rule_uses_ans(rule) and type(out) is np.ndarray:
         saved.append((None, box, 0, name))
     node = node_class(name)(
         rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved
@@ -187,6 +184,37 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     else:
         result._version_box = box
     return result
+
+
+def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs):
+    """A function with several results (``slogdet``): one node, one selector per result.
+
+    The rule receives the tuple of results and a tuple of their cotangents
+    (zeros for results that got none).
+    """
+    outs = tuple(np.asarray(o) for o in outs)
+    whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs)
+    node = whole.grad_fn
+    cls = type(node)
+    results = []
+    for i, out in enumerate(outs):
+        if out.dtype.kind not in "fc":
+            results.append(make_tensor(out, False, None))
+            continue
+        selector = cls(
+            _select_rule(i, outs), (), {}, None, ((0, None, node, None),), ((node, 0),), None
+        )
+        results.append(make_tensor(out, True, selector))
+    return type(outs)(results) if not hasattr(outs, "_fields") else type(outs)(*results)
+
+
+def _select_rule(index, outs):
+    shapes = [(o.shape, o.dtype) for o in outs]
+
+    def select(g, ans):
+        return (tuple(g if i == index else np.zeros(s, d) for i, (s, d) in enumerate(shapes)),)
+
+    return select
 
 
 def _edge(tensor, position, sub, edges, next_functions, saved):

@@ -100,13 +100,26 @@ class set_grad_enabled(_GradModeContext):
 
 
 class strict_tracing:
-    """While active, leaving the graph silently is an error (used by ``trace_vjp``)."""
+    """While active, leaving the graph silently is an error (used by ``trace_vjp``).
+
+    ``patches`` maps ``(module, name)`` to a replacement installed for the
+    duration (``trace_vjp`` uses it to make ``math.exp(t)`` traceable) and
+    restored on exit.
+    """
+
+    def __init__(self, patches=()):
+        self._patches = patches
 
     def __enter__(self):
         self._saved = (GRAD_STATE.enabled, GRAD_STATE.strict)
         GRAD_STATE.enabled = True
         GRAD_STATE.strict = True
+        self._originals = [(module, name, getattr(module, name)) for module, name, _ in self._patches]
+        for module, name, replacement in self._patches:
+            setattr(module, name, replacement)
 
     def __exit__(self, *exc):
+        for module, name, original in self._originals:
+            setattr(module, name, original)
         GRAD_STATE.enabled, GRAD_STATE.strict = self._saved
         return False

@@ -182,10 +182,16 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
                 if ct is not None and sub is not None:
                     ct = ct[sub]
                 if ct is not None:
-                    if np.shape(ct) != shape:
-                        _bad_shape(node, position, ct, shape)
-                    previous = buffers.get(child)
-                    buffers[child] = ct if previous is None else previous + ct
+                    if shape is None:  # a tuple of cotangents for a node with several results
+                        previous = buffers.get(child)
+                        if previous is not None:
+                            ct = tuple(a + b for a, b in zip(previous, ct))
+                        buffers[child] = ct
+                    else:
+                        if np.shape(ct) != shape:
+                            _bad_shape(node, position, ct, shape)
+                        previous = buffers.get(child)
+                        buffers[child] = ct if previous is None else previous + ct
             left = dependencies[child] - 1
             dependencies[child] = left
             if left == 0:

@@ -13,6 +13,7 @@ import operator
 import numpy as np
 
 from srcdiff.trace import messages
+from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.dispatch import apply_inplace, apply_op, check_inplace
 
 
@@ -52,15 +53,28 @@ class _Min(ReturnTypes):
     kind = "min"
 
 
+class _Size(int):
+    """NumPy's ``a.size`` (an int) that also answers PyTorch's ``t.size()`` / ``t.size(dim)``."""
+
+    def __new__(cls, count, shape):
+        self = super().__new__(cls, count)
+        self._shape = shape
+        return self
+
+    def __call__(self, dim=None):
+        return self._shape if dim is None else self._shape[dim]
+
+
 class TensorMethods:
     """Mixin with Tensor's PyTorch-named methods; every one records through ``apply_op``."""
 
     __slots__ = ()
 
     # ---------------------------------------------------------------- sizes
-    def size(self, dim=None):
-        """The shape, or its length along ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+    @property
+    def size(self):
+        """``t.size()`` is the shape, ``t.size(0)`` a length, and plain ``t.size`` NumPy's count."""
+        return _Size(self._data.size, self._data.shape)
 
     def dim(self):
         """Number of dimensions."""
@@ -96,7 +110,9 @@ class TensorMethods:
         """Clip into ``[min, max]``; the gradient passes at both bounds."""
         return apply_op(np.clip, (self, min, max))
 
-    clip = clamp
+    def clip(self, min=None, max=None, *, a_min=None, a_max=None):
+        """NumPy's and PyTorch's spelling of ``clamp``."""
+        return self.clamp(min if a_min is None else a_min, max if a_max is None else a_max)
 
     def pow(self, exponent):
         """Elementwise power."""
@@ -143,39 +159,53 @@ class TensorMethods:
         return apply_op(np.dot, (self, other))
 
     # ---------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False):
-        """Sum over ``dim`` (all elements when None)."""
-        if dim is None:
-            return apply_op(np.sum, (self,))
-        return apply_op(np.sum, (self,), {"axis": dim, "keepdims": keepdim})
+    # Each accepts PyTorch's spelling (dim, keepdim) and NumPy's (axis, keepdims, ddof),
+    # so plain NumPy code runs unchanged on Tensors.  Where the two libraries disagree
+    # (var's default correction, max(axis)), NumPy's keywords or trace_vjp's strict
+    # mode select NumPy's meaning.
+    def _reduce(self, fn, dim, keepdim, axis, keepdims, extra=None):
+        axis = _axis(dim if axis is None else axis)
+        keepdims = keepdim if keepdims is None else keepdims
+        kwargs = dict(extra or ())
+        if axis is not None:
+            kwargs["axis"] = axis
+        if keepdims:
+            kwargs["keepdims"] = True
+        return apply_op(fn, (self,), kwargs)
 
-    def mean(self, dim=None, keepdim=False):
-        """Mean over ``dim``; refused for integer Tensors, as in PyTorch."""
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Sum over ``dim`` / ``axis`` (all elements when None)."""
+        return self._reduce(np.sum, dim, keepdim, axis, keepdims)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Mean over ``dim`` / ``axis``; refused for integer Tensors, as in PyTorch."""
         if self._data.dtype.kind not in "fc":
             raise RuntimeError(messages.MEAN_INT.format(dtype=self._data.dtype))
-        if dim is None:
-            return apply_op(np.mean, (self,))
-        return apply_op(np.mean, (self,), {"axis": dim, "keepdims": keepdim})
+        return self._reduce(np.mean, dim, keepdim, axis, keepdims)
 
-    def prod(self, dim=None, keepdim=False):
-        """Product over ``dim``."""
-        if dim is None:
-            return apply_op(np.prod, (self,))
-        return apply_op(np.prod, (self,), {"axis": dim, "keepdims": keepdim})
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        """Product over ``dim`` / ``axis``."""
+        return self._reduce(np.prod, dim, keepdim, axis, keepdims)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        """Variance with PyTorch's default Bessel correction (N - 1)."""
-        ddof = 1 if correction is None else correction
-        if unbiased is not None:
-            ddof = int(unbiased)
-        return apply_op(np.var, (self,), {"axis": dim, "ddof": ddof, "keepdims": keepdim})
+    def _spread(self, fn, dim, unbiased, keepdim, correction, axis, keepdims, ddof):
+        if ddof is None:
+            numpy_style = axis is not None or keepdims is not None or GRAD_STATE.strict
+            ddof = 0 if numpy_style else 1
+            if correction is not None:
+                ddof = correction
+            if unbiased is not None:
+                ddof = int(unbiased)
+        return self._reduce(fn, dim, keepdim, axis, keepdims, {"ddof": ddof})
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        """Standard deviation with PyTorch's default Bessel correction (N - 1)."""
-        ddof = 1 if correction is None else correction
-        if unbiased is not None:
-            ddof = int(unbiased)
-        return apply_op(np.std, (self,), {"axis": dim, "ddof": ddof, "keepdims": keepdim})
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Variance: PyTorch's Bessel correction (N - 1) by default, NumPy's ddof=0 in NumPy code."""
+        return self._spread(np.var, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+            keepdims=None, ddof=None):
+        """Standard deviation, with the same defaults as ``var``."""
+        return self._spread(np.std, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
 
     def norm(self, p=2, dim=None, keepdim=False):
         """Vector p-norm over ``dim`` (all elements when None)."""
@@ -192,17 +222,25 @@ class TensorMethods:
         """Minimum over ``dim``; ties share the gradient."""
         return apply_op(np.min, (self,), {"axis": _axis(dim), "keepdims": keepdim})
 
-    def max(self, dim=None, keepdim=False):
-        """Full maximum, or ``(values, indices)`` along ``dim`` (gradient to the index)."""
-        if dim is None:
-            return apply_op(np.max, (self,))
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Full maximum; ``max(dim)`` gives PyTorch's ``(values, indices)``, ``max(axis=)`` NumPy's."""
+        if dim is None or axis is not None or GRAD_STATE.strict:
+            return self._reduce(np.max, dim, keepdim, axis, keepdims)
         return self._select_extreme(np.argmax, dim, keepdim, "max_dim", _Max)
 
-    def min(self, dim=None, keepdim=False):
-        """Full minimum, or ``(values, indices)`` along ``dim`` (gradient to the index)."""
-        if dim is None:
-            return apply_op(np.min, (self,))
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Full minimum; ``min(dim)`` gives PyTorch's ``(values, indices)``, ``min(axis=)`` NumPy's."""
+        if dim is None or axis is not None or GRAD_STATE.strict:
+            return self._reduce(np.min, dim, keepdim, axis, keepdims)
         return self._select_extreme(np.argmin, dim, keepdim, "min_dim", _Min)
+
+    def cumsum(self, dim=None, *, axis=None):
+        """Cumulative sum along ``dim`` / ``axis``."""
+        return apply_op(np.cumsum, (self,), {"axis": dim if axis is None else axis})
+
+    def trace(self):
+        """Sum of the main diagonal."""
+        return apply_op(np.trace, (self,))
 
     def _select_extreme(self, arg, dim, keepdim, via, result_type):
         indices = arg(self._data, axis=dim, keepdims=True)
@@ -258,17 +296,29 @@ class TensorMethods:
         """Transpose of a matrix (``TBackward0``)."""
         return apply_op(np.transpose, (self,), via="t")
 
-    def transpose(self, dim0, dim1):
-        """Swap two dimensions (``TransposeBackward0``)."""
-        return apply_op(np.swapaxes, (self, dim0, dim1))
+    def transpose(self, *dims):
+        """PyTorch's ``transpose(d0, d1)`` swaps two dimensions; NumPy's reorders all of them."""
+        if len(dims) == 2 and not GRAD_STATE.strict:
+            return apply_op(np.swapaxes, (self, *dims))
+        return apply_op(np.transpose, (self, _dims(dims) or None))
+
+    def swapaxes(self, axis1, axis2):
+        """Swap two axes (``TransposeBackward0``)."""
+        return apply_op(np.swapaxes, (self, axis1, axis2))
+
+    def ravel(self):
+        """All elements in one dimension (``ViewBackward0``)."""
+        return apply_op(np.reshape, (self, (-1,)))
 
     def permute(self, *dims):
         """Reorder the dimensions (``PermuteBackward0``)."""
         return apply_op(np.transpose, (self, _dims(dims)))
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim=None, *, axis=None):
         """Drop length-1 dimensions (``dim`` only when it has length 1, as PyTorch)."""
-        if dim is not None and self._data.shape[dim] != 1:
+        if axis is not None:
+            dim = axis
+        elif dim is not None and not isinstance(dim, tuple) and self._data.shape[dim] != 1:
             dim = ()
         if dim is None:
             return apply_op(np.squeeze, (self,))
@@ -291,13 +341,16 @@ class TensorMethods:
         """Broadcast to ``other``'s shape."""
         return apply_op(np.broadcast_to, (self, other.shape))
 
-    def repeat(self, *reps):
-        """Tile the data ``reps`` times along each dimension (``RepeatBackward0``)."""
+    def repeat(self, *reps, axis=None):
+        """PyTorch's ``repeat`` tiles (``RepeatBackward0``); NumPy's repeats each element."""
+        if axis is not None or GRAD_STATE.strict:
+            return apply_op(np.repeat, (self, *reps), {"axis": axis})
         return apply_op(np.tile, (self, _dims(reps)))
 
-    def flip(self, *dims):
-        """Reverse the order along ``dims``."""
-        return apply_op(np.flip, (self, _dims(dims)))
+    def flip(self, *dims, axis=None):
+        """Reverse the order along ``dims`` / ``axis`` (all axes when none given)."""
+        dims = _dims(dims) or axis
+        return apply_op(np.flip, (self, dims))
 
     # ---------------------------------------------------------------- copies and dtypes
     def clone(self):
@@ -316,6 +369,14 @@ class TensorMethods:
         if dtype == self._data.dtype:
             return self
         return apply_op(np.positive, (self,), {"dtype": dtype}, via="to")
+
+    def astype(self, dtype):
+        """NumPy's spelling of ``to(dtype)``."""
+        return self.to(dtype)
+
+    def copy(self):
+        """NumPy's spelling of ``clone()``."""
+        return self.clone()
 
     def float(self):
         """As float32."""
