@@ -10,8 +10,9 @@ exception as "unsupported: ...", and neither is timed.  The rest are timed in
 this one process, interleaved (see ``benchmarks.harness``), single-threaded.
 Then come the median ratio of srcdiff static to the hand-written gradient,
 the performance targets of SPEC section 5, srcdiff's first-call
-(transformation + compile) time per workload, measured in a fresh process,
-and the peak memory of one gradient call for the loop workloads.
+(transformation + compile) time per workload and for a 50-line function, each
+measured in a fresh process, and the peak memory of one gradient call for
+the loop workloads.
 """
 
 import os
@@ -43,7 +44,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.harness import checked_candidates, peak_memory, time_interleaved  # noqa: E402
 from benchmarks.peers import IMPLEMENTATIONS, describe_error  # noqa: E402
-from benchmarks.workloads import BY_NAME, SIZES  # noqa: E402
+from benchmarks.workloads import BY_NAME, FIFTY_LINES, SIZES, WORKLOADS  # noqa: E402
 
 CELL = 19
 
@@ -51,15 +52,20 @@ CELL = 19
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
-    parser.add_argument("--workloads", default=",".join(BY_NAME), help="comma-separated names")
+    parser.add_argument(
+        "--workloads", default=",".join(w.name for w in WORKLOADS), help="comma-separated names"
+    )
     parser.add_argument("--sizes", default=",".join(SIZES), help="small,large")
     parser.add_argument("--first-call", metavar="WORKLOAD", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.first_call:
         print(json.dumps(measure_first_call(BY_NAME[options.first_call])))
         return
-    workloads = [BY_NAME[name] for name in options.workloads.split(",")]
-    sizes = options.sizes.split(",")
+    timed = {workload.name: workload for workload in WORKLOADS}
+    names, sizes = options.workloads.split(","), options.sizes.split(",")
+    for unknown in [name for name in names if name not in timed] + sorted(set(sizes) - set(SIZES)):
+        parser.error(f"unknown workload or size {unknown!r}")
+    workloads = [timed[name] for name in names]
     rounds, batch_seconds = (5, 0.002) if options.quick else (21, 0.02)
     torch = _setup_torch()
     print_header(torch)
@@ -73,7 +79,7 @@ def main(argv=None):
             print(_table_row(row, notes), flush=True)
     notes.print()
     print_summary(rows)
-    print_first_calls(workloads)
+    print_first_calls([*workloads, FIFTY_LINES])
     print_memory(rows)
 
 

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not part of the installed packag
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import checked_candidates, compare  # noqa: E402
-from benchmarks.workloads import BY_NAME, WORKLOADS  # noqa: E402
+from benchmarks.workloads import BY_NAME, FIFTY_LINES, WORKLOADS  # noqa: E402
 
 # (workload name, label, arguments): every small size, plus the oscillator
 # with a negative spring constant, so that its ``break`` is taken (step 93).
@@ -66,6 +66,16 @@ def test_oscillator_break_case_takes_the_break():
 def test_srcdiff_matches_hand_gradient(name, label, args, mode):
     [(_, problem)] = checked_candidates(BY_NAME[name], args, (mode,))
     assert problem is None, f"srcdiff {mode} on {name} ({label}): {problem}"
+
+
+def test_srcdiff_static_on_the_fifty_line_function_matches_finite_differences():
+    import srcdiff
+
+    args = FIFTY_LINES.inputs("small")
+    gradients = srcdiff.grad(FIFTY_LINES.function, wrt=FIFTY_LINES.wrt)(*args)
+    for gradient, index in zip(gradients, FIFTY_LINES.wrt_tuple):
+        expected = finite_difference_gradient(FIFTY_LINES.function, args, index)
+        np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name, label, args", CASES, ids=CASE_IDS)
