@@ -154,6 +154,9 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     edges = []
     next_functions = []
     saved = [] if saves else None
+    # A Python number is an input (None, 0) only as a ufunc's "other" operand, as in
+    # PyTorch (``a + 2`` has two next_functions, ``2 - a`` and ``a.clamp(0, 1)`` one).
+    numbers_count = via is None and isinstance(fn, np.ufunc)
     for i, arg in enumerate(args):
         if isinstance(arg, Tensor):
             _edge(arg, i, None, edges, next_functions, saved)
@@ -161,9 +164,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
             for j, item in enumerate(arg):
                 if isinstance(item, Tensor):
                     _edge(item, i, j, edges, next_functions, saved)
-                elif isinstance(item, _NUMBERS) and not isinstance(item, bool):
-                    next_functions.append((None, 0))
-        elif isinstance(arg, _NUMBERS) and not isinstance(arg, bool):
+        elif numbers_count and next_functions and isinstance(arg, _NUMBERS):
             next_functions.append((None, 0))
         elif type(arg) is np.ndarray and arg.dtype.kind in "fc":
             next_functions.append((None, 0))

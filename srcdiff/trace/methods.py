@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 
+from srcdiff.rules import vjp_rule
 from srcdiff.trace import messages
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.dispatch import apply_inplace, apply_op, check_inplace
@@ -368,7 +369,7 @@ class TensorMethods:
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
-        return apply_op(np.positive, (self,), {"dtype": dtype}, via="to")
+        return apply_op(np.positive, (self,), {"dtype": dtype}, via="to", rule=_convert_rule)
 
     def astype(self, dtype):
         """NumPy's spelling of ``to(dtype)``."""
@@ -412,6 +413,12 @@ class TensorMethods:
         check_inplace(self)
         self[...] = value
         return self
+
+
+def _convert_rule(g, ans, x, dtype=None):
+    """The identity's rule from the table, its cotangent cast back to ``x``'s dtype (as PyTorch)."""
+    (dx,) = vjp_rule(np.positive)(g, ans, x)
+    return (np.asarray(dx).astype(x.dtype, copy=False),)
 
 
 def _axis(dim):

@@ -112,6 +112,7 @@ GRAD_FN_NAMES = {
     np.inner: "DotBackward0",
     np.einsum: "ViewBackward0",
     # elementwise
+    np.absolute: "AbsBackward0",
     np.square: "PowBackward0",
     np.log1p: "Log1PBackward0",
     np.arcsin: "AsinBackward0",
