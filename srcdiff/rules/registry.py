@@ -18,6 +18,12 @@ import inspect
 _VJPS = {}
 _JVPS = {}
 _NONDIFFERENTIABLE = set()
+_version = [0]  # bumped on every change, so caches of compiled adjoints can notice
+
+
+def version():
+    """A number that changes whenever the table changes."""
+    return _version[0]
 
 
 def _key(fn):
@@ -35,6 +41,7 @@ def register_vjp(fn, rule=None):
     _check_signature(rule, "VJP", ("g", "ans"))
     _VJPS[_key(fn)] = rule
     _NONDIFFERENTIABLE.discard(_key(fn))
+    _version[0] += 1
     return rule
 
 
@@ -43,6 +50,7 @@ def register_jvp(fn, rule=None):
     if rule is None:
         return lambda rule: register_jvp(fn, rule)
     _JVPS[_key(fn)] = rule
+    _version[0] += 1
     return rule
 
 
@@ -53,6 +61,7 @@ def nondifferentiable(fn):
     """
     _NONDIFFERENTIABLE.add(_key(fn))
     _VJPS.pop(_key(fn), None)
+    _version[0] += 1
     return fn
 
 

@@ -1,0 +1,202 @@
+"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``check_grads``.
+
+Each function works bare (``@grad``), with options (``@grad(wrt=1)``) and as
+a call (``grad(f)``).  ``mode="static"`` (the default) compiles the adjoint
+once, at decoration time, and returns the generated function itself;
+``mode="trace"`` returns a function that runs ``f`` on traced Tensors.
+Compiled adjoints are cached per function and options.
+"""
+
+import functools
+import inspect
+import weakref
+
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.rules import registry
+from srcdiff.static.transform import reverse_transform
+
+MODES = ("static", "trace")
+
+# function -> {(wrt, kind, optimize, rule table version): compiled adjoint}
+_compiled = weakref.WeakKeyDictionary()
+
+
+def _options(f, builder, **options):
+    """Apply ``builder`` now, or return a decorator that will (``@grad(wrt=1)``)."""
+    if f is None:
+        return lambda f: builder(f, **options)
+    return builder(f, **options)
+
+
+def grad(f=None, *, wrt=0, mode="static", preserve_result=False, optimize=True, verbose=False):
+    """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
+
+    ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
+    comes back).  With ``preserve_result=True`` the function returns
+    ``(gradient, value)``.
+    """
+    kind = "grad_and_value" if preserve_result else "grad"
+    return _options(f, _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+
+
+def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+    """Like :func:`grad`, returning ``(value, gradient)``."""
+    return _options(
+        f, _build, wrt=wrt, mode=mode, kind="value_and_grad", optimize=optimize, verbose=verbose
+    )
+
+
+def vjp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+    """The vector-Jacobian product of ``f``: call it as ``vf(*args, seed=v)``.
+
+    ``v`` has the shape of ``f``'s output (like ``y.backward(v)`` in PyTorch);
+    without a seed the output must be a scalar.
+    """
+    return _options(f, _build, wrt=wrt, mode=mode, kind="vjp", optimize=optimize, verbose=verbose)
+
+
+def _build(f, *, wrt, mode, kind, optimize, verbose):
+    if not callable(f):
+        raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
+    if mode not in MODES:
+        raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "trace":
+        return _traced(f, wrt, kind)
+    key = (wrt, kind, optimize, registry.version())
+    try:
+        cache = _compiled.setdefault(f, {})
+    except TypeError:  # not weak-referenceable: compile without caching
+        cache = {}
+    compiled = cache.get(key)
+    if compiled is None:
+        compiled = cache[key] = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    if verbose:
+        print(compiled.source)
+    return compiled
+
+
+def _positions(f, wrt):
+    """``wrt`` as positions of ``f``'s positional parameters."""
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    if not items:
+        raise DifferentiationError("wrt is empty: name at least one argument to differentiate")
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = None
+    positions = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise DifferentiationError(
+                f"wrt must be an int, a name or a tuple of them, not {item!r}"
+            )
+        if isinstance(item, str):
+            if params is None or item not in params:
+                raise DifferentiationError(
+                    f"wrt={item!r} names no positional argument of {getattr(f, '__name__', f)}()"
+                )
+            item = params.index(item)
+        elif params is not None and not -len(params) <= item < len(params):
+            raise DifferentiationError(
+                f"wrt={item} is out of range: {getattr(f, '__name__', f)}() takes "
+                f"{len(params)} positional argument(s)"
+            )
+        positions.append(item)
+    return tuple(positions)
+
+
+def _traced(f, wrt, kind):
+    """The tracing mode's counterpart of a compiled adjoint."""
+    from srcdiff.trace import trace_vjp
+
+    positions = _positions(f, wrt)
+    single = not isinstance(wrt, tuple)
+
+    def shaped(value, gradients):
+        grads = gradients[0] if single else gradients
+        if kind == "grad_and_value":
+            return grads, value
+        if kind == "value_and_grad":
+            return value, grads
+        return grads
+
+    if kind == "vjp":
+
+        @functools.wraps(f)
+        def traced_vjp(*args, seed=None, **kwargs):
+            return shaped(*trace_vjp(f, args, kwargs, positions, seed))
+
+        traced_vjp.source = None
+        return traced_vjp
+
+    @functools.wraps(f)
+    def traced(*args, **kwargs):
+        return shaped(*trace_vjp(f, args, kwargs, positions, None))
+
+    traced.source = None
+    return traced
+
+
+def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
+    """Check each mode's gradient against central finite differences and each other.
+
+    For a non-scalar output, a random cotangent is used (a vjp).  Raises
+    ``AssertionError`` naming the mode, the argument and the worst element.
+    """
+    rng = np.random.default_rng(seed)
+    value = f(*args)
+    cotangent = None if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
+    positions = _positions(f, wrt)
+    single = not isinstance(wrt, tuple)
+    numeric = [_finite_difference(f, args, p, cotangent, eps) for p in positions]
+    results = {}
+    for mode in modes:
+        grads = vjp(f, wrt=wrt, mode=mode)(*args, seed=cotangent)
+        results[mode] = [grads] if single else list(grads)
+    for mode, grads in results.items():
+        for p, g, expected in zip(positions, grads, numeric):
+            _assert_close(
+                g, expected, rtol, atol, f"{mode} mode vs finite differences, argument {p}"
+            )
+    names = list(results)
+    for other in names[1:]:
+        for p, a, b in zip(positions, results[names[0]], results[other]):
+            _assert_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
+
+
+def _finite_difference(f, args, position, cotangent, eps):
+    x = np.array(args[position], dtype=np.float64)
+    grad = np.zeros_like(x)
+    flat = grad.reshape(-1)
+
+    def objective(value):
+        new_args = list(args)
+        new_args[position] = value if np.ndim(x) else float(value)
+        out = f(*new_args)
+        return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
+
+    for i in range(x.size):
+        step = np.zeros_like(x).reshape(-1)
+        step[i] = eps
+        step = step.reshape(x.shape)
+        flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
+    return grad
+
+
+def _assert_close(actual, expected, rtol, atol, what):
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{what}: gradient shape {actual.shape}, expected {expected.shape}")
+    error = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
+    if error.size and np.max(error) > 0:
+        worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+        raise AssertionError(
+            f"{what}: worst element {worst}: got {actual[worst]!r}, expected {expected[worst]!r}"
+        )

@@ -1,0 +1,382 @@
+"""Stage 2, desugar: rewrite the function into the small language later stages read.
+
+Invariants of the returned tree:
+
+* statements are ``Assign`` (one target: a name, a tuple of names, or a
+  subscript of a name), ``Expr``, ``If``, ``For`` over ``range(...)``,
+  ``While``, ``Pass``, ``Assert``, and one final ``Return``;
+* ``break`` appears only as the last statement of a loop body, inside
+  ``if <flag>: break``; there is no ``continue`` and no early ``return``
+  (flags record them and guard the statements they skip);
+* augmented assignments are plain assignments, loops over arrays, lists,
+  ``enumerate`` and ``zip`` are loops over an index;
+* every statement keeps the line number of the user's statement it came from.
+
+Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
+"""
+
+import copy
+
+import gast
+
+from srcdiff.static.names import Namer, assign, const, name, names_in, store
+
+_UNSUPPORTED = {
+    gast.With: "a 'with' block",
+    gast.AsyncWith: "an 'async with' block",
+    gast.Try: "a 'try' statement",
+    gast.Raise: "a 'raise' statement",
+    gast.ClassDef: "a class definition",
+    gast.FunctionDef: "a nested function definition",
+    gast.AsyncFunctionDef: "a nested async function",
+    gast.AsyncFor: "an 'async for' loop",
+    gast.Global: "a 'global' statement",
+    gast.Nonlocal: "a 'nonlocal' statement",
+    gast.Delete: "a 'del' statement",
+    gast.Import: "an import inside the function",
+    gast.ImportFrom: "an import inside the function",
+    gast.AnnAssign: "an annotated assignment",
+}
+
+_UNSUPPORTED_EXPRESSIONS = {
+    gast.Yield: "'yield'",
+    gast.YieldFrom: "'yield from'",
+    gast.Await: "'await'",
+    gast.NamedExpr: "an assignment expression (':=')",
+}
+
+ADVICE = 'rewrite it, or differentiate with mode="trace"'
+
+
+class Flags:
+    """The flag names of the jumps one loop (or the function) may take."""
+
+    def __init__(self):
+        self.brk = None
+        self.cont = None
+
+
+class Desugar:
+    """Rewrites one function; see the module docstring for what it guarantees."""
+
+    def __init__(self, source):
+        self.source = source
+        self.namer = Namer(names_in(source.tree))
+        self.returned = None  # flag set by an early return
+        self.result = None  # the name an early return stores its value in
+
+    def error(self, node, what):
+        return self.source.error(node, f"{what} is not supported; {ADVICE}")
+
+    def run(self):
+        tree = copy.deepcopy(self.source.tree)
+        body = tree.body
+        if body and _is_docstring(body[0]):
+            body = body[1:]
+        last = body[-1] if body else None
+        if isinstance(last, gast.Return) and not _contains_return(body[:-1]):
+            final = last
+            body = self.block(body[:-1], None) + [self.final_return(last.value, last)]
+        else:
+            self.returned = self.namer.fresh("returned")
+            self.result = self.namer.fresh("result")
+            lineno = tree.lineno
+            final = last if isinstance(last, gast.Return) else tree
+            body = (
+                [
+                    assign(self.returned, const(False), lineno),
+                    assign(self.result, const(None), lineno),
+                ]
+                + self.block(body, None)
+                + [_located(gast.Return(value=name(self.result)), final)]
+            )
+        tree.body = body
+        return tree
+
+    def final_return(self, value, node):
+        value = const(None) if value is None else value
+        self.check_expression(value)
+        return _located(gast.Return(value=value), node)
+
+    # -- blocks and jumps -------------------------------------------------
+
+    def block(self, stmts, loop):
+        """Desugar a list of statements; statements after a possible jump get a guard."""
+        out = []
+        for i, stmt in enumerate(stmts):
+            out.extend(self.statement(stmt, loop))
+            flags = self.jump_flags(stmt, loop)
+            rest = stmts[i + 1 :]
+            if flags and rest:
+                guard = _not_any(flags)
+                guarded = gast.If(test=guard, body=self.block(rest, loop), orelse=[])
+                out.append(_located(guarded, rest[0]))
+                break
+        return out
+
+    def jump_flags(self, stmt, loop):
+        """Names of the flags ``stmt`` may set to skip the statements after it."""
+        flags = []
+        if loop is not None:
+            if _contains(stmt, gast.Break, loops=False):
+                flags.append(loop.brk)
+            if _contains(stmt, gast.Continue, loops=False):
+                flags.append(loop.cont)
+        if _contains_return([stmt]):
+            flags.append(self.returned)
+        return flags
+
+    def statement(self, stmt, loop):
+        kind = type(stmt)
+        if kind in _UNSUPPORTED:
+            raise self.error(stmt, _UNSUPPORTED[kind])
+        if kind is gast.Expr:
+            if _is_docstring(stmt):
+                return []
+            self.check_expression(stmt.value)
+            return [stmt]
+        if kind is gast.Pass:
+            return []
+        if kind is gast.Assert:
+            return [stmt]
+        if kind is gast.Assign:
+            return self.assignment(stmt)
+        if kind is gast.AugAssign:
+            return self.augmented(stmt)
+        if kind is gast.Return:
+            value = const(None) if stmt.value is None else stmt.value
+            self.check_expression(value)
+            out = [
+                assign(self.result, value, stmt.lineno),
+                assign(self.returned, const(True), stmt.lineno),
+            ]
+            return out
+        if kind is gast.Break:
+            return [assign(loop.brk, const(True), stmt.lineno)]
+        if kind is gast.Continue:
+            return [assign(loop.cont, const(True), stmt.lineno)]
+        if kind is gast.If:
+            self.check_expression(stmt.test)
+            stmt.body = self.block(stmt.body, loop) or [gast.Pass()]
+            stmt.orelse = self.block(stmt.orelse, loop)
+            if stmt.body == [gast.Pass()] or isinstance(stmt.body[0], gast.Pass):
+                stmt.body = [_located(gast.Pass(), stmt)]
+            return [stmt]
+        if kind is gast.For:
+            return self.for_loop(stmt)
+        if kind is gast.While:
+            return self.while_loop(stmt)
+        raise self.error(stmt, f"the statement {type(stmt).__name__}")
+
+    def check_expression(self, node):
+        for sub in gast.walk(node):
+            if type(sub) in _UNSUPPORTED_EXPRESSIONS:
+                raise self.error(sub, _UNSUPPORTED_EXPRESSIONS[type(sub)])
+
+    # -- assignments ------------------------------------------------------
+
+    def assignment(self, stmt):
+        self.check_expression(stmt.value)
+        if len(stmt.targets) > 1:  # a = b = value
+            first, *others = reversed(stmt.targets)
+            out = self.assignment(_located(gast.Assign(targets=[first], value=stmt.value), stmt))
+            source = first
+            for target in others:
+                out += self.assignment(
+                    _located(gast.Assign(targets=[target], value=_load(source)), stmt)
+                )
+            return out
+        target = stmt.targets[0]
+        if isinstance(target, gast.Name):
+            return [stmt]
+        if isinstance(target, gast.Subscript):
+            if not isinstance(target.value, gast.Name):
+                raise self.error(stmt, "assignment into a nested subscript or attribute")
+            return [stmt]
+        if isinstance(target, (gast.Tuple, gast.List)):
+            return self.unpack(stmt, target)
+        raise self.error(stmt, "assignment to an attribute")
+
+    def unpack(self, stmt, target):
+        """``a, b = ...``: one assignment per name, through temporaries if they overlap."""
+        if not all(isinstance(t, gast.Name) for t in target.elts):
+            raise self.error(stmt, "nested or starred unpacking")
+        value = stmt.value
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts):
+            if any(isinstance(v, gast.Starred) for v in value.elts):
+                raise self.error(stmt, "starred expressions")
+            written = {t.id for t in target.elts}
+            read = set().union(*(names_in(v) for v in value.elts))
+            if not written & read:
+                return [_located(assign(t.id, v), stmt) for t, v in zip(target.elts, value.elts)]
+            temps = [self.namer.fresh(t.id + "_new") for t in target.elts]
+            return [_located(assign(n, v), stmt) for n, v in zip(temps, value.elts)] + [
+                _located(assign(t.id, name(n)), stmt) for t, n in zip(target.elts, temps)
+            ]
+        stmt.targets = [gast.Tuple(elts=[store(t.id) for t in target.elts], ctx=gast.Store())]
+        return [stmt]
+
+    def augmented(self, stmt):
+        """``t op= v`` becomes ``t = t op v``."""
+        self.check_expression(stmt.value)
+        target = stmt.target
+        if isinstance(target, gast.Subscript) and not isinstance(target.value, gast.Name):
+            raise self.error(stmt, "augmented assignment into a nested subscript")
+        if not isinstance(target, (gast.Name, gast.Subscript)):
+            raise self.error(stmt, "augmented assignment to an attribute")
+        value = gast.BinOp(left=_load(target), op=stmt.op, right=stmt.value)
+        return [_located(gast.Assign(targets=[target], value=value, type_comment=None), stmt)]
+
+    # -- loops ------------------------------------------------------------
+
+    def for_loop(self, stmt):
+        if stmt.orelse:
+            raise self.error(stmt, "a for-else clause")
+        self.check_expression(stmt.iter)
+        prologue, index, binds = self.index_loop(stmt)
+        return prologue + self.loop(stmt, binds, index)
+
+    def index_loop(self, stmt):
+        """Rewrite the loop header into ``for index in range(...)`` plus bindings."""
+        iterable, target = stmt.iter, stmt.target
+        if _is_call_to(iterable, "range") and isinstance(target, gast.Name):
+            return [], None, []
+        if _is_call_to(iterable, "enumerate") and len(iterable.args) == 1 and not iterable.keywords:
+            if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
+                raise self.error(stmt, "this enumerate() loop target")
+            counter, item = target.elts
+            if not isinstance(counter, gast.Name):
+                raise self.error(stmt, "this enumerate() loop target")
+            prologue, sequence = self.sequence(iterable.args[0], stmt)
+            stmt.target = store(counter.id)
+            stmt.iter = _range_len([sequence])
+            return prologue, counter.id, [(item, sequence)]
+        if _is_call_to(iterable, "zip") and not iterable.keywords:
+            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args)):
+                raise self.error(stmt, "this zip() loop target")
+            prologue, sequences = [], []
+            for arg in iterable.args:
+                more, sequence = self.sequence(arg, stmt)
+                prologue += more
+                sequences.append(sequence)
+            index = self.namer.fresh("i")
+            stmt.target = store(index)
+            stmt.iter = _range_len(sequences)
+            return prologue, index, list(zip(target.elts, sequences))
+        if isinstance(target, (gast.Tuple, gast.Name)):
+            prologue, sequence = self.sequence(iterable, stmt)
+            index = self.namer.fresh("i")
+            stmt.target = store(index)
+            stmt.iter = _range_len([sequence])
+            return prologue, index, [(target, sequence)]
+        raise self.error(stmt, "this loop target")
+
+    def sequence(self, node, stmt):
+        """A name for the sequence a loop walks, assigned once before the loop."""
+        if isinstance(node, gast.Name):
+            return [], node.id
+        seq = self.namer.fresh("sequence")
+        return [_located(assign(seq, node), stmt)], seq
+
+    def loop(self, stmt, binds, index):
+        flags = Flags()
+        body = stmt.body
+        if _contains(body, gast.Break, loops=False):
+            flags.brk = self.namer.fresh("break_loop")
+        if _contains(body, gast.Continue, loops=False):
+            flags.cont = self.namer.fresh("continue_loop")
+        head = []
+        for target, sequence in binds:
+            item = gast.Subscript(value=name(sequence), slice=name(index), ctx=gast.Load())
+            head += self.assignment(_located(gast.Assign(targets=[target], value=item), stmt))
+        if flags.cont:
+            head.append(_located(assign(flags.cont, const(False)), stmt))
+        new_body = head + self.block(body, flags)
+        exits = [f for f in (flags.brk, self.returned if _contains_return(body) else None) if f]
+        if exits:
+            new_body.append(
+                _located(gast.If(test=_any(exits), body=[gast.Break()], orelse=[]), stmt)
+            )
+        stmt.body = new_body or [_located(gast.Pass(), stmt)]
+        before = [_located(assign(flags.brk, const(False)), stmt)] if flags.brk else []
+        return before + [stmt]
+
+    def while_loop(self, stmt):
+        if stmt.orelse:
+            raise self.error(stmt, "a while-else clause")
+        self.check_expression(stmt.test)
+        return self.loop(stmt, [], None)
+
+
+def desugar(source):
+    """Rewrite ``source.tree`` into the desugared subset (a new tree)."""
+    return Desugar(source).run()
+
+
+def is_loop_exit(stmt):
+    """True for the ``if <flag>: break`` that closes a desugared loop body."""
+    return (
+        isinstance(stmt, gast.If) and len(stmt.body) == 1 and isinstance(stmt.body[0], gast.Break)
+    )
+
+
+def _is_docstring(stmt):
+    return (
+        isinstance(stmt, gast.Expr)
+        and isinstance(stmt.value, gast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _is_call_to(node, fname):
+    return (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == fname
+    )
+
+
+def _range_len(sequences):
+    lengths = [gast.Call(func=name("len"), args=[name(s)], keywords=[]) for s in sequences]
+    if len(lengths) > 1:
+        lengths = [gast.Call(func=name("min"), args=lengths, keywords=[])]
+    return gast.Call(func=name("range"), args=lengths, keywords=[])
+
+
+def _contains(node, kind, loops=True):
+    """Does ``node`` (a statement or list) contain ``kind``, outside nested loops unless ``loops``?"""
+    stack = list(node) if isinstance(node, list) else [node]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, kind):
+            return True
+        if not loops and isinstance(sub, (gast.For, gast.While)):
+            continue
+        stack.extend(gast.iter_child_nodes(sub))
+    return False
+
+
+def _contains_return(stmts):
+    return _contains(stmts, gast.Return)
+
+
+def _any(flags):
+    if len(flags) == 1:
+        return name(flags[0])
+    return gast.BoolOp(op=gast.Or(), values=[name(f) for f in flags])
+
+
+def _not_any(flags):
+    return gast.UnaryOp(op=gast.Not(), operand=_any(flags))
+
+
+def _load(node):
+    node = copy.deepcopy(node)
+    for sub in gast.walk(node):
+        if hasattr(sub, "ctx"):
+            sub.ctx = gast.Load()
+    return node
+
+
+def _located(node, origin):
+    node.lineno = getattr(origin, "lineno", None)
+    node.col_offset = getattr(origin, "col_offset", 0)
+    return node

@@ -1,0 +1,147 @@
+"""Stage 6, optimize: fold constants in adjoint expressions, drop dead statements.
+
+``simplify`` folds what rule templates leave behind once constants are
+substituted (``2 - 1``, ``x ** 1``, ``g * 1``); it never folds away a
+multiplication by zero or an array operand, so shapes stay exact.
+``eliminate_dead_code`` removes assignments whose names are never read
+(the forward value of the output under ``grad``, parts that only fed it).
+
+Invariant: the optimized function computes the same values as before.
+"""
+
+import operator
+
+import gast
+
+from srcdiff.static.render import is_comment
+
+_FOLD = {
+    gast.Add: operator.add,
+    gast.Sub: operator.sub,
+    gast.Mult: operator.mul,
+    gast.Div: operator.truediv,
+    gast.Pow: operator.pow,
+}
+
+
+def _number(node):
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        return -node.operand.value
+    return None
+
+
+def _constant(value):
+    if value < 0:
+        return gast.UnaryOp(op=gast.USub(), operand=gast.Constant(value=-value, kind=None))
+    return gast.Constant(value=value, kind=None)
+
+
+class _Simplifier(gast.NodeTransformer):
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        fold = _FOLD.get(type(node.op))
+        if fold and left is not None and right is not None:
+            try:
+                return _constant(fold(left, right))
+            except (ZeroDivisionError, OverflowError):
+                return node
+        if isinstance(node.op, gast.Mult) and right == 1:
+            return node.left
+        if isinstance(node.op, gast.Mult) and left == 1:
+            return node.right
+        if isinstance(node.op, (gast.Pow, gast.Div)) and right == 1:
+            return node.left
+        return node
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        inner = node.operand
+        if (
+            isinstance(node.op, gast.USub)
+            and isinstance(inner, gast.UnaryOp)
+            and isinstance(inner.op, gast.USub)
+        ):
+            return inner.operand
+        return node
+
+
+def simplify(expr):
+    """``expr`` with constant arithmetic folded."""
+    return _Simplifier().visit(expr)
+
+
+def _reads(node):
+    return {
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+
+
+def _is_pure(value, pure):
+    """Can this assigned value be dropped if unused?  Only if every call in it is pure."""
+    for node in gast.walk(value):
+        if isinstance(node, gast.Call):
+            func = node.func
+            if isinstance(func, gast.Attribute) and func.attr in ("pop", "append"):
+                return False
+            if not pure(node):
+                return False
+    return True
+
+
+def eliminate_dead_code(fn, pure=lambda call: False):
+    """Remove assignments to names never read (to a fixed point).
+
+    ``pure(call)`` says whether a call may be dropped with its unused result.
+    """
+    while True:
+        reads = set()
+        for node in gast.walk(fn):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                reads.add(node.id)
+        removed = [False]
+
+        def prune(body):
+            out = []
+            for stmt in body:
+                if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+                    target = stmt.targets[0]
+                    if (
+                        isinstance(target, gast.Name)
+                        and target.id not in reads
+                        and _is_pure(stmt.value, pure)
+                    ):
+                        removed[0] = True
+                        continue
+                if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+                    if stmt.target.id not in reads:
+                        removed[0] = True
+                        continue
+                for field in ("body", "orelse"):
+                    if hasattr(stmt, field) and getattr(stmt, field):
+                        setattr(stmt, field, prune(getattr(stmt, field)) or [gast.Pass()])
+                out.append(stmt)
+            return _drop_orphan_comments(out)
+
+        fn.body = prune(fn.body)
+        if not removed[0]:
+            return fn
+
+
+def _drop_orphan_comments(body):
+    """A comment followed by no code (or by another comment) describes nothing."""
+    out = []
+    for i, stmt in enumerate(body):
+        if is_comment(stmt):
+            nxt = body[i + 1] if i + 1 < len(body) else None
+            if nxt is None or is_comment(nxt):
+                continue
+        out.append(stmt)
+    return out

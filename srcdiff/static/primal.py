@@ -1,0 +1,181 @@
+"""The forward sweep: the user's statements plus what the backward sweep needs.
+
+Once the backward sweep is written, the names it reads are known.  This module
+turns each ``Restore`` placeholder into code where the value is really needed
+(and overwritten), emits the matching saves in the forward sweep, records
+branch conditions and loop trip counts, and drops everything else.
+"""
+
+import copy
+
+import gast
+
+from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.reverse import Restore
+
+
+def _call(func, *args):
+    return gast.Call(func=func, args=list(args), keywords=[])
+
+
+def _method(owner, attr, *args):
+    return _call(gast.Attribute(value=name(owner), attr=attr, ctx=gast.Load()), *args)
+
+
+def _copy_of(var, index):
+    item = gast.Subscript(value=name(var), slice=copy.deepcopy(index), ctx=gast.Load())
+    return _call(gast.Attribute(value=name("np"), attr="copy", ctx=gast.Load()), item)
+
+
+class Sweeps:
+    """Finishes the backward sweep and writes the forward sweep."""
+
+    def __init__(self, reverse):
+        self.reverse = reverse
+        self.namer = reverse.namer
+        self.needed = set()
+        self.stack_names = {}
+
+    # -- which saved values are read --------------------------------------
+
+    def settle(self, backward):
+        """Decide which restores are needed (a fixed point: restores read indices too)."""
+        restores = list(_restores(backward))
+        self.needed = _reads(backward)
+        while True:
+            extra = set()
+            for r in restores:
+                if self.is_used(r.save) and r.save.index not in (None, "append"):
+                    extra |= _names(r.save.index) | {r.save.var}
+            if extra <= self.needed:
+                break
+            self.needed |= extra
+        for r in restores:
+            r.save.used = self.is_used(r.save)
+        return self.materialize(backward)
+
+    def is_used(self, save):
+        if save.index == "append":
+            return save.var in self.needed
+        return save.overwrite and save.var in self.needed
+
+    def slot(self, save):
+        if save.slot is None:
+            if save.in_loop:
+                if save.var not in self.stack_names:
+                    self.stack_names[save.var] = self.namer.fresh(save.var + "_stack")
+                save.slot = self.stack_names[save.var]
+            else:
+                save.slot = self.namer.fresh(save.var + "_old")
+        return save.slot
+
+    def materialize(self, body):
+        out = []
+        for stmt in body:
+            if isinstance(stmt, Restore):
+                out += self.restore_code(stmt.save)
+                continue
+            for field in ("body", "orelse"):
+                if getattr(stmt, field, None):
+                    setattr(stmt, field, self.materialize(getattr(stmt, field)) or [gast.Pass()])
+            out.append(stmt)
+        return out
+
+    def restore_code(self, save):
+        if not save.used:
+            return []
+        if save.index == "append":
+            return [gast.Expr(value=_method(save.var, "pop"))]
+        slot = self.slot(save)
+        value = _method(slot, "pop") if save.in_loop else name(slot)
+        if save.index is None:
+            return [assign(save.var, value)]
+        item = gast.Subscript(
+            value=name(save.var), slice=copy.deepcopy(save.index), ctx=gast.Store()
+        )
+        return [gast.Assign(targets=[item], value=value, type_comment=None)]
+
+    def save_code(self, save):
+        if not save.used or save.index == "append":
+            return []
+        slot = self.slot(save)
+        value = name(save.var) if save.index is None else _copy_of(save.var, save.index)
+        if save.in_loop:
+            return [gast.Expr(value=_method(slot, "append", value))]
+        return [assign(slot, value)]
+
+    # -- forward sweep ------------------------------------------------------
+
+    def forward(self, body):
+        out = []
+        for stmt in body:
+            saves = self.reverse.saves.get(id(stmt), [])
+            if isinstance(stmt, gast.If) and id(stmt) in self.reverse.conditions:
+                cond = self.reverse.conditions[id(stmt)]
+                stmt.body = self.forward(stmt.body) or [gast.Pass()]
+                stmt.orelse = self.forward(stmt.orelse)
+                if cond in self.needed:
+                    out += [c for s in saves for c in self.save_code(s)]
+                    out.append(assign(cond, stmt.test, stmt.lineno))
+                    stmt.test = name(cond)
+                out.append(stmt)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                out += self.forward_loop(stmt, saves)
+            else:
+                out += [c for s in saves for c in self.save_code(s)]
+                out.append(stmt)
+        return out
+
+    def forward_loop(self, stmt, saves):
+        plan = self.reverse.loops[id(stmt)]
+        head = []
+        out = [c for s in saves for c in self.save_code(s)]
+        if plan.trips and plan.trips in self.needed:
+            out.append(assign(plan.trips, const(0), stmt.lineno))
+            count = gast.AugAssign(target=store(plan.trips), op=gast.Add(), value=const(1))
+            head.append(count)
+        for save in self.reverse.saves.get(("target", id(stmt)), []):
+            head += self.save_code(save)
+        stmt.body = head + self.forward(stmt.body)
+        out.append(stmt)
+        return out
+
+    def prologue(self):
+        """Stacks and names that must exist before the forward sweep starts."""
+        out = []
+        for var in sorted(self.reverse.preinit):
+            if var in self.needed:
+                out.append(assign(var, const(None)))
+        for var, stack in sorted(self.stack_names.items()):
+            out.append(assign(stack, gast.List(elts=[], ctx=gast.Load())))
+        return out
+
+
+def _restores(body):
+    for stmt in body:
+        if isinstance(stmt, Restore):
+            yield stmt
+        else:
+            for field in ("body", "orelse"):
+                yield from _restores(getattr(stmt, field, None) or [])
+
+
+def _names(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _reads(body):
+    found = set()
+    for stmt in body:
+        if isinstance(stmt, Restore):
+            continue
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                found.add(node.id)
+            if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript):
+                found |= _names(node.target.slice)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+            found |= _names(stmt.targets[0].slice)
+        for field in ("body", "orelse"):
+            found |= _reads(getattr(stmt, field, None) or [])
+    return found

@@ -1,0 +1,425 @@
+"""Stage 5, reverse mode: write the adjoint of a normalized function.
+
+The generated function runs the user's statements forward (the primal), then
+their adjoints in reverse order.  Straight-line code keeps its shape; an
+``if`` records its condition and the backward pass takes the same branch; a
+loop counts its trips (or walks its ``range`` backwards) and the backward
+loop runs the iterations in reverse.
+
+Values: the backward pass reads the same names the forward pass wrote.  When a
+statement overwrites a value that some adjoint reads, the forward pass saves
+the old value (in a plain name at top level, on a stack named after the
+variable inside loops) and the backward pass restores it right after that
+statement's adjoint, so every adjoint sees the values of its own iteration.
+Nothing else is saved.
+
+Gradients: ``dz`` is the gradient of ``z``.  A gradient known to be zero has no
+variable at all (a symbolic zero): the first contribution assigns it, later
+ones add to it, and adjoints whose cotangent is zero are not emitted.
+
+Invariant: the returned function computes the primal value and, for every
+``wrt`` argument, its gradient (of the scalar output, or the vjp with a seed).
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import gast
+
+from srcdiff.static.adjoints import AdjointBuilder
+from srcdiff.static.anf import is_simple_index
+from srcdiff.static.desugar import is_loop_exit
+from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.render import comment
+
+
+@dataclass
+class State:
+    """What the backward pass knows about gradients at one point."""
+
+    zeros: set  # names whose gradient is zero (its variable is unset or stale)
+    owned: set = field(default_factory=set)  # gradients safe to update in place
+
+    def copy(self):
+        return State(set(self.zeros), set(self.owned))
+
+
+@dataclass
+class Save:
+    """One forward value the backward pass may need back."""
+
+    var: str
+    in_loop: bool
+    overwrite: bool
+    index: gast.AST = None  # save var[index] rather than var
+    slot: str = None  # the name (or stack) holding the saved value
+    used: bool = False
+
+
+class Restore:
+    """Placeholder in backward code; becomes a restore if its value is needed."""
+
+    def __init__(self, save):
+        self.save = save
+
+
+@dataclass
+class LoopPlan:
+    trips: str = None  # name counting iterations, when the loop cannot be walked backwards
+    reverse_range: bool = False
+
+
+class ReverseAD:
+    """Builds the adjoint of one normalized function."""
+
+    def __init__(self, source, tree, wrt, active, namer, namespace):
+        self.source = source
+        self.tree = tree
+        self.wrt = wrt
+        self.active = active
+        self.namer = namer
+        self.builder = AdjointBuilder(source, active, namespace, namer)
+        self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
+        self.saves = {}  # id(statement) -> list of Save
+        self.conditions = {}  # id(If) -> condition name
+        self.loops = {}  # id(loop) -> LoopPlan
+        self.preinit = set()
+        self.stacks = {}  # variable -> stack name
+
+    def d(self, var):
+        return self.gradient_names[var]
+
+    # -- pre-pass: what each statement overwrites -------------------------
+
+    def plan(self, body, defined, maybe, depth):
+        """Walk forward, recording for each statement the saves it may need."""
+        for stmt in body:
+            if isinstance(stmt, gast.Assign):
+                target = stmt.targets[0]
+                if isinstance(target, gast.Subscript):
+                    var = target.value.id
+                    self.saves[id(stmt)] = [Save(var, depth > 0, True, index=target.slice)]
+                else:
+                    names = [t.id for t in getattr(target, "elts", [target])]
+                    self.saves[id(stmt)] = [self.save_for(v, defined, maybe, depth) for v in names]
+                    defined |= set(names)
+                    maybe |= set(names)
+            elif isinstance(stmt, gast.If):
+                cond = self.namer.fresh("cond")
+                self.conditions[id(stmt)] = cond
+                self.saves[id(stmt)] = [self.save_for(cond, defined, maybe, depth)]
+                defined.add(cond)
+                maybe.add(cond)
+                left, right = set(defined), set(defined)
+                self.plan(stmt.body, left, maybe, depth)
+                self.plan(stmt.orelse, right, maybe, depth)
+                defined |= left & right
+            elif isinstance(stmt, (gast.For, gast.While)):
+                self.plan_loop(stmt, defined, maybe, depth)
+
+    def save_for(self, var, defined, maybe, depth):
+        overwrite = depth > 0 or var in maybe
+        if overwrite and var not in defined:
+            self.preinit.add(var)
+        return Save(var, depth > 0, overwrite)
+
+    def plan_loop(self, stmt, defined, maybe, depth):
+        assigned = {
+            n.id
+            for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
+        plan = LoopPlan()
+        if isinstance(stmt, gast.For):
+            range_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
+            plan.reverse_range = not (range_names & assigned) and _is_range(stmt.iter)
+        exits = bool(stmt.body) and is_loop_exit(stmt.body[-1])
+        if not plan.reverse_range or exits:
+            base = stmt.target.id if isinstance(stmt, gast.For) else "while"
+            plan.trips = self.namer.fresh(f"{base}_trips")
+            self.saves[id(stmt)] = [self.save_for(plan.trips, defined, maybe, depth)]
+        else:
+            self.saves[id(stmt)] = []
+        if isinstance(stmt, gast.For):
+            target = stmt.target.id
+            self.saves[id(stmt)].append(self.save_for(target, defined, maybe, depth))
+            if not plan.reverse_range:  # the target changes every iteration
+                self.saves[("target", id(stmt))] = [Save(target, True, True)]
+                self.preinit.discard(target)
+        self.loops[id(stmt)] = plan
+        inner_defined, inner_maybe = set(defined), maybe
+        self.plan(stmt.body, inner_defined, inner_maybe, depth + 1)
+        maybe |= assigned
+
+    # -- backward code -----------------------------------------------------
+
+    def reverse_block(self, body, state):
+        out, line = [], None
+        for stmt in reversed(body):
+            code = self.reverse_statement(stmt, state)
+            if any(not isinstance(c, Restore) for c in code) and stmt.lineno != line:
+                if not isinstance(stmt, (gast.If, gast.For, gast.While)):
+                    code.insert(0, self.comment(stmt))
+                    line = stmt.lineno
+                else:
+                    line = None
+            out += code
+        return out
+
+    def comment(self, stmt):
+        return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}")
+
+    def reverse_statement(self, stmt, state):
+        if isinstance(stmt, gast.Assign):
+            target = stmt.targets[0]
+            if isinstance(target, gast.Subscript):
+                return self.reverse_setitem(stmt, state)
+            return self.reverse_assign(stmt, state)
+        if isinstance(stmt, gast.Expr):
+            return self.reverse_expression(stmt, state)
+        if isinstance(stmt, gast.If):
+            if is_loop_exit(stmt):
+                return []
+            return self.reverse_if(stmt, state)
+        if isinstance(stmt, (gast.For, gast.While)):
+            return self.reverse_loop(stmt, state)
+        return []
+
+    def accumulate(self, var, value, state):
+        """Add ``value`` into the gradient of ``var``."""
+        dvar = self.d(var)
+        state.owned.discard(var)
+        if var in state.zeros:
+            state.zeros.discard(var)
+            return [assign(dvar, value)]
+        return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
+
+    def scatter(self, var, index, value, state):
+        """Add ``value`` into ``d var[index]``, accumulating repeated indices."""
+        dvar = self.d(var)
+        out = []
+        if var in state.zeros:
+            out.append(assign(dvar, _call("zeros_like", name(var))))
+        elif var not in state.owned:
+            out.append(assign(dvar, _call("writable", name(dvar), name(var))))
+        state.zeros.discard(var)
+        state.owned.add(var)
+        if _is_static_basic(index):
+            item = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Store())
+            out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
+        else:
+            out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
+        return out
+
+    def contribute(self, contributions, state, captured):
+        """Emit contributions; those into a name also read as ``g`` come last, in one sum."""
+        out, last = [], {}
+        for c in contributions:
+            if c.name in captured and c.index is None:
+                last.setdefault(c.name, []).append(c.value)
+            elif c.index is not None:
+                out += self.scatter(c.name, c.index, c.value, state)
+            else:
+                out += self.accumulate(c.name, c.value, state)
+        for var, values in last.items():
+            total = values[0]
+            for v in values[1:]:
+                total = gast.BinOp(left=total, op=gast.Add(), right=v)
+            out += self.accumulate(var, total, state)
+        return out
+
+    def reverse_assign(self, stmt, state):
+        target = stmt.targets[0]
+        targets = [t.id for t in getattr(target, "elts", [target])]
+        saves = self.saves[id(stmt)]
+        restores = [Restore(s) for s in saves]
+        live = [t for t in targets if t in self.active and t not in state.zeros]
+        if not live:
+            for t in targets:
+                if t in self.active:
+                    state.zeros.add(t)
+            return restores
+        if isinstance(target, gast.Name):
+            ans, g = name(target.id), name(self.d(target.id))
+        else:
+            ans = gast.Tuple(elts=[name(t) for t in targets], ctx=gast.Load())
+            g = gast.Tuple(
+                elts=[
+                    name(self.d(t)) if t in live else _call("zeros_like", name(t)) for t in targets
+                ],
+                ctx=gast.Load(),
+            )
+        reads_old = {a.id for a in gast.walk(stmt.value) if isinstance(a, gast.Name)} & set(targets)
+        out = []
+        if reads_old:
+            # The operation reads the value its target overwrites: restore first,
+            # keeping the new value under another name for the rule's ``ans``.
+            new_names = {}
+            for t in targets:
+                if t in reads_old:
+                    new_names[t] = self.namer.fresh(t + "_new")
+                    out.append(assign(new_names[t], name(t)))
+            ans = _rename(ans, new_names)
+            out += restores
+            restores = []
+        adjoint = self.builder.adjoint(stmt.value, ans, g, stmt)
+        for t in targets:
+            if t in self.active:
+                state.zeros.add(t)
+        out += adjoint.before
+        out += self.contribute(adjoint.contributions, state, set(targets))
+        return out + restores
+
+    def reverse_setitem(self, stmt, state):
+        target = stmt.targets[0]
+        var, index, value = target.value.id, target.slice, stmt.value
+        restores = [Restore(s) for s in self.saves[id(stmt)]]
+        if var not in self.active or var in state.zeros:
+            return restores
+        dvar = self.d(var)
+        item = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Load())
+        out = []
+        if isinstance(value, gast.Name) and value.id in self.active:
+            taken = _call("np.copy", item) if value.id in state.zeros else item
+            out += self.accumulate(value.id, _call("unbroadcast", taken, name(value.id)), state)
+            self.builder.namespace.setdefault("np", __import__("numpy"))
+        if var not in state.owned:
+            out.append(assign(dvar, _call("writable", name(dvar), name(var))))
+            state.owned.add(var)
+        cleared = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Store())
+        out.append(gast.Assign(targets=[cleared], value=const(0.0), type_comment=None))
+        return out + restores
+
+    def reverse_expression(self, stmt, state):
+        """``out.append(h)``: the last cotangent of ``dout`` flows to ``h``."""
+        call = stmt.value
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
+            return []
+        if call.func.attr != "append" or not isinstance(call.func.value, gast.Name):
+            return []
+        var = call.func.value.id
+        restore = Restore(Save(var, False, True, index="append"))
+        if var not in self.active or var in state.zeros:
+            return [restore]
+        popped = gast.Call(
+            func=gast.Attribute(value=name(self.d(var)), attr="pop", ctx=gast.Load()),
+            args=[],
+            keywords=[],
+        )
+        arg = call.args[0]
+        if isinstance(arg, gast.Name) and arg.id in self.active:
+            return self.accumulate(arg.id, popped, state) + [restore]
+        return [gast.Expr(value=popped), restore]
+
+    def reverse_if(self, stmt, state):
+        cond = self.conditions[id(stmt)]
+        left, right = state.copy(), state.copy()
+        body = self.reverse_block(stmt.body, left)
+        orelse = self.reverse_block(stmt.orelse, right)
+        merged_zeros = left.zeros & right.zeros
+        for branch, branch_state in ((body, left), (orelse, right)):
+            for var in sorted(branch_state.zeros - merged_zeros):
+                branch.append(assign(self.d(var), const(0.0)))
+        state.zeros = merged_zeros
+        state.owned = (left.owned & right.owned) - (left.zeros ^ right.zeros)
+        restores = [Restore(s) for s in self.saves[id(stmt)]]
+        if not _has_code(body) and not _has_code(orelse):
+            return restores
+        node = gast.If(test=name(cond), body=body or [gast.Pass()], orelse=orelse)
+        return [self.comment(stmt), node] + restores
+
+    def reverse_loop(self, stmt, state):
+        plan = self.loops[id(stmt)]
+        body = stmt.body
+        start = state.copy()
+        # Gradients zero at the start of each backward iteration must also be
+        # zero at its end; find the largest such set (a few passes at most).
+        while True:
+            trial = State(set(start.zeros), set(start.owned))
+            dry = copy.copy(self)
+            dry.namer = copy.deepcopy(self.namer)
+            dry.reverse_block(body, trial)
+            zeros = start.zeros & trial.zeros
+            owned = start.owned & trial.owned
+            if zeros == start.zeros and owned == start.owned:
+                break
+            start = State(zeros, owned)
+        before = [
+            assign(self.d(var), _call("zeros_like", name(var)))
+            for var in sorted(state.zeros - start.zeros)
+        ]
+        inner = start.copy()
+        target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]
+        code = target_restores + self.reverse_block(body, inner)
+        for var in sorted(inner.zeros - start.zeros):
+            code.append(assign(self.d(var), const(0.0)))
+        state.zeros, state.owned = start.zeros, start.owned - (state.zeros - start.zeros)
+        for var in state.zeros - start.zeros:
+            state.owned.add(var)
+        restores = [Restore(s) for s in self.saves[id(stmt)]]
+        if not _has_code(code):
+            return restores
+        if plan.reverse_range:
+            iterable = copy.deepcopy(stmt.iter)
+            if plan.trips:
+                iterable = gast.Subscript(
+                    value=iterable,
+                    slice=gast.Slice(lower=None, upper=name(plan.trips), step=None),
+                    ctx=gast.Load(),
+                )
+            loop_target = store(stmt.target.id)
+            iterable = _call("reversed", iterable)
+        else:
+            loop_target = store("_")
+            iterable = _call("range", name(plan.trips))
+        loop = gast.For(target=loop_target, iter=iterable, body=code, orelse=[], type_comment=None)
+        return [self.comment(stmt)] + before + [loop] + restores
+
+
+def _call(func, *args):
+    if "." in func:
+        owner, attr = func.split(".")
+        func_node = gast.Attribute(value=name(owner), attr=attr, ctx=gast.Load())
+    else:
+        func_node = name(func)
+    return gast.Call(func=func_node, args=list(args), keywords=[])
+
+
+def _is_range(node):
+    return (
+        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "range"
+    )
+
+
+def _is_static_basic(index):
+    """An index made of integer constants and slices: never repeats an element."""
+    if isinstance(index, gast.Constant):
+        return isinstance(index.value, int) or index.value is None
+    if isinstance(index, gast.Slice):
+        return True
+    if isinstance(index, gast.Tuple):
+        return all(_is_static_basic(e) for e in index.elts)
+    return False
+
+
+def _as_value(index):
+    from srcdiff.static.anf import _as_expression
+
+    return _as_expression(copy.deepcopy(index))
+
+
+def _rename(node, mapping):
+    if not mapping:
+        return node
+    node = copy.deepcopy(node)
+    for sub in gast.walk(node):
+        if isinstance(sub, gast.Name) and sub.id in mapping:
+            sub.id = mapping[sub.id]
+    return node
+
+
+def _has_code(body):
+    return any(not isinstance(s, Restore) for s in body)
+
+
+__all__ = ["ReverseAD", "State", "Save", "Restore", "is_simple_index"]

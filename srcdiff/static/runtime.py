@@ -1,0 +1,97 @@
+"""Helpers the generated adjoints call at run time.
+
+Generated code stays plain Python; what would be noisy to spell out inline
+(checking the output's shape, scatter-adding into an array, shaping the
+final gradient) lives here, under names that say what they do.
+"""
+
+import numbers
+
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.rules.helpers import unbroadcast, zeros_like
+
+__all__ = [
+    "add_at",
+    "check_seed",
+    "gradient_of",
+    "unbroadcast",
+    "unit_seed",
+    "writable",
+    "zeros_like",
+]
+
+
+def unit_seed(value):
+    """The cotangent 1.0 of a scalar output; any other output is an error."""
+    shape = np.shape(value)
+    if shape != ():
+        raise DifferentiationError(
+            f"grad needs a scalar output, but the function returned shape {shape}; "
+            "use srcdiff.vjp(f)(..., seed=v) with a cotangent v of that shape"
+        )
+    if isinstance(value, (complex, np.complexfloating)):
+        raise DifferentiationError("grad of a complex output is not supported")
+    return 1.0
+
+
+def check_seed(seed, value):
+    """The cotangent passed to a vjp, checked against the output's shape."""
+    if seed is None:
+        return unit_seed(value)
+    if isinstance(value, (list, tuple)):
+        return seed
+    if np.shape(seed) != np.shape(value):
+        raise DifferentiationError(
+            f"the seed has shape {np.shape(seed)} but the output has shape {np.shape(value)}; "
+            "the seed of a vjp must have the output's shape"
+        )
+    return seed
+
+
+def gradient_of(g, x):
+    """The gradient ``g`` of argument ``x``: x's shape, float dtype, a fresh value."""
+    if isinstance(x, (list, tuple)):
+        if isinstance(g, (list, tuple)):
+            return type(x)(gradient_of(gi, xi) for gi, xi in zip(g, x))
+        return type(x)(gradient_of(g, xi) for xi in x)
+    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+        return float(np.real(np.sum(g))) if np.ndim(g) else float(g)
+    dtype = getattr(x, "dtype", np.dtype(np.float64))
+    if not np.issubdtype(dtype, np.inexact):
+        dtype = np.float64
+    g = unbroadcast(g, x) if np.shape(g) != np.shape(x) and np.ndim(g) else g
+    out = np.broadcast_to(np.asarray(g, dtype=dtype), np.shape(x))
+    if isinstance(x, np.ndarray):
+        return np.array(out)
+    return dtype.type(out[()]) if out.ndim == 0 else np.array(out)
+
+
+def writable(g, x):
+    """A fresh float array with ``x``'s shape holding ``g``, safe to update in place."""
+    if isinstance(x, (list, tuple)):
+        if isinstance(g, (list, tuple)):
+            return [writable(gi, xi) for gi, xi in zip(g, x)]
+        return [writable(g, xi) for xi in x]
+    out = zeros_like(x)
+    if isinstance(out, np.ndarray):
+        out += g
+        return out
+    return out + g
+
+
+def _is_basic(index):
+    if isinstance(index, tuple):
+        return all(_is_basic(i) for i in index)
+    return index is None or index is Ellipsis or isinstance(index, (numbers.Integral, slice))
+
+
+def add_at(g, index, value):
+    """``g[index] += value`` where repeated indices accumulate, as in ``np.add.at``."""
+    if isinstance(g, list):
+        g[index] = g[index] + value
+    elif _is_basic(index):
+        g[index] += value
+    else:
+        np.add.at(g, index, value)

@@ -1,0 +1,176 @@
+"""The static compiler's pipeline, stage by stage.
+
+    source --parse--> gast tree --desugar--> small language --activity-->
+    active names --anf--> one operation per statement --reverse--> adjoint
+    --optimize--> fewer statements --compile--> function
+
+Each stage lives in its own module and states its invariant there.
+"""
+
+import gast
+import numpy as np
+
+from srcdiff.errors import DifferentiationError
+from srcdiff.static import runtime
+from srcdiff.static.activity import active_names, resolve, varied_names
+from srcdiff.static.anf import normalize
+from srcdiff.static.compile import compile_function
+from srcdiff.static.desugar import desugar
+from srcdiff.static.names import Namer, assign, assigned_names, const, name, names_in
+from srcdiff.static.optimize import eliminate_dead_code
+from srcdiff.static.parse import parse_function
+from srcdiff.static.primal import Sweeps
+from srcdiff.static.reverse import ReverseAD, State
+
+# What the generated function returns, by kind of transformation.
+KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
+
+
+def parameters(tree):
+    """(positional parameter names, every parameter name) of a function tree."""
+    args = tree.args
+    positional = [a.id for a in args.posonlyargs + args.args]
+    every = positional + [a.id for a in args.kwonlyargs]
+    return positional, every
+
+
+def wrt_names(wrt, tree, source):
+    """The parameter names ``wrt`` designates; a DifferentiationError if any is not one."""
+    positional, every = parameters(tree)
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    if not items:
+        raise DifferentiationError("wrt is empty: name at least one argument to differentiate")
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise DifferentiationError(
+                f"wrt must be an int, a name or a tuple of them, not {item!r}"
+            )
+        if isinstance(item, int):
+            if not -len(positional) <= item < len(positional):
+                raise DifferentiationError(
+                    f"wrt={item} is out of range: {source.tree.name}() takes "
+                    f"{len(positional)} positional argument(s) ({', '.join(positional) or 'none'})"
+                )
+            out.append(positional[item])
+        elif item not in every:
+            raise DifferentiationError(
+                f"wrt={item!r} names no argument of {source.tree.name}() "
+                f"(its arguments: {', '.join(every) or 'none'})"
+            )
+        else:
+            out.append(item)
+    if len(set(out)) != len(out):
+        raise DifferentiationError(f"wrt names an argument twice: {wrt!r}")
+    return out
+
+
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
+    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
+    source = parse_function(fn)
+    wrt_list = wrt_names(wrt, source.tree, source)
+    _, every = parameters(source.tree)
+    source.locals = assigned_names(source.tree)
+    tree = desugar(source)
+    namer = Namer(names_in(tree) | set(source.closure))
+    varied = varied_names(tree, wrt_list, source)
+    tree = normalize(tree, source, varied, namer)
+    active = active_names(tree, wrt_list, source)
+    namespace = {}
+    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace)
+
+    *body, final = tree.body
+    result_setup = []
+    if isinstance(final.value, gast.Name):
+        result = final.value.id
+    else:
+        result = namer.fresh("result")
+        result_setup = [assign(result, final.value, final.lineno)]
+
+    reverse.plan(body, set(every), set(every), 0)
+    state = State(zeros=set(active))
+    seed = []
+    if result in active:
+        seed_value = (
+            gast.Call(func=name("check_seed"), args=[name("seed"), name(result)], keywords=[])
+            if kind == "vjp"
+            else gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[])
+        )
+        seed = [assign(reverse.d(result), seed_value)]
+        state.zeros.discard(result)
+    elif kind != "vjp":
+        seed = [
+            gast.Expr(value=gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[]))
+        ]
+    backward = reverse.reverse_block(body, state)
+    gradients = [
+        gast.Call(
+            func=name("gradient_of"),
+            args=[
+                const(0.0) if w in state.zeros or w not in active else name(reverse.d(w)),
+                name(w),
+            ],
+            keywords=[],
+        )
+        for w in wrt_list
+    ]
+    grads = (
+        gradients[0] if not isinstance(wrt, tuple) else gast.Tuple(elts=gradients, ctx=gast.Load())
+    )
+    returned = {
+        "grad": grads,
+        "vjp": grads,
+        "grad_and_value": gast.Tuple(elts=[grads, name(result)], ctx=gast.Load()),
+        "value_and_grad": gast.Tuple(elts=[name(result), grads], ctx=gast.Load()),
+    }[kind]
+    sweeps = Sweeps(reverse)
+    backward = sweeps.settle(seed + backward + [gast.Return(value=returned)])
+    forward = sweeps.forward(body)
+    adjoint = gast.FunctionDef(
+        name=namer.fresh("d" + source.tree.name.strip("<>")),
+        args=source.tree.args,
+        body=sweeps.prologue() + forward + result_setup + backward,
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        **({"type_params": []} if "type_params" in gast.FunctionDef._fields else {}),
+    )
+    if kind == "vjp":
+        if "seed" in every:
+            raise DifferentiationError(
+                f"{source.tree.name}() has an argument named 'seed', which vjp uses for the cotangent"
+            )
+        adjoint.args.kwonlyargs.append(
+            gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
+        )
+        adjoint.args.kw_defaults.append(const(None))
+    if optimize:
+        eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
+    referenced = names_in(adjoint)
+    for helper in runtime.__all__:
+        if helper in referenced:
+            namespace[helper] = getattr(runtime, helper)
+    if "np" in referenced and "np" not in namespace and _free("np", source):
+        namespace["np"] = np
+    for var, value in source.closure.items():
+        if var in referenced:
+            namespace[var] = value
+    compiled = compile_function(adjoint, namespace, source, kind)
+    compiled.__defaults__ = getattr(fn, "__defaults__", None)
+    compiled.__kwdefaults__ = dict(getattr(fn, "__kwdefaults__", None) or {})
+    if kind == "vjp":
+        compiled.__kwdefaults__["seed"] = None
+    return compiled
+
+
+def _free(id, source):
+    return id not in source.locals
+
+
+def _is_pure_call(call, source):
+    """Calls into NumPy, math and the rule table can be dropped when unused."""
+    fn = resolve(call.func, source)
+    if fn is None:
+        return isinstance(call.func, gast.Attribute)  # array methods
+    module = getattr(fn, "__module__", None) or ""
+    return module.split(".")[0] in ("numpy", "math", "srcdiff", "builtins", "operator")
