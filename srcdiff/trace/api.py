@@ -88,12 +88,13 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     args = list(args)
     leaves = []
     # Python and NumPy scalars get scalar gradients; arrays (0-d too) get arrays.
-    scalars = [not isinstance(args[p], (np.ndarray, Tensor)) for p in wrt if -len(args) <= p < len(args)]
+    scalars = [
+        not isinstance(args[p], (np.ndarray, Tensor)) for p in wrt if -len(args) <= p < len(args)
+    ]
     for position in wrt:
         if not -len(args) <= position < len(args):
             raise DifferentiationError(
-                f"wrt={position} is out of range for a call with {len(args)} positional "
-                "arguments"
+                f"wrt={position} is out of range for a call with {len(args)} positional arguments"
             )
         leaf = _leaf_for(args[position], position)
         args[position] = leaf

@@ -175,9 +175,9 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
         rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved
     )
     result = make_tensor(out, True, node)
-    if name in VIEW_NAMES and out.base is not None and isinstance(args[0], Tensor):
+    if name in VIEW_NAMES and isinstance(args[0], Tensor):
         source = args[0]
-        result._version_box = source._version_box
+        result._version_box = source._version_box if out.base is not None else box
         if source.grad_fn is None:
             result._view_of_leaf = source
         else:
@@ -237,8 +237,10 @@ def wrap_plain(out):
     if isinstance(out, np.generic):
         return make_tensor(np.asarray(out), False, None)
     if isinstance(out, tuple) and any(type(o) is np.ndarray for o in out):
-        return type(out)(*(wrap_plain(o) for o in out)) if hasattr(out, "_fields") else tuple(
-            wrap_plain(o) for o in out
+        return (
+            type(out)(*(wrap_plain(o) for o in out))
+            if hasattr(out, "_fields")
+            else tuple(wrap_plain(o) for o in out)
         )
     if isinstance(out, list) and out and type(out[0]) is np.ndarray:
         return [wrap_plain(o) for o in out]

@@ -104,8 +104,9 @@ def full(size, fill_value, dtype=None, requires_grad=False):
     """A Tensor filled with ``fill_value``; its dtype follows the value's Python type."""
     if dtype is None:
         dtype = as_array(fill_value, None).dtype
-    return _leaf(np.full(_shape((size,)) if np.ndim(size) else (size,), fill_value, dtype),
-                 requires_grad)
+    return _leaf(
+        np.full(_shape((size,)) if np.ndim(size) else (size,), fill_value, dtype), requires_grad
+    )
 
 
 def ones_like(t, dtype=None, requires_grad=False):
@@ -135,11 +136,13 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 def rand(*size, dtype=None, requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return _leaf(np.random.random_sample(_shape(size)).astype(dtype or DEFAULT_DTYPE),
-                 requires_grad)
+    return _leaf(
+        np.random.random_sample(_shape(size)).astype(dtype or DEFAULT_DTYPE), requires_grad
+    )
 
 
 def randn(*size, dtype=None, requires_grad=False):
     """Standard normal samples."""
-    return _leaf(np.random.standard_normal(_shape(size)).astype(dtype or DEFAULT_DTYPE),
-                 requires_grad)
+    return _leaf(
+        np.random.standard_normal(_shape(size)).astype(dtype or DEFAULT_DTYPE), requires_grad
+    )

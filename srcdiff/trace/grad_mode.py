@@ -114,7 +114,9 @@ class strict_tracing:
         self._saved = (GRAD_STATE.enabled, GRAD_STATE.strict)
         GRAD_STATE.enabled = True
         GRAD_STATE.strict = True
-        self._originals = [(module, name, getattr(module, name)) for module, name, _ in self._patches]
+        self._originals = [
+            (module, name, getattr(module, name)) for module, name, _ in self._patches
+        ]
         for module, name, replacement in self._patches:
             setattr(module, name, replacement)
 

@@ -133,7 +133,7 @@ def _check_versions(node):
             dtype = node._ans.dtype if tensor is None else tensor.dtype
             which = ""
             if producer is not None:
-                which = f", which is output 0 of {_SUFFIX.sub('', producer)}"
+                which = f", which is output 0 of {_SUFFIX.sub('', producer)},"
             raise RuntimeError(
                 messages.MODIFIED.format(
                     dtype=dtype,

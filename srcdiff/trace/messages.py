@@ -29,7 +29,9 @@ NON_LEAF_FLAG = (
     "var_no_grad = var.detach()."
 )
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-VIEW_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
     "operation: [{dtype} {shape}]{which} is at version {version}; expected version {expected} "

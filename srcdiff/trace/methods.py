@@ -14,8 +14,8 @@ import numpy as np
 
 from srcdiff.rules import vjp_rule
 from srcdiff.trace import messages
-from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.dispatch import apply_inplace, apply_op, check_inplace
+from srcdiff.trace.grad_mode import GRAD_STATE
 
 
 def _dims(args):
@@ -198,13 +198,31 @@ class TensorMethods:
                 ddof = int(unbiased)
         return self._reduce(fn, dim, keepdim, axis, keepdims, {"ddof": ddof})
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None, ddof=None):
+    def var(
+        self,
+        dim=None,
+        unbiased=None,
+        keepdim=False,
+        *,
+        correction=None,
+        axis=None,
+        keepdims=None,
+        ddof=None,
+    ):
         """Variance: PyTorch's Bessel correction (N - 1) by default, NumPy's ddof=0 in NumPy code."""
         return self._spread(np.var, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None, ddof=None):
+    def std(
+        self,
+        dim=None,
+        unbiased=None,
+        keepdim=False,
+        *,
+        correction=None,
+        axis=None,
+        keepdims=None,
+        ddof=None,
+    ):
         """Standard deviation, with the same defaults as ``var``."""
         return self._spread(np.std, dim, unbiased, keepdim, correction, axis, keepdims, ddof)
 
@@ -333,9 +351,7 @@ class TensorMethods:
         """Broadcast to ``sizes`` (-1 keeps a dimension)."""
         sizes = _dims(sizes)
         offset = len(sizes) - self._data.ndim
-        shape = tuple(
-            self._data.shape[i - offset] if n == -1 else n for i, n in enumerate(sizes)
-        )
+        shape = tuple(self._data.shape[i - offset] if n == -1 else n for i, n in enumerate(sizes))
         return apply_op(np.broadcast_to, (self, shape))
 
     def expand_as(self, other):

@@ -288,8 +288,10 @@ class Tensor(TensorMethods):
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
-            _leaving_graph("converted to a NumPy array (np.asarray, np.array, or storing it "
-                           "into an ndarray)", "np.stack / srcdiff operations")
+            _leaving_graph(
+                "converted to a NumPy array (np.asarray, np.array, or storing it into an ndarray)",
+                "np.stack / srcdiff operations",
+            )
             raise RuntimeError(messages.NUMPY_WITH_GRAD)
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
@@ -369,7 +371,9 @@ class Tensor(TensorMethods):
 
     def __rtruediv__(self, other):
         # PyTorch records ``c / a`` as ``c * reciprocal(a)``: MulBackward0 -> ReciprocalBackward0.
-        return apply_op(np.multiply, (apply_op(np.true_divide, (1.0, self), via="reciprocal"), other))
+        return apply_op(
+            np.multiply, (apply_op(np.true_divide, (1.0, self), via="reciprocal"), other)
+        )
 
     def __pow__(self, other):
         return apply_op(np.power, (self, other))
@@ -423,9 +427,7 @@ class Tensor(TensorMethods):
             if ufunc in _BOOL_UFUNCS:
                 return make_tensor(ufunc(*map(_plain, inputs), **kwargs), False, None)
             return apply_op(ufunc, inputs, kwargs)
-        if GRAD_STATE.enabled and any(
-            isinstance(x, Tensor) and x._requires_grad for x in inputs
-        ):
+        if GRAD_STATE.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
             raise DifferentiationError(
                 f"np.{ufunc.__name__}.{method}"
                 + (" with out=" if "out" in kwargs else "")

@@ -12,14 +12,24 @@ import torch
 
 import srcdiff.trace as st
 
-_DTYPES = {"torch.float64": "float64", "torch.float32": "float32", "torch.int64": "int64",
-           "torch.int32": "int32", "torch.float16": "float16", "torch.bool": "bool",
-           "torch.DoubleTensor": "float64", "torch.FloatTensor": "float32",
-           "'double'": "'float64'", "'Float'": "'float32'", "Long": "int64"}
+_DTYPES = {
+    "torch.float64": "float64",
+    "torch.float32": "float32",
+    "torch.int64": "int64",
+    "torch.int32": "int32",
+    "torch.float16": "float16",
+    "torch.bool": "bool",
+    "torch.DoubleTensor": "float64",
+    "torch.FloatTensor": "float32",
+    "'double'": "'float64'",
+    "'Float'": "'float32'",
+    "Long": "int64",
+}
 
 
 def translate(text):
     """PyTorch's text in srcdiff's spelling: ``torch.Size([2])`` -> ``(2,)`` and NumPy dtypes."""
+
     def size(match):
         dims = [d.strip() for d in match.group(1).split(",") if d.strip()]
         return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
@@ -28,6 +38,7 @@ def translate(text):
     text = re.sub(r" \(Triggered internally at [^)]*\)", "", text)
     text = text.split(" Hint: enable anomaly detection")[0]
     text = text.replace("torch.tensor(sourceTensor)", "srcdiff.tensor(sourceTensor)")
+    text = text.replace("torch::autograd::", "")
     for theirs, ours in _DTYPES.items():
         text = text.replace(theirs, ours)
     if "set the tensor's grad_dtype" in text:

@@ -60,9 +60,11 @@ def test_graph_structure_matches():
     def shape(fn):
         return [None if n is None else type(n).__name__ for n, _ in fn.next_functions]
 
-    assert shape(y.grad_fn) == ["AccumulateGrad", None] == [
-        None if n is None else n.name().split("::")[-1] for n, _ in ty.grad_fn.next_functions
-    ]
+    assert (
+        shape(y.grad_fn)
+        == ["AccumulateGrad", None]
+        == [None if n is None else n.name().split("::")[-1] for n, _ in ty.grad_fn.next_functions]
+    )
     assert y.grad_fn.next_functions[0][0].variable is x
     assert shape(z.grad_fn) == ["MulBackward0", None]
     assert shape(out.grad_fn) == ["MulBackward0"]
