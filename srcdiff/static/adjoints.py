@@ -79,6 +79,8 @@ class AdjointBuilder:
 
     def adjoint(self, value, ans, g, stmt):
         """The :class:`Adjoint` of ``ans = value`` given ``g``, the cotangent of ``ans``."""
+        if not any(isinstance(n, gast.Name) and n.id in self.active for n in gast.walk(value)):
+            return Adjoint([])
         if isinstance(value, gast.Name):
             return Adjoint([Contribution(value.id, g)] if self.is_active(value) else [])
         if isinstance(value, (gast.Tuple, gast.List)):

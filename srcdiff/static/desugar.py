@@ -104,12 +104,13 @@ class Desugar:
         """Desugar a list of statements; statements after a possible jump get a guard."""
         out = []
         for i, stmt in enumerate(stmts):
-            out.extend(self.statement(stmt, loop))
             flags = self.jump_flags(stmt, loop)
+            out.extend(self.statement(stmt, loop))
             rest = stmts[i + 1 :]
             if flags and rest:
                 guard = _not_any(flags)
                 guarded = gast.If(test=guard, body=self.block(rest, loop), orelse=[])
+                guarded.synthetic = True  # not the user's: its adjoint gets no comment
                 out.append(_located(guarded, rest[0]))
                 break
         return out
@@ -157,10 +158,8 @@ class Desugar:
             return [assign(loop.cont, const(True), stmt.lineno)]
         if kind is gast.If:
             self.check_expression(stmt.test)
-            stmt.body = self.block(stmt.body, loop) or [gast.Pass()]
+            stmt.body = self.block(stmt.body, loop) or [_located(gast.Pass(), stmt)]
             stmt.orelse = self.block(stmt.orelse, loop)
-            if stmt.body == [gast.Pass()] or isinstance(stmt.body[0], gast.Pass):
-                stmt.body = [_located(gast.Pass(), stmt)]
             return [stmt]
         if kind is gast.For:
             return self.for_loop(stmt)

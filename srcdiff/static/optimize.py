@@ -102,37 +102,41 @@ def eliminate_dead_code(fn, pure=lambda call: False):
     ``pure(call)`` says whether a call may be dropped with its unused result.
     """
     while True:
-        reads = set()
-        for node in gast.walk(fn):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                reads.add(node.id)
-        removed = [False]
-
-        def prune(body):
-            out = []
-            for stmt in body:
-                if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
-                    target = stmt.targets[0]
-                    if (
-                        isinstance(target, gast.Name)
-                        and target.id not in reads
-                        and _is_pure(stmt.value, pure)
-                    ):
-                        removed[0] = True
-                        continue
-                if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-                    if stmt.target.id not in reads:
-                        removed[0] = True
-                        continue
-                for field in ("body", "orelse"):
-                    if hasattr(stmt, field) and getattr(stmt, field):
-                        setattr(stmt, field, prune(getattr(stmt, field)) or [gast.Pass()])
-                out.append(stmt)
-            return _drop_orphan_comments(out)
-
-        fn.body = prune(fn.body)
-        if not removed[0]:
+        reads = {
+            node.id
+            for node in gast.walk(fn)
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
+        }
+        before = sum(1 for _ in gast.walk(fn))
+        fn.body = _prune(fn.body, reads, pure)
+        if sum(1 for _ in gast.walk(fn)) == before:
             return fn
+
+
+def _is_dead(stmt, reads, pure):
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        return (
+            isinstance(target, gast.Name) and target.id not in reads and _is_pure(stmt.value, pure)
+        )
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        return stmt.target.id not in reads
+    if isinstance(stmt, (gast.If, gast.For)):
+        return all(isinstance(s, gast.Pass) for s in stmt.body + stmt.orelse)
+    return False
+
+
+def _prune(body, reads, pure):
+    out = []
+    for stmt in body:
+        for field in ("body", "orelse"):
+            if getattr(stmt, field, None):
+                setattr(stmt, field, _prune(getattr(stmt, field), reads, pure))
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and not stmt.body:
+            stmt.body = [gast.Pass()]
+        if not _is_dead(stmt, reads, pure):
+            out.append(stmt)
+    return _drop_orphan_comments(out)
 
 
 def _drop_orphan_comments(body):

@@ -38,8 +38,11 @@ class Sweeps:
 
     # -- which saved values are read --------------------------------------
 
-    def settle(self, backward):
-        """Decide which restores are needed (a fixed point: restores read indices too)."""
+    def settle(self, seed, backward):
+        """Decide which restores ``backward`` needs (a fixed point: restores read indices too).
+
+        ``seed`` runs first and reads only final values, which need no restore.
+        """
         restores = list(_restores(backward))
         self.needed = _reads(backward)
         while True:
@@ -52,7 +55,8 @@ class Sweeps:
             self.needed |= extra
         for r in restores:
             r.save.used = self.is_used(r.save)
-        return self.materialize(backward)
+        self.needed |= _reads(seed)
+        return seed + self.materialize(backward)
 
     def is_used(self, save):
         if save.index == "append":
@@ -146,7 +150,7 @@ class Sweeps:
         for var in sorted(self.reverse.preinit):
             if var in self.needed:
                 out.append(assign(var, const(None)))
-        for var, stack in sorted(self.stack_names.items()):
+        for stack in sorted(self.stack_names.values()):
             out.append(assign(stack, gast.List(elts=[], ctx=gast.Load())))
         return out
 

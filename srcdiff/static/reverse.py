@@ -326,36 +326,44 @@ class ReverseAD:
         if not _has_code(body) and not _has_code(orelse):
             return restores
         node = gast.If(test=name(cond), body=body or [gast.Pass()], orelse=orelse)
-        return [self.comment(stmt), node] + restores
+        heading = [] if getattr(stmt, "synthetic", False) else [self.comment(stmt)]
+        return heading + [node] + restores
+
+    def loop_fixed_point(self, body, zeros, owned):
+        """Shrink ``zeros`` (or ``owned``, when given) until one backward pass keeps it."""
+        while True:
+            trial = State(set(zeros), set(owned if owned is not None else ()))
+            dry = copy.copy(self)
+            dry.namer = copy.deepcopy(self.namer)
+            dry.reverse_block(body, trial)
+            if owned is None:
+                if zeros <= trial.zeros:
+                    return zeros
+                zeros = zeros & trial.zeros
+            else:
+                if owned <= trial.owned:
+                    return owned
+                owned = owned & trial.owned
 
     def reverse_loop(self, stmt, state):
         plan = self.loops[id(stmt)]
         body = stmt.body
-        start = state.copy()
         # Gradients zero at the start of each backward iteration must also be
-        # zero at its end; find the largest such set (a few passes at most).
-        while True:
-            trial = State(set(start.zeros), set(start.owned))
-            dry = copy.copy(self)
-            dry.namer = copy.deepcopy(self.namer)
-            dry.reverse_block(body, trial)
-            zeros = start.zeros & trial.zeros
-            owned = start.owned & trial.owned
-            if zeros == start.zeros and owned == start.owned:
-                break
-            start = State(zeros, owned)
+        # zero at its end, and gradients owned at the start must stay owned:
+        # find the largest such sets (a few passes at most).
+        zeros = self.loop_fixed_point(body, set(state.zeros), None)
+        materialized = state.zeros - zeros
+        owned = self.loop_fixed_point(body, zeros, state.owned | materialized)
+        start = State(zeros, owned)
         before = [
-            assign(self.d(var), _call("zeros_like", name(var)))
-            for var in sorted(state.zeros - start.zeros)
+            assign(self.d(var), _call("zeros_like", name(var))) for var in sorted(materialized)
         ]
         inner = start.copy()
         target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]
         code = target_restores + self.reverse_block(body, inner)
         for var in sorted(inner.zeros - start.zeros):
             code.append(assign(self.d(var), const(0.0)))
-        state.zeros, state.owned = start.zeros, start.owned - (state.zeros - start.zeros)
-        for var in state.zeros - start.zeros:
-            state.owned.add(var)
+        state.zeros, state.owned = set(start.zeros), set(start.owned)
         restores = [Restore(s) for s in self.saves[id(stmt)]]
         if not _has_code(code):
             return restores

@@ -124,7 +124,7 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
         "value_and_grad": gast.Tuple(elts=[name(result), grads], ctx=gast.Load()),
     }[kind]
     sweeps = Sweeps(reverse)
-    backward = sweeps.settle(seed + backward + [gast.Return(value=returned)])
+    backward = sweeps.settle(seed, backward + [gast.Return(value=returned)])
     forward = sweeps.forward(body)
     adjoint = gast.FunctionDef(
         name=namer.fresh("d" + source.tree.name.strip("<>")),
