@@ -188,7 +188,7 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
                             ct = tuple(a + b for a, b in zip(previous, ct))
                         buffers[child] = ct
                     else:
-                        if np.shape(ct) != shape:
+                        if (ct.shape if type(ct) is np.ndarray else np.shape(ct)) != shape:
                             _bad_shape(node, position, ct, shape)
                         previous = buffers.get(child)
                         buffers[child] = ct if previous is None else previous + ct
