@@ -482,6 +482,17 @@ def test_scalar_loop_saves_only_what_the_backward_pass_reads():
     assert saved == ["s"], f"the forward loop saves {saved} per iteration"
 
 
+def test_oscillator_loop_saves_only_what_the_backward_pass_reads():
+    """The backward loop reads the old ``x`` (in ``-k * x``) and the constant ``-k``; nothing else.
+
+    ``v``, ``0.01 * a`` and the other intermediates enter the adjoint linearly,
+    so saving them every iteration is waste (issue 3, point 3).
+    """
+    loop = _forward_loop(srcdiff.grad(simulate).source)
+    saved = [ast.unparse(call.args[0]) for call in _appends(loop)]
+    assert len(saved) <= 2, f"the forward loop saves {saved} per iteration"
+
+
 def _bytes_per_saved_value(n):
     """What keeping one float64 scalar per iteration on a list costs."""
     tracemalloc.start()

@@ -242,13 +242,14 @@ def fresh_function_two(x):
 
 def test_compiling_leaves_no_file_on_disk(tmp_path, monkeypatch):
     """No temp file per gradient and no cache in the home directory (SPEC §4)."""
+    system_dir = tempfile.gettempdir()
+    system_temp = set(os.listdir(system_dir))
     home, temp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     temp.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    system_temp = set(os.listdir(tempfile.gettempdir.__globals__["_get_default_tempdir"]()))
     here = set(os.listdir(os.path.dirname(__file__)))
     for kind in (srcdiff.grad, srcdiff.value_and_grad, srcdiff.vjp):
         kind(fresh_function, optimize=False)(np.ones(3))
@@ -256,5 +257,5 @@ def test_compiling_leaves_no_file_on_disk(tmp_path, monkeypatch):
     assert os.listdir(temp) == []
     assert os.listdir(home) == []
     assert set(os.listdir(os.path.dirname(__file__))) == here
-    new = set(os.listdir(tempfile.gettempdir.__globals__["_get_default_tempdir"]())) - system_temp
+    new = set(os.listdir(system_dir)) - system_temp
     assert not [entry for entry in new if "srcdiff" in entry or entry.endswith(".py")]

@@ -1,0 +1,34 @@
+def dlogistic_loss(w, X, y):
+    logits = X @ w
+    p_3 = -logits
+    p_2 = np.exp(p_3)
+    p_1 = 1.0 + p_2
+    p = 1.0 / p_1
+    result_4 = np.log(p)
+    result_3 = y * result_4
+    result_6 = 1.0 - y
+    result_8 = 1.0 - p
+    result_7 = np.log(result_8)
+    result_5 = result_6 * result_7
+    result_2 = result_3 + result_5
+    result_1 = np.mean(result_2)
+    result = -result_1
+    dresult = unit_seed(result)
+    # grad of line 45: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
+    dresult_1 = -dresult
+    dresult_2 = unreduce(dresult_1 * (np.size(result_1) / np.size(result_2)), result_2)
+    dresult_3 = unbroadcast(dresult_2, result_3)
+    dresult_5 = unbroadcast(dresult_2, result_5)
+    dresult_7 = unbroadcast(dresult_5 * result_6, result_7)
+    dresult_8 = dresult_7 / result_8
+    dp = -dresult_8
+    dresult_4 = unbroadcast(dresult_3 * y, result_4)
+    dp = dp + dresult_4 / p
+    # grad of line 44: p = 1.0 / (1.0 + np.exp(-logits))
+    dp_1 = -dp * p / p_1
+    dp_2 = dp_1
+    dp_3 = dp_2 * p_2
+    dlogits = -dp_3
+    # grad of line 43: logits = X @ w
+    dw = matmul_vjp(dlogits, logits, X, w)[1]
+    return gradient_of(dw, w)
