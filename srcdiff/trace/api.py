@@ -2,8 +2,9 @@
 
 It wraps the differentiated arguments as leaf Tensors (keeping the caller's
 float dtype; integers become float64), runs the user's function unchanged --
-any Python: loops, closures, classes, ``with`` blocks -- and backpropagates a
-seed through the recorded graph.  Gradients are captured per leaf without
+any Python: loops, closures, classes, ``with`` blocks, assignments into arrays
+made with ``np.zeros`` and friends (``array_factories.py``) -- and backpropagates
+a seed through the recorded graph.  Gradients are captured per leaf without
 touching ``.grad``, and come back as plain NumPy values.
 """
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import vjp_rule
+from srcdiff.trace.array_factories import factory_patches
 from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.grad_mode import strict_tracing
 from srcdiff.trace.graph import run_backward
@@ -99,7 +101,8 @@ def trace_vjp(f, args, kwargs, wrt, seed):
         leaf = _leaf_for(args[position], position)
         args[position] = leaf
         leaves.append(leaf)
-    with strict_tracing(math_patches()):
+    # math.exp(t) records, and np.zeros & co. give Tensors, so `a[i] = t` records too.
+    with strict_tracing(math_patches() + factory_patches()):
         out = f(*args, **(kwargs or {}))
     if isinstance(out, (tuple, list, dict)):
         raise DifferentiationError(

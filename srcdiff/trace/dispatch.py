@@ -168,6 +168,10 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
             next_functions.append((None, 0))
         elif type(arg) is np.ndarray and arg.dtype.kind in "fc":
             next_functions.append((None, 0))
+    if name == "CopySlices":
+        # Its rule reads the value's shape only, as PyTorch's copy_ saves no tensor: a later
+        # write into the value (``a[:, j] += t`` writes it back through a view) is harmless.
+        saved = []
     box = [0]
     if saves and rule_uses_ans(rule) and type(out) is np.ndarray:
         saved.append((None, box, 0, name))
@@ -272,7 +276,9 @@ def apply_inplace(target, fn, args, kwargs=_EMPTY, via=None, rule=None):
         target._version_box[0] += 1
         return target
     name = grad_fn_name(fn, via, (target, *args), kwargs)
-    old = target._data if name in SAVES_NO_TENSORS else target._data.copy()
+    # The old data is copied only for rules that read it (``_setitem`` copies by itself).
+    keeps = name in SAVES_NO_TENSORS or name == "CopySlices"
+    old = target._data if keeps else target._data.copy()
     source = make_tensor(old, target._requires_grad, target.grad_fn)
     source._version_box = [0]
     result = apply_op(fn, (source, *args), kwargs, via=via, rule=rule)

@@ -21,6 +21,7 @@ from srcdiff.trace.formatting import tensor_repr
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import AccumulateGrad, run_backward
 from srcdiff.trace.methods import TensorMethods
+from srcdiff.trace.user_code import leaving_graph
 
 # Functions that only ask about an array (never carry a gradient), whatever the rule table says.
 _QUERIES = frozenset(
@@ -288,7 +289,7 @@ class Tensor(TensorMethods):
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
-            _leaving_graph(
+            leaving_graph(
                 "converted to a NumPy array (np.asarray, np.array, or storing it into an ndarray)",
                 "np.stack / srcdiff operations",
             )
@@ -301,7 +302,7 @@ class Tensor(TensorMethods):
         if self._data.size != 1:
             raise ValueError(messages.ONE_ELEMENT)
         if self._requires_grad:
-            _leaving_graph("converted to a Python float", "the NumPy equivalent")
+            leaving_graph("converted to a Python float", "the NumPy equivalent")
             warnings.warn(messages.FLOAT_WITH_GRAD_WARNING, UserWarning, stacklevel=2)
         return float(self._data.item())
 
@@ -450,32 +451,6 @@ class Tensor(TensorMethods):
             args = [_plain(a) for a in args]
             return dispatch.wrap_plain(func(*args, **kwargs))
         return apply_op(func, args, kwargs)
-
-
-def _leaving_graph(what, instead):
-    """Inside ``trace_vjp``, a Tensor leaving the graph is an error naming the user's line."""
-    if not GRAD_STATE.strict:
-        return
-    import linecache
-    import re
-    import sys
-
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(__file__.rsplit("/", 1)[0]):
-        frame = frame.f_back
-    where, hint = "", instead
-    if frame is not None:
-        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-        where = f" at {frame.f_code.co_filename}:{frame.f_lineno}: `{line}`"
-        match = re.search(r"\bmath\.(\w+)", line)
-        if match:
-            fn = match.group(1)
-            what = f"passed to math.{fn}, which converts it to a Python float"
-            hint = f"np.{fn}"
-    raise DifferentiationError(
-        f"a Tensor that requires grad was {what}{where}; that drops its gradient. "
-        f"Use {hint} instead, so the tracing mode can differentiate it"
-    )
 
 
 def _init(t, data, requires_grad, grad_fn):
