@@ -34,8 +34,10 @@ def divide(g, ans, x, y):
 
 @defvjp(np.power, operator.pow, operator.ipow, math.pow)
 def power(g, ans, x, y):
+    # ``0 ** (y * y)`` is 1 where y == 0, else 0: it makes d(x ** 0)/dx = 0 * x ** 0 = 0 at
+    # x == 0 (not 0 * inf), as PyTorch; for a constant y it folds away (``x ** 2`` -> ``2 * x``).
     return (
-        unbroadcast(g * y * x ** (y - 1), x),
+        unbroadcast(g * y * x ** (y - 1 + 0 ** (y * y)), x),
         unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y),
     )
 

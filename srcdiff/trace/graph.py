@@ -160,44 +160,47 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
     dependencies = _count_dependencies(buffers)
     ready = [node for node in buffers if dependencies.get(node, 0) == 0]
     allowed = None if inputs is None else {t._accumulator() for t in inputs}
-    while ready:
-        node = ready.pop()
-        g = buffers.pop(node, None)
-        if type(node) is AccumulateGrad:
-            if g is not None and (allowed is None or node in allowed):
-                if capture is not None and node in capture:
-                    previous = capture[node]
-                    capture[node] = g if previous is None else previous + g
-                elif capture is None:
-                    _accumulate(node.variable, g)
-            continue
-        cotangents = None
-        if g is not None:
-            if node._retained is not None:
-                _retain(node, g)
-            cotangents = node.apply(g)
-        for position, sub, child, shape in node._edges:
-            if cotangents is not None:
-                ct = cotangents[position]
-                if ct is not None and sub is not None:
-                    ct = ct[sub]
-                if ct is not None:
-                    if shape is None:  # a tuple of cotangents for a node with several results
-                        previous = buffers.get(child)
-                        if previous is not None:
-                            ct = tuple(a + b for a, b in zip(previous, ct))
-                        buffers[child] = ct
-                    else:
-                        if (ct.shape if type(ct) is np.ndarray else np.shape(ct)) != shape:
-                            _bad_shape(node, position, ct, shape)
-                        previous = buffers.get(child)
-                        buffers[child] = ct if previous is None else previous + ct
-            left = dependencies[child] - 1
-            dependencies[child] = left
-            if left == 0:
-                ready.append(child)
-        if not retain_graph:
-            node._release()
+    # Like PyTorch's, the backward pass does not warn about inf or nan: a rule may compute a
+    # cotangent nobody asked for (the log of a negative base under a constant exponent).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        while ready:
+            node = ready.pop()
+            g = buffers.pop(node, None)
+            if type(node) is AccumulateGrad:
+                if g is not None and (allowed is None or node in allowed):
+                    if capture is not None and node in capture:
+                        previous = capture[node]
+                        capture[node] = g if previous is None else previous + g
+                    elif capture is None:
+                        _accumulate(node.variable, g)
+                continue
+            cotangents = None
+            if g is not None:
+                if node._retained is not None:
+                    _retain(node, g)
+                cotangents = node.apply(g)
+            for position, sub, child, shape in node._edges:
+                if cotangents is not None:
+                    ct = cotangents[position]
+                    if ct is not None and sub is not None:
+                        ct = ct[sub]
+                    if ct is not None:
+                        if shape is None:  # a tuple of cotangents for a node with several results
+                            previous = buffers.get(child)
+                            if previous is not None:
+                                ct = tuple(a + b for a, b in zip(previous, ct))
+                            buffers[child] = ct
+                        else:
+                            if (ct.shape if type(ct) is np.ndarray else np.shape(ct)) != shape:
+                                _bad_shape(node, position, ct, shape)
+                            previous = buffers.get(child)
+                            buffers[child] = ct if previous is None else previous + ct
+                left = dependencies[child] - 1
+                dependencies[child] = left
+                if left == 0:
+                    ready.append(child)
+            if not retain_graph:
+                node._release()
 
 
 def _count_dependencies(roots):

@@ -260,6 +260,8 @@ def test_kinks_match_pytorch():
         ([[1.0, 5.0], [3.0, 5.0]], lambda x: x.max(dim=0).values),
         ([0.0, 4.0], lambda x: x.sqrt()),
         ([0.0, 4.0], lambda x: x**0.5),
+        ([0.0, -2.0], lambda x: x**0),
+        ([0.0, -2.0], lambda x: x.pow(3)),
         ([0.0, 0.0], lambda x: x.norm()),
         ([[1.0, 2.0, 3.0]], lambda x: x.mean(dim=1, keepdim=True)),
         ([1.0, 2.0, 3.0, 4.0], lambda x: x.var()),
@@ -281,6 +283,19 @@ def test_kinks_match_pytorch():
         return values(a.grad).tolist(), values(b.grad).tolist()
 
     assert both(tie)[0] == both(tie)[1]
+
+
+def test_power_at_base_zero_and_negative_bases_match_pytorch_without_warnings():
+    def scenario(lib):
+        x = f64(lib, [0.0, 0.0, -2.0])
+        b = f64(lib, [0.0, 2.0, 3.0])
+        (x**b).sum().backward()
+        return values(x.grad).tolist(), values(b.grad).tolist()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # PyTorch's backward warns about neither inf nor nan
+        ours, theirs = both(scenario)
+    assert str(ours) == str(theirs)
 
 
 def test_no_grad_enable_grad_and_sgd_step():
