@@ -62,6 +62,7 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
         raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
+    _check_wrt(wrt)
     if mode == "trace":
         return _traced(f, wrt, kind)
     key = (wrt, kind, optimize, registry.version())
@@ -75,6 +76,15 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     if verbose:
         print(compiled.source)
     return compiled
+
+
+def _check_wrt(wrt):
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise DifferentiationError(
+                f"wrt must be an int, an argument name or a tuple of them, not {wrt!r}"
+            )
 
 
 def _positions(f, wrt):

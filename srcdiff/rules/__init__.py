@@ -24,6 +24,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import (
     defvjp,
+    is_elementwise,
     is_nondifferentiable,
     jvp_rule,
     nondifferentiable,
@@ -34,6 +35,7 @@ from srcdiff.rules.registry import (
 
 __all__ = [
     "defvjp",
+    "is_elementwise",
     "is_nondifferentiable",
     "jvp_rule",
     "nondifferentiable",

@@ -16,17 +16,17 @@ from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import defvjp
 
 
-@defvjp(np.exp, math.exp)
+@defvjp(np.exp, math.exp, elementwise=True)
 def exp(g, ans, x):
     return (g * ans,)
 
 
-@defvjp(np.log)
+@defvjp(np.log, elementwise=True)
 def log(g, ans, x):
     return (g / x,)
 
 
-@defvjp(math.log)
+@defvjp(math.log, elementwise=True)
 def math_log(g, ans, x, base=None):
     """``math.log(x)`` or ``math.log(x, base)``; the base is differentiable too."""
     if base is None:
@@ -35,77 +35,77 @@ def math_log(g, ans, x, base=None):
     return g / (x * log_base), -g * ans / (base * log_base)
 
 
-@defvjp(np.log1p, math.log1p)
+@defvjp(np.log1p, math.log1p, elementwise=True)
 def log1p(g, ans, x):
     return (g / (1.0 + x),)
 
 
-@defvjp(np.expm1, math.expm1)
+@defvjp(np.expm1, math.expm1, elementwise=True)
 def expm1(g, ans, x):
     return (g * (ans + 1.0),)
 
 
-@defvjp(np.sqrt, math.sqrt)
+@defvjp(np.sqrt, math.sqrt, elementwise=True)
 def sqrt(g, ans, x):
     return (g * 0.5 / ans,)
 
 
-@defvjp(np.square)
+@defvjp(np.square, elementwise=True)
 def square(g, ans, x):
     return (g * 2.0 * x,)
 
 
-@defvjp(np.reciprocal)
+@defvjp(np.reciprocal, elementwise=True)
 def reciprocal(g, ans, x):
     return (-g * ans * ans,)
 
 
-@defvjp(np.sin, math.sin)
+@defvjp(np.sin, math.sin, elementwise=True)
 def sin(g, ans, x):
     return (g * np.cos(x),)
 
 
-@defvjp(np.cos, math.cos)
+@defvjp(np.cos, math.cos, elementwise=True)
 def cos(g, ans, x):
     return (-g * np.sin(x),)
 
 
-@defvjp(np.tan, math.tan)
+@defvjp(np.tan, math.tan, elementwise=True)
 def tan(g, ans, x):
     return (g * (1.0 + ans * ans),)
 
 
-@defvjp(np.arcsin, math.asin)
+@defvjp(np.arcsin, math.asin, elementwise=True)
 def arcsin(g, ans, x):
     return (g / np.sqrt(1.0 - x * x),)
 
 
-@defvjp(np.arccos, math.acos)
+@defvjp(np.arccos, math.acos, elementwise=True)
 def arccos(g, ans, x):
     return (-g / np.sqrt(1.0 - x * x),)
 
 
-@defvjp(np.arctan, math.atan)
+@defvjp(np.arctan, math.atan, elementwise=True)
 def arctan(g, ans, x):
     return (g / (1.0 + x * x),)
 
 
-@defvjp(np.sinh, math.sinh)
+@defvjp(np.sinh, math.sinh, elementwise=True)
 def sinh(g, ans, x):
     return (g * np.cosh(x),)
 
 
-@defvjp(np.cosh, math.cosh)
+@defvjp(np.cosh, math.cosh, elementwise=True)
 def cosh(g, ans, x):
     return (g * np.sinh(x),)
 
 
-@defvjp(np.tanh, math.tanh)
+@defvjp(np.tanh, math.tanh, elementwise=True)
 def tanh(g, ans, x):
     return (g * (1.0 - ans * ans),)
 
 
-@defvjp(np.abs, np.absolute, builtins.abs, math.fabs)
+@defvjp(np.abs, np.absolute, builtins.abs, math.fabs, elementwise=True)
 def absolute(g, ans, x):
     return (g * np.sign(x),)
 
@@ -115,7 +115,7 @@ def sign(g, ans, x):
     return (zeros_like(g),)
 
 
-@defvjp(np.maximum)
+@defvjp(np.maximum, elementwise=True)
 def maximum(g, ans, x, y):
     return (
         unbroadcast(np.where(x == y, 0.5 * g, g * (x > y)), x),
@@ -123,7 +123,7 @@ def maximum(g, ans, x, y):
     )
 
 
-@defvjp(np.minimum)
+@defvjp(np.minimum, elementwise=True)
 def minimum(g, ans, x, y):
     return (
         unbroadcast(np.where(x == y, 0.5 * g, g * (x < y)), x),
@@ -131,12 +131,12 @@ def minimum(g, ans, x, y):
     )
 
 
-@defvjp(np.logaddexp)
+@defvjp(np.logaddexp, elementwise=True)
 def logaddexp(g, ans, x, y):
     return unbroadcast(g * np.exp(x - ans), x), unbroadcast(g * np.exp(y - ans), y)
 
 
-@defvjp(np.where)
+@defvjp(np.where, elementwise=True)
 def where(g, ans, condition, x, y):
     return (
         None,

@@ -12,27 +12,27 @@ from srcdiff.rules.helpers import unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
-@defvjp(np.add, operator.add, operator.iadd)
+@defvjp(np.add, operator.add, operator.iadd, elementwise=True)
 def add(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(g, y)
 
 
-@defvjp(np.subtract, operator.sub, operator.isub)
+@defvjp(np.subtract, operator.sub, operator.isub, elementwise=True)
 def subtract(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(-g, y)
 
 
-@defvjp(np.multiply, operator.mul, operator.imul)
+@defvjp(np.multiply, operator.mul, operator.imul, elementwise=True)
 def multiply(g, ans, x, y):
     return unbroadcast(g * y, x), unbroadcast(g * x, y)
 
 
-@defvjp(np.true_divide, operator.truediv, operator.itruediv)
+@defvjp(np.true_divide, operator.truediv, operator.itruediv, elementwise=True)
 def divide(g, ans, x, y):
     return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
 
 
-@defvjp(np.power, operator.pow, operator.ipow, math.pow)
+@defvjp(np.power, operator.pow, operator.ipow, math.pow, elementwise=True)
 def power(g, ans, x, y):
     # ``0 ** (y * y)`` is 1 where y == 0, else 0: it makes d(x ** 0)/dx = 0 * x ** 0 = 0 at
     # x == 0 (not 0 * inf), as PyTorch; for a constant y it folds away (``x ** 2`` -> ``2 * x``).
@@ -42,35 +42,49 @@ def power(g, ans, x, y):
     )
 
 
-@defvjp(np.negative, operator.neg)
+@defvjp(np.negative, operator.neg, elementwise=True)
 def negative(g, ans, x):
     return (-g,)
 
 
-@defvjp(np.positive, operator.pos)
+@defvjp(np.positive, operator.pos, elementwise=True)
 def positive(g, ans, x):
     return (g,)
 
 
+def _as_matrices(g, x, y):
+    """matmul promotes a 1-D operand to a matrix; do the same to ``g``, ``x`` and ``y``."""
+    x2 = x[np.newaxis, :] if np.ndim(x) == 1 else x
+    y2 = y[:, np.newaxis] if np.ndim(y) == 1 else y
+    if np.ndim(x) == 1:
+        g = np.expand_dims(g, -2)
+    if np.ndim(y) == 1:
+        g = np.expand_dims(g, -1)
+    return g, x2, y2
+
+
+def matmul_left(g, x, y):
+    """The cotangent of ``x`` in ``x @ y``."""
+    if np.ndim(x) == 2 and np.ndim(y) == 2:
+        return g @ y.T
+    if np.ndim(x) == 1 and np.ndim(y) == 1:
+        return g * y
+    g2, _, y2 = _as_matrices(g, x, y)
+    dx = g2 @ np.swapaxes(y2, -1, -2)
+    return unbroadcast(np.squeeze(dx, -2) if np.ndim(x) == 1 else dx, x)
+
+
+def matmul_right(g, x, y):
+    """The cotangent of ``y`` in ``x @ y``."""
+    if np.ndim(x) == 2 and np.ndim(y) == 2:
+        return x.T @ g
+    if np.ndim(x) == 1 and np.ndim(y) == 1:
+        return g * x
+    g2, x2, _ = _as_matrices(g, x, y)
+    dy = np.swapaxes(x2, -1, -2) @ g2
+    return unbroadcast(np.squeeze(dy, -1) if np.ndim(y) == 1 else dy, y)
+
+
 @defvjp(np.matmul, operator.matmul, operator.imatmul)
 def matmul(g, ans, x, y):
-    x_ndim, y_ndim = np.ndim(x), np.ndim(y)
-    if x_ndim == 1 and y_ndim == 1:
-        return g * y, g * x
-    if x_ndim == 2 and y_ndim == 2:
-        return g @ y.T, x.T @ g
-    # Promote vectors to matrices as matmul does, then undo it.
-    x2 = x[np.newaxis, :] if x_ndim == 1 else x
-    y2 = y[:, np.newaxis] if y_ndim == 1 else y
-    g2 = g
-    if x_ndim == 1:
-        g2 = np.expand_dims(g2, -2)
-    if y_ndim == 1:
-        g2 = np.expand_dims(g2, -1)
-    dx = g2 @ np.swapaxes(y2, -1, -2)
-    dy = np.swapaxes(x2, -1, -2) @ g2
-    if x_ndim == 1:
-        dx = np.squeeze(dx, -2)
-    if y_ndim == 1:
-        dy = np.squeeze(dy, -1)
-    return unbroadcast(dx, x), unbroadcast(dy, y)
+    return matmul_left(g, x, y), matmul_right(g, x, y)

@@ -18,6 +18,7 @@ import inspect
 _VJPS = {}
 _JVPS = {}
 _NONDIFFERENTIABLE = set()
+_ELEMENTWISE = set()  # rules linear and elementwise in g (see ``defvjp``)
 _version = [0]  # bumped on every change, so caches of compiled adjoints can notice
 
 
@@ -65,15 +66,31 @@ def nondifferentiable(fn):
     return fn
 
 
-def defvjp(*fns):
-    """Decorator used by the built-in table: register one rule for several functions."""
+def defvjp(*fns, elementwise=False):
+    """Decorator used by the built-in table: register one rule for several functions.
+
+    ``elementwise=True`` promises that the rule only multiplies ``g`` elementwise
+    (and undoes broadcasting of its operands itself), so a ``g`` that still has
+    extra broadcast dimensions flows through it correctly: the static compiler
+    then leaves unbroadcasting to the point where a shape is really needed.
+    """
 
     def register(rule):
         for fn in fns:
             register_vjp(fn, rule)
+            if elementwise:
+                _ELEMENTWISE.add(_key(fn))
         return rule
 
     return register
+
+
+def is_elementwise(fn):
+    """True when ``fn``'s rule was registered with ``elementwise=True``."""
+    try:
+        return _key(fn) in _ELEMENTWISE and _key(fn) in _VJPS
+    except TypeError:
+        return False
 
 
 def vjp_rule(fn):

@@ -79,6 +79,19 @@ def _split_along(g, arrays, axis):
     return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
 
 
+def _split_like(g, x):
+    """``g`` cut to the nesting of ``x``: a list for a list, an array of x's shape otherwise."""
+    if isinstance(x, (list, tuple)):
+        return [_split_like(g[i], item) for i, item in enumerate(x)]
+    return np.reshape(g, np.shape(x))
+
+
+@defvjp(np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.copy, np.ndarray.copy)
+def array(g, ans, x, *options, **keywords):
+    """Building an array from a nested list gives each element its slice of ``g``."""
+    return (_split_like(g, x),)
+
+
 @defvjp(np.concatenate)
 def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if axis is None:  # NumPy joins the flattened arrays

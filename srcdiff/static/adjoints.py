@@ -7,15 +7,20 @@ rule from the shared rule table.  Copies, tuples and subscripts need no rule:
 their adjoints are written here directly.
 """
 
+import copy
+import functools
+import inspect
 import operator
+import types
 from dataclasses import dataclass, field
 
 import gast
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, vjp_rule
+from srcdiff.rules import is_nondifferentiable, unbroadcast, vjp_rule
 from srcdiff.static.activity import resolve
+from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
 from srcdiff.static.names import assign, const, name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
@@ -46,6 +51,7 @@ _ELEMENTWISE = {
     np.power,
 }
 ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real}
+_RUNTIME = object()  # marks a callee known only at run time
 
 
 @dataclass
@@ -68,11 +74,17 @@ class Adjoint:
 class AdjointBuilder:
     """Builds adjoints for one function; owns the names rules bring into it."""
 
-    def __init__(self, source, active, namespace, namer):
+    def __init__(self, source, active, namespace, namer, scalars=frozenset(), lazy=frozenset()):
         self.source = source
         self.active = active
+        self.scalars = scalars
+        self.lazy = lazy  # names whose gradient may keep broadcast dimensions
         self.namespace = namespace
         self.namer = namer
+        self.helpers = {}  # (function, wrt) -> HelperVjp
+        self.current_call = None
+        self.target = None  # the name the statement being differentiated assigns
+        self.lazy_now = set()  # lazy names whose gradient did keep broadcast dimensions
 
     def is_active(self, node):
         return isinstance(node, gast.Name) and node.id in self.active
@@ -82,7 +94,9 @@ class AdjointBuilder:
         if not any(isinstance(n, gast.Name) and n.id in self.active for n in gast.walk(value)):
             return Adjoint([])
         if isinstance(value, gast.Name):
-            return Adjoint([Contribution(value.id, g)] if self.is_active(value) else [])
+            if not self.is_active(value):
+                return Adjoint([])
+            return self.settle_shapes(Adjoint([Contribution(value.id, g)]))
         if isinstance(value, (gast.Tuple, gast.List)):
             return Adjoint(
                 [
@@ -96,7 +110,8 @@ class AdjointBuilder:
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
         fn, args, kwargs = self.describe(value, stmt)
-        return self.apply_rule(fn, args, kwargs, ans, g, stmt)
+        self.current_call = value
+        return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
     def describe(self, value, stmt):
         """(function, positional operands, keyword operands) of an operation."""
@@ -121,6 +136,8 @@ class AdjointBuilder:
                 method = getattr(np.ndarray, func.attr, None)
                 if method is not None and vjp_rule(method) is not None:
                     return method, [func.value, *value.args], kwargs
+            if fn is None and isinstance(func, gast.Name):
+                return _RUNTIME, [func, *value.args], kwargs  # known only when called
             if fn is None:
                 raise self.source.error(
                     stmt,
@@ -132,6 +149,8 @@ class AdjointBuilder:
         raise self.source.error(stmt, f"no rule for {type(value).__name__}", DifferentiationError)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
+        if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):
+            return self.call_function(fn, args, kwargs, ans, g)
         rule = vjp_rule(fn)
         if rule is None:
             if is_nondifferentiable(fn):
@@ -161,6 +180,45 @@ class AdjointBuilder:
         contributions = [Contribution(args[i].id, _item(name(cotangents), i)) for i in wanted]
         return Adjoint(contributions, before=[assign(cotangents, call)])
 
+    def call_function(self, fn, args, kwargs, ans, g):
+        """The adjoint of a call to a user function: call its generated vjp."""
+        if fn is _RUNTIME:
+            callee, args = args[0], args[1:]
+        positions = [i for i, arg in enumerate(args) if self.is_active(arg)]
+        keywords = [k for k, v in kwargs.items() if self.is_active(v)]
+        if not positions and not keywords:
+            return Adjoint([])
+        wrt = tuple(positions) + tuple(keywords)
+        keyword_nodes = [gast.keyword(arg=k, value=v) for k, v in kwargs.items()]
+        if fn is _RUNTIME or isinstance(fn, functools.partial):
+            if fn is not _RUNTIME:
+                callee = name(self.bind(f"{fn.func.__name__}_partial", fn))
+            func = name(self.bind("call_vjp", call_vjp))
+            wrt_node = gast.Tuple(elts=[const(w) for w in wrt], ctx=gast.Load())
+            call = gast.Call(
+                func=func, args=[callee, wrt_node, g, ans, *args], keywords=keyword_nodes
+            )
+        else:
+            if isinstance(fn, types.MethodType):  # obj.method(x): the object is argument 0
+                receiver = copy.deepcopy(self.current_call.func.value)
+                fn, args = fn.__func__, [receiver, *args]
+                wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
+                positions = [p + 1 for p in positions]
+            helper = self.helpers.get((fn, wrt))
+            if helper is None:
+                helper = self.helpers[(fn, wrt)] = HelperVjp(fn, wrt)
+            func = name(self.bind(f"{fn.__name__}_vjp", helper))
+            keyword_nodes.append(gast.keyword(arg="seed", value=g))
+            call = gast.Call(func=func, args=list(args), keywords=keyword_nodes)
+        receivers = [args[p].id for p in positions] + [kwargs[k].id for k in keywords]
+        if len(receivers) == 1:
+            return Adjoint([Contribution(receivers[0], _item(call, 0))])
+        cotangents = self.namer.fresh("cotangents")
+        contributions = [
+            Contribution(var, _item(name(cotangents), i)) for i, var in enumerate(receivers)
+        ]
+        return Adjoint(contributions, before=[assign(cotangents, call)])
+
     def inline(self, rule, fn, args, kwargs, ans, g, wanted):
         tmpl = template(rule)
         if tmpl is None or max(wanted) >= len(tmpl.returns):
@@ -178,12 +236,44 @@ class AdjointBuilder:
             expr = tmpl.instantiate(i, mapping)
             if isinstance(expr, gast.Constant) and expr.value is None:
                 continue
-            if fn in _ELEMENTWISE and len(args) == 2:
+            var = args[i].id
+            keeps_shape = not self.lazy_result and not _is_unbroadcast(expr)
+            if fn in _ELEMENTWISE and len(args) == 2 and not self.lazy_result:
                 other = args[1 - i]
-                if isinstance(other, gast.Constant) or _same_name(other, args[i]):
-                    expr = _strip_unbroadcast(expr)
-            contributions.append(Contribution(args[i].id, simplify(expr)))
+                keeps_shape = (
+                    isinstance(other, gast.Constant)
+                    or _same_name(other, args[i])
+                    or (isinstance(other, gast.Name) and other.id in self.scalars)
+                )
+            if keeps_shape or not self.needs_exact(var):
+                expr = _strip_unbroadcast(expr)
+                if not keeps_shape:
+                    self.lazy_now.add(var)  # may now carry broadcast dimensions
+            contributions.append(Contribution(var, simplify(_drop_defaults(expr, tmpl))))
         return Adjoint(contributions)
+
+    @property
+    def lazy_result(self):
+        """Does the cotangent of the statement being differentiated keep broadcast dims?"""
+        return self.target in self.lazy_now
+
+    def settle_shapes(self, adjoint):
+        """A lazy cotangent reaching a name that needs its exact shape is summed down."""
+        if not self.lazy_result:
+            return adjoint
+        for c in adjoint.contributions:
+            if c.index is None and not self.needs_exact(c.name):
+                self.lazy_now.add(c.name)
+            elif c.index is None and not _is_unbroadcast(c.value):
+                c.value = gast.Call(
+                    func=name("unbroadcast"), args=[c.value, name(c.name)], keywords=[]
+                )
+                self.namespace.setdefault("unbroadcast", unbroadcast)
+        return adjoint
+
+    def needs_exact(self, var):
+        """Must the gradient of ``var`` have exactly ``var``'s shape?"""
+        return var not in self.lazy
 
     def can_bind(self, id, obj):
         """May the generated function see ``obj`` under ``id`` without hiding a user name?"""
@@ -197,7 +287,7 @@ class AdjointBuilder:
     def bind(self, preferred, obj):
         """A name under which generated code reaches ``obj``."""
         for id, value in self.namespace.items():
-            if value is obj and id.startswith(preferred.split("_vjp")[0]):
+            if value is obj:
                 return id
         id = self.namer.fresh(preferred)
         self.namespace[id] = obj
@@ -212,14 +302,36 @@ def _same_name(a, b):
     return isinstance(a, gast.Name) and isinstance(b, gast.Name) and a.id == b.id
 
 
-def _strip_unbroadcast(expr):
-    if (
+def _is_unbroadcast(expr):
+    return (
         isinstance(expr, gast.Call)
         and isinstance(expr.func, gast.Name)
         and expr.func.id == "unbroadcast"
         and len(expr.args) == 2
-    ):
-        return expr.args[0]
+    )
+
+
+def _strip_unbroadcast(expr):
+    return expr.args[0] if _is_unbroadcast(expr) else expr
+
+
+def _drop_defaults(expr, tmpl):
+    """``unreduce(g, x, None, False)`` -> ``unreduce(g, x)``: trailing default arguments go."""
+    for node in gast.walk(expr):
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
+            continue
+        helper = tmpl.namespace.get(node.func.id)
+        try:
+            params = list(inspect.signature(helper).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        while node.args and len(node.args) <= len(params):
+            param, last = params[len(node.args) - 1], node.args[-1]
+            if not (isinstance(last, gast.Constant) and param.default is not param.empty):
+                break
+            if last.value is not param.default and last.value != param.default:
+                break
+            node.args.pop()
     return expr
 
 

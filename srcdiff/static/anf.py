@@ -108,6 +108,16 @@ class Normalizer:
 
     def assignment(self, stmt):
         target, value = stmt.targets[0], stmt.value
+        if isinstance(value, gast.Lambda):
+            captured = {n.id for n in gast.walk(value.body) if isinstance(n, gast.Name)}
+            captured -= {a.id for a in value.args.args}
+            if captured & self.varied:
+                raise self.source.error(
+                    stmt,
+                    f"a lambda that reads {', '.join(sorted(captured & self.varied))}, which "
+                    "carries a gradient; pass it to the lambda as an argument, or use "
+                    'mode="trace"',
+                )
         if not self.is_varied(value):
             return [stmt]
         before = []

@@ -290,11 +290,13 @@ class Desugar:
             head += self.assignment(_located(gast.Assign(targets=[target], value=item), stmt))
         if flags.cont:
             head.append(_located(assign(flags.cont, const(False)), stmt))
-        new_body = head + self.block(body, flags)
         exits = [f for f in (flags.brk, self.returned if _contains_return(body) else None) if f]
+        new_body = head + self.block(body, flags)
         if exits:
             new_body.append(
-                _located(gast.If(test=_any(exits), body=[gast.Break()], orelse=[]), stmt)
+                _located(
+                    gast.If(test=_any(exits), body=[_located(gast.Break(), stmt)], orelse=[]), stmt
+                )
             )
         stmt.body = new_body or [_located(gast.Pass(), stmt)]
         before = [_located(assign(flags.brk, const(False)), stmt)] if flags.brk else []

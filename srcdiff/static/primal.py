@@ -34,6 +34,7 @@ class Sweeps:
         self.reverse = reverse
         self.namer = reverse.namer
         self.needed = set()
+        self.restored = set()  # variables some restore writes
         self.stack_names = {}
 
     # -- which saved values are read --------------------------------------
@@ -55,6 +56,7 @@ class Sweeps:
             self.needed |= extra
         for r in restores:
             r.save.used = self.is_used(r.save)
+        self.restored = {r.save.var for r in restores if r.save.used}
         self.needed |= _reads(seed)
         return seed + self.materialize(backward)
 

@@ -22,6 +22,7 @@ Invariant: the returned function computes the primal value and, for every
 """
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, field
 
 import gast
@@ -72,19 +73,26 @@ class LoopPlan:
 class ReverseAD:
     """Builds the adjoint of one normalized function."""
 
-    def __init__(self, source, tree, wrt, active, namer, namespace):
+    def __init__(
+        self, source, tree, wrt, active, namer, namespace, scalars=frozenset(), lazy=frozenset()
+    ):
         self.source = source
         self.tree = tree
         self.wrt = wrt
         self.active = active
         self.namer = namer
-        self.builder = AdjointBuilder(source, active, namespace, namer)
+        self.builder = AdjointBuilder(source, active, namespace, namer, scalars, lazy)
         self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
         self.saves = {}  # id(statement) -> list of Save
         self.conditions = {}  # id(If) -> condition name
         self.loops = {}  # id(loop) -> LoopPlan
         self.preinit = set()
-        self.stacks = {}  # variable -> stack name
+        self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
+        self.definitions = Counter(
+            n.id
+            for n in gast.walk(tree)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        )
 
     def d(self, var):
         return self.gradient_names[var]
@@ -101,7 +109,11 @@ class ReverseAD:
                     self.saves[id(stmt)] = [Save(var, depth > 0, True, index=target.slice)]
                 else:
                     names = [t.id for t in getattr(target, "elts", [target])]
-                    self.saves[id(stmt)] = [self.save_for(v, defined, maybe, depth) for v in names]
+                    if self.is_loop_invariant(stmt):
+                        saves = []  # the same value every iteration: nothing to restore
+                    else:
+                        saves = [self.save_for(v, defined, maybe, depth) for v in names]
+                    self.saves[id(stmt)] = saves
                     defined |= set(names)
                     maybe |= set(names)
             elif isinstance(stmt, gast.If):
@@ -116,6 +128,17 @@ class ReverseAD:
                 defined |= left & right
             elif isinstance(stmt, (gast.For, gast.While)):
                 self.plan_loop(stmt, defined, maybe, depth)
+
+    def is_loop_invariant(self, stmt):
+        """``t = -k`` inside a loop that never assigns ``k`` (and ``t`` assigned only here)."""
+        if not self.loop_assigned:
+            return False
+        target = stmt.targets[0]
+        if not isinstance(target, gast.Name) or self.definitions[target.id] != 1:
+            return False
+        reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
+        calls = [n for n in gast.walk(stmt.value) if isinstance(n, gast.Call)]
+        return not calls and not reads & self.loop_assigned[-1]
 
     def save_for(self, var, defined, maybe, depth):
         overwrite = depth > 0 or var in maybe
@@ -148,7 +171,11 @@ class ReverseAD:
                 self.preinit.discard(target)
         self.loops[id(stmt)] = plan
         inner_defined, inner_maybe = set(defined), maybe
+        self.loop_assigned.append(
+            assigned | (self.loop_assigned[-1] if self.loop_assigned else set())
+        )
         self.plan(stmt.body, inner_defined, inner_maybe, depth + 1)
+        self.loop_assigned.pop()
         maybe |= assigned
 
     # -- backward code -----------------------------------------------------
@@ -191,7 +218,11 @@ class ReverseAD:
         state.owned.discard(var)
         if var in state.zeros:
             state.zeros.discard(var)
+            if isinstance(value, gast.Name) and value.id == dvar:
+                return []  # the gradient passes through unchanged
             return [assign(dvar, value)]
+        if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
+            return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Sub(), right=value.operand))]
         return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
 
     def scatter(self, var, index, value, state):
@@ -212,16 +243,15 @@ class ReverseAD:
         return out
 
     def contribute(self, contributions, state, captured):
-        """Emit contributions; those into a name also read as ``g`` come last, in one sum."""
-        out, last = [], {}
+        """Emit contributions, one sum per name; names also read as ``g`` come last."""
+        out, sums = [], {}
         for c in contributions:
-            if c.name in captured and c.index is None:
-                last.setdefault(c.name, []).append(c.value)
-            elif c.index is not None:
+            if c.index is not None:
                 out += self.scatter(c.name, c.index, c.value, state)
             else:
-                out += self.accumulate(c.name, c.value, state)
-        for var, values in last.items():
+                sums.setdefault(c.name, []).append(c.value)
+        ordered = sorted(sums.items(), key=lambda item: item[0] in captured)
+        for var, values in ordered:
             total = values[0]
             for v in values[1:]:
                 total = gast.BinOp(left=total, op=gast.Add(), right=v)
@@ -262,6 +292,7 @@ class ReverseAD:
             ans = _rename(ans, new_names)
             out += restores
             restores = []
+        self.builder.target = target.id if isinstance(target, gast.Name) else None
         adjoint = self.builder.adjoint(stmt.value, ans, g, stmt)
         for t in targets:
             if t in self.active:
@@ -281,7 +312,9 @@ class ReverseAD:
         out = []
         if isinstance(value, gast.Name) and value.id in self.active:
             taken = _call("np.copy", item) if value.id in state.zeros else item
-            out += self.accumulate(value.id, _call("unbroadcast", taken, name(value.id)), state)
+            if self.builder.needs_exact(value.id):
+                taken = _call("unbroadcast", taken, name(value.id))
+            out += self.accumulate(value.id, taken, state)
             self.builder.namespace.setdefault("np", __import__("numpy"))
         if var not in state.owned:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
@@ -367,7 +400,20 @@ class ReverseAD:
         restores = [Restore(s) for s in self.saves[id(stmt)]]
         if not _has_code(code):
             return restores
-        if plan.reverse_range:
+        target_read = isinstance(stmt, gast.For) and any(
+            isinstance(n, gast.Name) and n.id == stmt.target.id
+            for c in code
+            if not isinstance(c, Restore)
+            for n in gast.walk(c)
+        )
+        if plan.reverse_range and not target_read and plan.trips is None:
+            count = copy.deepcopy(stmt.iter)
+            if not (len(count.args) == 1 and not count.keywords):
+                count = _call("range", _call("len", count))
+            loop_target, iterable = store("_"), count
+        elif plan.reverse_range and not target_read:
+            loop_target, iterable = store("_"), _call("range", name(plan.trips))
+        elif plan.reverse_range:
             iterable = copy.deepcopy(stmt.iter)
             if plan.trips:
                 iterable = gast.Subscript(
@@ -378,8 +424,7 @@ class ReverseAD:
             loop_target = store(stmt.target.id)
             iterable = _call("reversed", iterable)
         else:
-            loop_target = store("_")
-            iterable = _call("range", name(plan.trips))
+            loop_target, iterable = store("_"), _call("range", name(plan.trips))
         loop = gast.For(target=loop_target, iter=iterable, body=code, orelse=[], type_comment=None)
         return [self.comment(stmt)] + before + [loop] + restores
 

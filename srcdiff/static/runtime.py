@@ -50,17 +50,31 @@ def check_seed(seed, value):
     return seed
 
 
+def _check_differentiable(x):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(
+        x, (numbers.Number, np.ndarray, np.generic)
+    ):
+        raise DifferentiationError(
+            f"cannot differentiate with respect to a {type(x).__name__} argument; "
+            "only numbers and numeric arrays (or lists and tuples of them) have gradients"
+        )
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind not in "iufc":
+        raise DifferentiationError(
+            f"cannot differentiate with respect to an array of dtype {x.dtype}; "
+            "only numeric arrays have gradients"
+        )
+
+
 def gradient_of(g, x):
     """The gradient ``g`` of argument ``x``: x's shape, float dtype, a fresh value."""
     if isinstance(x, (list, tuple)):
         if isinstance(g, (list, tuple)):
             return type(x)(gradient_of(gi, xi) for gi, xi in zip(g, x))
         return type(x)(gradient_of(g, xi) for xi in x)
+    _check_differentiable(x)
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         return float(np.real(np.sum(g))) if np.ndim(g) else float(g)
-    dtype = getattr(x, "dtype", np.dtype(np.float64))
-    if not np.issubdtype(dtype, np.inexact):
-        dtype = np.float64
+    dtype = x.dtype if x.dtype.kind in "fc" else np.dtype(np.float64)
     g = unbroadcast(g, x) if np.shape(g) != np.shape(x) and np.ndim(g) else g
     out = np.broadcast_to(np.asarray(g, dtype=dtype), np.shape(x))
     if isinstance(x, np.ndarray):

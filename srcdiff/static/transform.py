@@ -14,6 +14,8 @@ from srcdiff.errors import DifferentiationError
 from srcdiff.static import runtime
 from srcdiff.static.activity import active_names, resolve, varied_names
 from srcdiff.static.anf import normalize
+from srcdiff.static.broadcast import lazy_names
+from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.names import Namer, assign, assigned_names, const, name, names_in
@@ -21,6 +23,7 @@ from srcdiff.static.optimize import eliminate_dead_code
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.reverse import ReverseAD, State
+from srcdiff.static.scalars import scalar_names
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -67,6 +70,14 @@ def wrt_names(wrt, tree, source):
 
 def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
     """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
+    _in_progress.add(fn)
+    try:
+        return _reverse_transform(fn, wrt, kind, optimize)
+    finally:
+        _in_progress.discard(fn)
+
+
+def _reverse_transform(fn, wrt, kind, optimize):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree, source)
     _, every = parameters(source.tree)
@@ -77,7 +88,9 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
     namespace = {}
-    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace)
+    scalars = scalar_names(tree, source)
+    lazy = lazy_names(tree, source, active)
+    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, scalars, lazy)
 
     *body, final = tree.body
     result_setup = []
@@ -117,14 +130,19 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
     grads = (
         gradients[0] if not isinstance(wrt, tuple) else gast.Tuple(elts=gradients, ctx=gast.Load())
     )
+    value = name(result)
     returned = {
         "grad": grads,
         "vjp": grads,
-        "grad_and_value": gast.Tuple(elts=[grads, name(result)], ctx=gast.Load()),
-        "value_and_grad": gast.Tuple(elts=[name(result), grads], ctx=gast.Load()),
+        "grad_and_value": gast.Tuple(elts=[grads, value], ctx=gast.Load()),
+        "value_and_grad": gast.Tuple(elts=[value, grads], ctx=gast.Load()),
     }[kind]
     sweeps = Sweeps(reverse)
     backward = sweeps.settle(seed, backward + [gast.Return(value=returned)])
+    if result in sweeps.restored and kind in ("grad_and_value", "value_and_grad"):
+        # The backward sweep restores ``result`` to older values: keep the output.
+        value.id = namer.fresh(result + "_value")
+        backward.insert(len(seed), assign(value.id, name(result)))
     forward = sweeps.forward(body)
     adjoint = gast.FunctionDef(
         name=namer.fresh("d" + source.tree.name.strip("<>")),
@@ -156,6 +174,11 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
         if var in referenced:
             namespace[var] = value
     compiled = compile_function(adjoint, namespace, source, kind)
+    compiled.sources = {}
+    for helper in reverse.builder.helpers.values():
+        if helper.compiled is not None:
+            compiled.sources[helper.fn.__qualname__] = helper.compiled.source
+            compiled.sources.update(getattr(helper.compiled, "sources", {}))
     compiled.__defaults__ = getattr(fn, "__defaults__", None)
     compiled.__kwdefaults__ = dict(getattr(fn, "__kwdefaults__", None) or {})
     if kind == "vjp":

@@ -17,18 +17,18 @@ def dlogistic_loss(w, X, y):
     # grad of line 45: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
     dresult_1 = -dresult
     dresult_2 = unreduce(dresult_1 * (np.size(result_1) / np.size(result_2)), result_2)
-    dresult_3 = unbroadcast(dresult_2, result_3)
-    dresult_5 = unbroadcast(dresult_2, result_5)
-    dresult_7 = unbroadcast(dresult_5 * result_6, result_7)
+    dresult_3 = dresult_2
+    dresult_5 = dresult_2
+    dresult_7 = dresult_5 * result_6
     dresult_8 = dresult_7 / result_8
-    dp = -dresult_8
-    dresult_4 = unbroadcast(dresult_3 * y, result_4)
-    dp = dp + dresult_4 / p
+    dp = unbroadcast(-dresult_8, p)
+    dresult_4 = dresult_3 * y
+    dp = dp + unbroadcast(dresult_4 / p, p)
     # grad of line 44: p = 1.0 / (1.0 + np.exp(-logits))
     dp_1 = -dp * p / p_1
     dp_2 = dp_1
     dp_3 = dp_2 * p_2
     dlogits = -dp_3
     # grad of line 43: logits = X @ w
-    dw = matmul_vjp(dlogits, logits, X, w)[1]
+    dw = matmul_right(dlogits, X, w)
     return gradient_of(dw, w)

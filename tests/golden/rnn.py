@@ -1,9 +1,7 @@
 def drnn(W, U, b, xs):
-    h_2 = None
     h_3 = None
     h_4 = None
     h_5 = None
-    h_2_stack = []
     h_3_stack = []
     h_4_stack = []
     h_5_stack = []
@@ -16,7 +14,6 @@ def drnn(W, U, b, xs):
         h_5 = xs[t]
         h_4_stack.append(h_4)
         h_4 = U @ h_5
-        h_2_stack.append(h_2)
         h_2 = h_3 + h_4
         h_1 = h_2 + b
         h_stack.append(h)
@@ -29,20 +26,18 @@ def drnn(W, U, b, xs):
     dU = zeros_like(U)
     dW = zeros_like(W)
     db = zeros_like(b)
-    for t in reversed(range(xs.shape[0])):
+    for _ in range(xs.shape[0]):
         # grad of line 51: h = np.tanh(W @ h + U @ xs[t] + b)
         dh_1 = dh * (1.0 - h * h)
         h = h_stack.pop()
-        dh_2 = unbroadcast(dh_1, h_2)
+        dh_2 = dh_1
         db = db + unbroadcast(dh_1, b)
         dh_3 = unbroadcast(dh_2, h_3)
         dh_4 = unbroadcast(dh_2, h_4)
-        h_2 = h_2_stack.pop()
-        dU = dU + matmul_vjp(dh_4, h_4, U, h_5)[0]
+        dU = dU + matmul_left(dh_4, U, h_5)
         h_4 = h_4_stack.pop()
         h_5 = h_5_stack.pop()
-        cotangents_4 = matmul_vjp(dh_3, h_3, W, h)
-        dW = dW + cotangents_4[0]
-        dh = cotangents_4[1]
+        dW = dW + matmul_left(dh_3, W, h)
+        dh = matmul_right(dh_3, W, h)
         h_3 = h_3_stack.pop()
     return gradient_of(dW, W), gradient_of(dU, U), gradient_of(db, b)

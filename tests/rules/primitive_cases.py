@@ -225,6 +225,11 @@ for axis in (0, 1, -1):
 case(np.concatenate, (normal(2, 3), normal(1, 3)))
 case(np.concatenate, [normal(2, 3), normal(4)], axis=None)
 case(np.stack, [1.5, 2.5, normal()])
+for array_fn in (np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.copy):
+    case(array_fn, normal(2, 3))
+    case(array_fn, [normal(3), normal(3)])
+case(np.array, [[1.5, normal()], [normal(), 2.0]])
+case(np.ndarray.copy, normal(2, 3))
 case(np.hstack, [normal(3), normal(2), 1.5])
 case(np.hstack, [normal(2, 3), normal(2, 1)])
 case(np.vstack, [normal(3), normal(2, 3)])
