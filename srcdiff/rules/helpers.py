@@ -6,20 +6,23 @@ generated code, so every helper here is also visible in generated adjoints.
 
 import numpy as np
 
+_NDARRAY = np.ndarray
+_NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
+
 
 def unbroadcast(g, x):
     """Sum the cotangent ``g`` down to the shape of ``x``, undoing broadcasting.
 
     Costs one shape comparison when no broadcasting happened.
     """
-    try:
+    # Exact-type tests first: cheaper than np.shape's dispatch, and than an AttributeError.
+    if type(x) is _NDARRAY:
         shape = x.shape
-    except AttributeError:
+    elif isinstance(x, _NUMBERS):
+        shape = ()
+    else:
         shape = np.shape(x)
-    try:
-        g_shape = g.shape
-    except AttributeError:
-        g_shape = np.shape(g)
+    g_shape = g.shape if type(g) is _NDARRAY else np.shape(g)
     if g_shape == shape:
         return g
     g = np.asarray(g)

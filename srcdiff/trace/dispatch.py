@@ -32,6 +32,7 @@ _EMPTY = {}
 _SEQUENCES = (list, tuple)
 _NUMBERS = (int, float, np.floating, np.integer)
 _USES_ANS = {}
+_NODE_KINDS = {}
 
 # Nodes whose output is a view of their first input (they share its version).
 VIEW_NAMES = frozenset(
@@ -102,42 +103,32 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``via`` names the Tensor method used, for the grad_fn name; ``rule``
     overrides the rule-table lookup (used for ``__setitem__``).
     """
-    raw = list(args)
+    raw = []
     needs = False
-    for i, arg in enumerate(args):
+    for arg in args:
         if isinstance(arg, Tensor):
-            raw[i] = arg._data
+            raw.append(arg._data)
             if arg._requires_grad:
                 needs = True
         elif type(arg) in _SEQUENCES and arg and any(isinstance(a, Tensor) for a in arg):
-            raw[i], item_needs = _unwrap_sequence(arg)
+            items, item_needs = _unwrap_sequence(arg)
+            raw.append(items)
             needs = needs or item_needs
-    raw_kwargs = kwargs
-    if kwargs:
-        raw_kwargs = {}
-        for key, value in kwargs.items():
-            if isinstance(value, Tensor):
-                if value._requires_grad and GRAD_STATE.enabled:
-                    raise DifferentiationError(
-                        f"{_function_name(fn)}: keyword argument {key}= is a Tensor that "
-                        "requires grad; gradients flow only through positional arguments, "
-                        "so pass it positionally"
-                    )
-                value = value._data
-            raw_kwargs[key] = value
-    if needs and GRAD_STATE.enabled:
-        if rule is None:
-            rule = vjp_rule(fn)
-            if rule is None:
-                if is_nondifferentiable(fn):
-                    return wrap_plain(fn(*raw, **raw_kwargs))
-                raise DifferentiationError(
-                    f"{_function_name(fn)} has no VJP rule, so it cannot be applied to a "
-                    "Tensor that requires grad; register one with srcdiff.register_vjp, "
-                    "declare it with srcdiff.nondifferentiable, or call it on t.detach()"
-                )
-    else:
+        else:
+            raw.append(arg)
+    raw_kwargs = _unwrap_kwargs(fn, kwargs) if kwargs else kwargs
+    if not (needs and GRAD_STATE.enabled):
         return wrap_plain(fn(*raw, **raw_kwargs))
+    if rule is None:
+        rule = vjp_rule(fn)
+        if rule is None:
+            if is_nondifferentiable(fn):
+                return wrap_plain(fn(*raw, **raw_kwargs))
+            raise DifferentiationError(
+                f"{_function_name(fn)} has no VJP rule, so it cannot be applied to a "
+                "Tensor that requires grad; register one with srcdiff.register_vjp, "
+                "declare it with srcdiff.nondifferentiable, or call it on t.detach()"
+            )
     out = fn(*raw, **raw_kwargs)
     if type(out) is not np.ndarray:
         if isinstance(out, tuple):
@@ -148,46 +139,77 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     return _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
 
 
+def _unwrap_kwargs(fn, kwargs):
+    raw_kwargs = {}
+    for key, value in kwargs.items():
+        if isinstance(value, Tensor):
+            if value._requires_grad and GRAD_STATE.enabled:
+                raise DifferentiationError(
+                    f"{_function_name(fn)}: keyword argument {key}= is a Tensor that "
+                    "requires grad; gradients flow only through positional arguments, "
+                    "so pass it positionally"
+                )
+            value = value._data
+        raw_kwargs[key] = value
+    return raw_kwargs
+
+
+def _node_kind(name):
+    """``(Node class, saves tensors, is a view)`` for a grad_fn name; cached per name."""
+    kind = _NODE_KINDS.get(name)
+    if kind is None:
+        kind = _NODE_KINDS[name] = (
+            node_class(name),
+            name not in SAVES_NO_TENSORS,
+            name in VIEW_NAMES,
+        )
+    return kind
+
+
 def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     name = grad_fn_name(fn, via, args, kwargs)
-    saves = name not in SAVES_NO_TENSORS
+    cls, saves, is_view = _node_kind(name)
     edges = []
     next_functions = []
+    # Saved tensors as (tensor, its version box, the version now, producer name), checked at
+    # backward.  CopySlices' rule reads only the value's shape, as PyTorch's copy_ saves no
+    # tensor: a later write into the value (``a[:, j] += t`` writes back through a view) is fine.
     saved = [] if saves else None
+    checks = saves and name != "CopySlices"
     # A Python number is an input (None, 0) only as a ufunc's "other" operand, as in
     # PyTorch (``a + 2`` has two next_functions, ``2 - a`` and ``a.clamp(0, 1)`` one).
     numbers_count = via is None and isinstance(fn, np.ufunc)
     for i, arg in enumerate(args):
         if isinstance(arg, Tensor):
-            _edge(arg, i, None, edges, next_functions, saved)
+            _edge(arg, i, None, edges, next_functions)
+            if checks:
+                box = arg._version_box
+                saved.append((arg, box, box[0], None))
         elif type(arg) in _SEQUENCES and raw[i] is not arg:
             for j, item in enumerate(arg):
                 if isinstance(item, Tensor):
-                    _edge(item, i, j, edges, next_functions, saved)
+                    _edge(item, i, j, edges, next_functions)
+                    if checks:
+                        box = item._version_box
+                        saved.append((item, box, box[0], None))
         elif numbers_count and next_functions and isinstance(arg, _NUMBERS):
             next_functions.append((None, 0))
         elif type(arg) is np.ndarray and arg.dtype.kind in "fc":
             next_functions.append((None, 0))
-    if name == "CopySlices":
-        # Its rule reads the value's shape only, as PyTorch's copy_ saves no tensor: a later
-        # write into the value (``a[:, j] += t`` writes it back through a view) is harmless.
-        saved = []
     box = [0]
-    if saves and rule_uses_ans(rule) and type(out) is np.ndarray:
+    if checks and type(out) is np.ndarray and rule_uses_ans(rule):
         saved.append((None, box, 0, name))
-    node = node_class(name)(
-        rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved
-    )
+    node = cls(rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved)
     result = make_tensor(out, True, node)
-    if name in VIEW_NAMES and isinstance(args[0], Tensor):
+    result._version_box = box
+    if is_view and isinstance(args[0], Tensor):
         source = args[0]
-        result._version_box = source._version_box if out.base is not None else box
+        if out.base is not None:
+            result._version_box = source._version_box
         if source.grad_fn is None:
             result._view_of_leaf = source
         else:
             result._view_of_leaf = source._view_of_leaf
-    else:
-        result._version_box = box
     return result
 
 
@@ -222,16 +244,15 @@ def _select_rule(index, outs):
     return select
 
 
-def _edge(tensor, position, sub, edges, next_functions, saved):
+def _edge(tensor, position, sub, edges, next_functions):
     if tensor._requires_grad:
-        child = tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulator()
+        child = tensor.grad_fn
+        if child is None:
+            child = tensor._accumulator()
         edges.append((position, sub, child, tensor._data.shape))
         next_functions.append((child, 0))
     elif tensor._data.dtype.kind in "fc":
         next_functions.append((None, 0))
-    if saved is not None:
-        box = tensor._version_box
-        saved.append((tensor, box, box[0], None))
 
 
 def wrap_plain(out):
