@@ -3,8 +3,10 @@
 Operations on Tensors record a graph whose nodes call the same VJP rules as
 the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
 
-- ``tensor.py``: the Tensor class (attributes, operators, NumPy dispatch);
-- ``methods.py``: its PyTorch-named methods (``sum``, ``reshape``, ``t`` ...);
+- ``tensor.py``: the Tensor class (attributes, ``backward``, conversions);
+- ``operators.py``: its operators, indexing and NumPy hooks (``np.exp(t)``);
+- ``methods.py``: its PyTorch-named methods (``exp``, ``reshape``, ``t`` ...);
+- ``reductions.py``: its reductions (``sum``, ``mean``, ``var``, ``max`` ...);
 - ``dispatch.py``: recording one operation, in-place semantics;
 - ``graph.py``: nodes, ``AccumulateGrad`` and the iterative backward engine;
 - ``names.py``: the table of PyTorch ``grad_fn`` names;
@@ -12,7 +14,9 @@ the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
 - ``grad_mode.py``: ``no_grad`` and friends;
 - ``factories.py``: ``tensor``, ``ones``, ``randn`` ...;
 - ``messages.py``: PyTorch's error and warning texts;
-- ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls.
+- ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls;
+- ``array_factories.py``: ``np.zeros`` & co. giving Tensors inside ``trace_vjp``;
+- ``user_code.py``: telling the user's code from libraries (factories, error lines).
 """
 
 from srcdiff.trace.api import trace_vjp

@@ -1,14 +1,12 @@
 """``Tensor``: a NumPy array plus PyTorch's autograd attributes.
 
-This module owns the class's state and protocol: attributes (``grad``,
-``requires_grad``, ``is_leaf`` ...), ``backward``, conversions, operators and
-the NumPy dispatch hooks (``__array_ufunc__`` / ``__array_function__``) that
-let plain NumPy code run on Tensors.  The named math, reduction and shape
-methods live in ``methods.py``; recording an operation is ``dispatch.py``'s
-job and the backward pass ``graph.py``'s.
+This module owns the class's state: attributes (``grad``, ``requires_grad``,
+``is_leaf`` ...), ``backward`` and the conversions out of the graph.  Python
+operators, indexing and the NumPy hooks are in ``operators.py``, the named
+methods in ``methods.py`` and ``reductions.py``; recording an operation is
+``dispatch.py``'s job and the backward pass ``graph.py``'s.
 """
 
-import operator
 import warnings
 import weakref
 
@@ -16,69 +14,20 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.trace import dispatch, messages
-from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
+from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.formatting import tensor_repr
-from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import AccumulateGrad, run_backward
 from srcdiff.trace.methods import TensorMethods
+from srcdiff.trace.operators import TensorOperators
+from srcdiff.trace.reductions import TensorReductions
 from srcdiff.trace.user_code import leaving_graph
-
-# Functions that only ask about an array (never carry a gradient), whatever the rule table says.
-_QUERIES = frozenset(
-    {
-        np.shape,
-        np.ndim,
-        np.size,
-        np.result_type,
-        np.zeros_like,
-        np.ones_like,
-        np.empty_like,
-        np.argmax,
-        np.argmin,
-        np.argsort,
-        np.nonzero,
-        np.isclose,
-        np.allclose,
-        np.array_equal,
-        np.iscomplexobj,
-        np.isrealobj,
-        np.count_nonzero,
-    }
-)
-_BOOL_UFUNCS = frozenset(
-    {
-        np.equal,
-        np.not_equal,
-        np.less,
-        np.less_equal,
-        np.greater,
-        np.greater_equal,
-        np.logical_and,
-        np.logical_or,
-        np.logical_not,
-        np.logical_xor,
-        np.isnan,
-        np.isinf,
-        np.isfinite,
-        np.signbit,
-    }
-)
 
 
 def _plain(value):
     return value._data if isinstance(value, Tensor) else value
 
 
-def _compare(ufunc):
-    def compare(self, other):
-        return make_tensor(ufunc(self._data, _plain(other)), False, None)
-
-    compare.__name__ = f"__{ufunc.__name__}__"
-    compare.__doc__ = f"Elementwise ``np.{ufunc.__name__}``: a bool Tensor, never in the graph."
-    return compare
-
-
-class Tensor(TensorMethods):
+class Tensor(TensorOperators, TensorMethods, TensorReductions):
     """An n-dimensional array that records the operations applied to it.
 
     ``Tensor(data, requires_grad=False)`` makes a leaf, like ``srcdiff.tensor``.
@@ -97,7 +46,6 @@ class Tensor(TensorMethods):
         "_view_of_leaf",
         "__weakref__",
     )
-    __array_priority__ = 1000.0
 
     def __init__(self, data, requires_grad=False):
         from srcdiff.trace.factories import as_array
@@ -340,117 +288,6 @@ class Tensor(TensorMethods):
         return tensor_repr(self)
 
     __hash__ = object.__hash__
-
-    # ------------------------------------------------------------------ indexing
-    def __getitem__(self, index):
-        return apply_op(operator.getitem, (self, unwrap_index(index)))
-
-    def __setitem__(self, index, value):
-        apply_setitem(self, index, value)
-
-    # ------------------------------------------------------------------ operators
-    def __add__(self, other):
-        return apply_op(np.add, (self, other))
-
-    def __radd__(self, other):
-        return apply_op(np.add, (self, other))
-
-    def __sub__(self, other):
-        return apply_op(np.subtract, (self, other))
-
-    def __rsub__(self, other):
-        return apply_op(np.subtract, (other, self))
-
-    def __mul__(self, other):
-        return apply_op(np.multiply, (self, other))
-
-    def __rmul__(self, other):
-        return apply_op(np.multiply, (self, other))
-
-    def __truediv__(self, other):
-        return apply_op(np.true_divide, (self, other))
-
-    def __rtruediv__(self, other):
-        # PyTorch records ``c / a`` as ``c * reciprocal(a)``: MulBackward0 -> ReciprocalBackward0.
-        return apply_op(
-            np.multiply, (apply_op(np.true_divide, (1.0, self), via="reciprocal"), other)
-        )
-
-    def __pow__(self, other):
-        return apply_op(np.power, (self, other))
-
-    def __rpow__(self, other):
-        return apply_op(np.power, (other, self))
-
-    def __matmul__(self, other):
-        return apply_op(np.matmul, (self, other))
-
-    def __rmatmul__(self, other):
-        return apply_op(np.matmul, (other, self))
-
-    def __neg__(self):
-        return apply_op(np.negative, (self,))
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return apply_op(np.abs, (self,))
-
-    def __floordiv__(self, other):
-        return make_tensor(np.floor_divide(self._data, _plain(other)), False, None)
-
-    def __mod__(self, other):
-        return make_tensor(np.remainder(self._data, _plain(other)), False, None)
-
-    def __iadd__(self, other):
-        return apply_inplace(self, np.add, (other,))
-
-    def __isub__(self, other):
-        return apply_inplace(self, np.subtract, (other,))
-
-    def __imul__(self, other):
-        return apply_inplace(self, np.multiply, (other,))
-
-    def __itruediv__(self, other):
-        return apply_inplace(self, np.true_divide, (other,))
-
-    __eq__ = _compare(np.equal)
-    __ne__ = _compare(np.not_equal)
-    __lt__ = _compare(np.less)
-    __le__ = _compare(np.less_equal)
-    __gt__ = _compare(np.greater)
-    __ge__ = _compare(np.greater_equal)
-
-    # ------------------------------------------------------------------ NumPy protocol
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == "__call__" and "out" not in kwargs:
-            if ufunc in _BOOL_UFUNCS:
-                return make_tensor(ufunc(*map(_plain, inputs), **kwargs), False, None)
-            return apply_op(ufunc, inputs, kwargs)
-        if GRAD_STATE.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
-            raise DifferentiationError(
-                f"np.{ufunc.__name__}.{method}"
-                + (" with out=" if "out" in kwargs else "")
-                + " is not recorded by the tracing mode; call the plain function "
-                "(np.sum, np.cumsum, ...) instead"
-            )
-        out = kwargs.pop("out", None)
-        result = getattr(ufunc, method)(*map(_plain, inputs), **kwargs)
-        if out is not None:
-            target = out[0] if isinstance(out, tuple) else out
-            if isinstance(target, Tensor):
-                apply_inplace(target, lambda old, new: new, (result,))
-                return target
-            target[...] = result
-            return target
-        return dispatch.wrap_plain(result)
-
-    def __array_function__(self, func, types, args, kwargs):
-        if func in _QUERIES:
-            args = [_plain(a) for a in args]
-            return dispatch.wrap_plain(func(*args, **kwargs))
-        return apply_op(func, args, kwargs)
 
 
 def _init(t, data, requires_grad, grad_fn):
