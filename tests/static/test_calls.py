@@ -38,6 +38,11 @@ def helper_chain(x, w):
 
 # ---------------------------------------------------------------- subjects
 
+
+def active_keywords(x, w):
+    return np.sum(inner(scale=w, x=x, power=3) + inner(x, w))
+
+
 SCALE = 0.5  # other.SCALE is 3.0: each helper must read its own module's global
 WEIGHTS = np.array([0.3, -1.0, 2.0])
 
@@ -198,7 +203,7 @@ def uses_forwarded_args(x, w):
     return np.sum(forwards_args(x, w, 3))
 
 
-cube = lambda x: x**3  # noqa: E731
+cube = lambda x: x**3
 
 
 def local_lambda(x):
@@ -368,6 +373,10 @@ def rules():
 def test_two_level_helper_chain_with_keyword_and_default_arguments():
     srcdiff.check_grads(helper_chain, X, W, wrt=(0, 1))
     check_vjp(static_vjp(helper_chain, (0, 1)), helper_chain, [X, W], wrt=(0, 1))
+
+
+def test_helper_with_active_keyword_arguments():
+    srcdiff.check_grads(active_keywords, X, W, wrt=(0, 1))
 
 
 def test_generated_code_for_a_helper_call_matches_golden_file():
