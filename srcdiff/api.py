@@ -93,13 +93,14 @@ def _positions(f, wrt):
     if not items:
         raise DifferentiationError("wrt is empty: name at least one argument to differentiate")
     try:
-        params = [
-            p.name
-            for p in inspect.signature(f).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
+        signature = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):
-        params = None
+        signature = None
+    params = None
+    if signature is not None and not any(p.kind == p.VAR_POSITIONAL for p in signature):
+        params = [
+            p.name for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     positions = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
@@ -107,11 +108,16 @@ def _positions(f, wrt):
                 f"wrt must be an int, a name or a tuple of them, not {item!r}"
             )
         if isinstance(item, str):
-            if params is None or item not in params:
+            named = [
+                p.name
+                for p in (signature or ())
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+            if item not in named:
                 raise DifferentiationError(
                     f"wrt={item!r} names no positional argument of {getattr(f, '__name__', f)}()"
                 )
-            item = params.index(item)
+            item = named.index(item)
         elif params is not None and not -len(params) <= item < len(params):
             raise DifferentiationError(
                 f"wrt={item} is out of range: {getattr(f, '__name__', f)}() takes "

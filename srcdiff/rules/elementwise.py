@@ -145,7 +145,7 @@ def where(g, ans, condition, x, y):
     )
 
 
-@defvjp(np.clip)
+@defvjp(np.clip, np.ndarray.clip)
 def clip(g, ans, x, a_min=None, a_max=None, out=None, *, min=None, max=None):
     """``x`` gets ``g`` inside ``[a_min, a_max]`` (inclusive); a bound gets it where it binds."""
     low = a_min if a_min is not None else min

@@ -4,6 +4,8 @@ The rules call these by name, and the static compiler inlines rules into
 generated code, so every helper here is also visible in generated adjoints.
 """
 
+import math
+
 import numpy as np
 
 _NDARRAY = np.ndarray
@@ -93,8 +95,28 @@ def unreduce(g, x, axis=None, keepdims=False):
     The adjoint of ``np.sum(x, axis, keepdims=keepdims)``: a fresh, writable
     array of ``x``'s shape.
     """
+    shape = np.shape(x)
+    if axis is None and np.ndim(g) == 0:  # a full reduction: one value everywhere
+        return np.full(shape, g, dtype=_float_dtype(g, x))
     g = restore_reduced_axes(g, x, axis, keepdims)
-    return np.array(np.broadcast_to(g, np.shape(x)))
+    return np.array(np.broadcast_to(g, shape))
+
+
+def _float_dtype(g, x):
+    """The dtype of a cotangent of ``x``: x's float dtype, else g's, else float64."""
+    for value in (x, g):
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None and dtype.kind in "fc":
+            return dtype
+    return np.float64
+
+
+def reduced_size(x, axis=None):
+    """How many elements of ``x`` a reduction over ``axis`` combines into each result."""
+    shape = np.shape(x)
+    if axis is None:
+        return math.prod(shape)
+    return math.prod(shape[a] for a in reduced_axes(axis, len(shape)))
 
 
 def tie_share(x, ans, axis=None, keepdims=False):

@@ -12,7 +12,7 @@ import builtins
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import prod_of_others, tie_share, unbroadcast, unreduce
+from srcdiff.rules.helpers import prod_of_others, reduced_size, tie_share, unbroadcast, unreduce
 from srcdiff.rules.registry import defvjp
 
 
@@ -23,7 +23,7 @@ def sum_(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=Non
 
 @defvjp(np.mean, np.ndarray.mean)
 def mean(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
-    return (unreduce(g * (np.size(ans) / np.size(x)), x, axis, keepdims),)
+    return (unreduce(g / reduced_size(x, axis), x, axis, keepdims),)
 
 
 @defvjp(np.prod, np.ndarray.prod)

@@ -13,7 +13,10 @@ this table: the static compiler inlines a rule whose body is one ``return``
 Forward-mode (JVP) rules sit beside the VJP rules in a table of their own.
 """
 
+import functools
 import inspect
+
+import numpy as np
 
 _VJPS = {}
 _JVPS = {}
@@ -35,11 +38,19 @@ def _key(fn):
 def register_vjp(fn, rule=None):
     """Make ``rule`` the VJP of ``fn``; as a decorator: ``@register_vjp(fn)``.
 
-    A registered rule wins over source transformation of ``fn``.
+    A registered rule wins over source transformation of ``fn``.  Each call of
+    the rule is checked: a rule that cannot take the call's arguments, or
+    returns the wrong number or shapes of cotangents, raises
+    ``DifferentiationError`` naming it.
     """
     if rule is None:
         return lambda rule: register_vjp(fn, rule)
     _check_signature(rule, "VJP", ("g", "ans"))
+    _store_vjp(fn, _checked(fn, rule))
+    return rule
+
+
+def _store_vjp(fn, rule):
     _VJPS[_key(fn)] = rule
     _NONDIFFERENTIABLE.discard(_key(fn))
     _version[0] += 1
@@ -77,7 +88,7 @@ def defvjp(*fns, elementwise=False):
 
     def register(rule):
         for fn in fns:
-            register_vjp(fn, rule)
+            _store_vjp(fn, rule)
             if elementwise:
                 _ELEMENTWISE.add(_key(fn))
         return rule
@@ -91,6 +102,54 @@ def is_elementwise(fn):
         return _key(fn) in _ELEMENTWISE and _key(fn) in _VJPS
     except TypeError:
         return False
+
+
+def _label(fn):
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+
+
+def _checked(fn, rule):
+    """``rule`` with its arguments and results checked on every call."""
+    signature = _signature(rule)
+
+    @functools.wraps(rule)
+    def checked_rule(g, ans, *args, **kwargs):
+        from srcdiff.errors import DifferentiationError
+
+        if signature is not None:
+            try:
+                signature.bind(g, ans, *args, **kwargs)
+            except TypeError as error:
+                raise DifferentiationError(
+                    f"the VJP rule {_label(rule)} registered for {_label(fn)} cannot take "
+                    f"(g, ans) and the call's {len(args)} argument(s): {error}"
+                ) from None
+        cotangents = rule(g, ans, *args, **kwargs)
+        if not isinstance(cotangents, (tuple, list)) or not 1 <= len(cotangents) <= len(args):
+            raise DifferentiationError(
+                f"the VJP rule {_label(rule)} registered for {_label(fn)} must return a tuple of "
+                f"one cotangent per positional argument ({len(args)}), not {cotangents!r:.80}"
+            )
+        for i, (cotangent, arg) in enumerate(zip(cotangents, args)):
+            if cotangent is None or isinstance(arg, (list, tuple)):
+                continue
+            if np.shape(cotangent) != np.shape(arg):
+                raise DifferentiationError(
+                    f"the VJP rule {_label(rule)} registered for {_label(fn)} returned a "
+                    f"cotangent of shape {np.shape(cotangent)} for argument {i} of shape "
+                    f"{np.shape(arg)}"
+                )
+        return tuple(cotangents)
+
+    del checked_rule.__wrapped__  # its source is the check, not the user's rule
+    return checked_rule
+
+
+def _signature(rule):
+    try:
+        return inspect.signature(rule)
+    except (TypeError, ValueError):
+        return None
 
 
 def vjp_rule(fn):

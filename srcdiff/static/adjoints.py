@@ -110,7 +110,7 @@ class AdjointBuilder:
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
         fn, args, kwargs = self.describe(value, stmt)
-        self.current_call = value
+        self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
     def describe(self, value, stmt):
@@ -168,7 +168,8 @@ class AdjointBuilder:
         inlined = self.inline(rule, fn, args, kwargs, ans, g, wanted)
         if inlined is not None:
             return inlined
-        call_name = self.bind(f"{rule.__name__.strip('_')}_vjp", rule)
+        base = rule.__name__.strip("_").removesuffix("_vjp")
+        call_name = self.bind(f"{base}_vjp", rule)
         call = gast.Call(
             func=name(call_name),
             args=[g, ans, *args],
@@ -206,7 +207,14 @@ class AdjointBuilder:
                 positions = [p + 1 for p in positions]
             helper = self.helpers.get((fn, wrt))
             if helper is None:
-                helper = self.helpers[(fn, wrt)] = HelperVjp(fn, wrt)
+                try:
+                    helper = self.helpers[(fn, wrt)] = HelperVjp(fn, wrt)
+                except DifferentiationError as error:
+                    raise self.source.error(
+                        self.current_stmt,
+                        f"cannot differentiate the call to {fn.__qualname__}: {error}",
+                        DifferentiationError,
+                    ) from None
             func = name(self.bind(f"{fn.__name__}_vjp", helper))
             keyword_nodes.append(gast.keyword(arg="seed", value=g))
             call = gast.Call(func=func, args=list(args), keywords=keyword_nodes)
@@ -289,7 +297,8 @@ class AdjointBuilder:
         for id, value in self.namespace.items():
             if value is obj:
                 return id
-        id = self.namer.fresh(preferred)
+        words = "".join(c if c.isalnum() else " " for c in preferred).split()
+        id = self.namer.fresh("_".join(words) or "rule")
         self.namespace[id] = obj
         return id
 

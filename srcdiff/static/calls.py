@@ -11,6 +11,7 @@ argument, a lambda bound to a local name, a ``functools.partial``),
 """
 
 import functools
+import inspect
 import types
 
 from srcdiff.errors import DifferentiationError
@@ -32,6 +33,12 @@ def is_user_function(fn):
     return module not in ("numpy", "srcdiff")
 
 
+def takes_variable_arguments(fn):
+    """``def f(*args)`` or ``def f(**kwargs)``: its gradients are traced, not compiled."""
+    code = getattr(fn, "__code__", None)
+    return code is not None and bool(code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
+
+
 class HelperVjp:
     """The vjp of a user function with respect to some of its arguments, compiled once.
 
@@ -49,7 +56,9 @@ class HelperVjp:
     def compile(self):
         from srcdiff.api import vjp
 
-        self.compiled = vjp(self.fn, wrt=self.wrt)
+        # ``*args`` forwarding is run by the tracing mode, which sees the real arguments.
+        mode = "trace" if takes_variable_arguments(self.fn) else "static"
+        self.compiled = vjp(self.fn, wrt=self.wrt, mode=mode)
         return self.compiled
 
     @property
@@ -78,9 +87,7 @@ def call_vjp(fn, wrt, seed, ans, *args, **kwargs):
     if is_nondifferentiable(fn):
         return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in wrt)
     if is_user_function(fn):
-        from srcdiff.api import vjp
-
-        return vjp(fn, wrt=tuple(wrt))(*args, seed=seed, **kwargs)
+        return HelperVjp(fn, tuple(wrt))(*args, seed=seed, **kwargs)
     label = getattr(fn, "__qualname__", None) or repr(fn)
     raise DifferentiationError(
         f"cannot differentiate a call to {label}: it has no rule and no Python source; "

@@ -9,7 +9,9 @@ multiplication by zero or an array operand, so shapes stay exact.
 Invariant: the optimized function computes the same values as before.
 """
 
+import copy
 import operator
+from collections import Counter
 
 import gast
 
@@ -53,6 +55,8 @@ class _Simplifier(gast.NodeTransformer):
                 return _constant(fold(left, right))
             except (ZeroDivisionError, OverflowError):
                 return node
+        if isinstance(node.op, gast.Add) and gast.dump(node.left) == gast.dump(node.right):
+            return gast.BinOp(left=_constant(2), op=gast.Mult(), right=node.left)
         if isinstance(node.op, gast.Mult) and right == 1:
             return node.left
         if isinstance(node.op, gast.Mult) and left == 1:
@@ -94,6 +98,60 @@ def _is_pure(value, pure):
             if not pure(node):
                 return False
     return True
+
+
+def propagate_copies(fn):
+    """``da = db`` or ``dr = 1.0`` at the top of the function: use ``db`` (``1.0``) directly.
+
+    Only where both names are assigned once, so the value is the same at every use.
+    """
+    stores = Counter()
+    for node in gast.walk(fn):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            stores[node.id] += 1  # assignments, loop targets and augmented assignments
+    params = {a.id for a in gast.walk(fn.args) if isinstance(a, gast.Name)}
+    replace = {}
+    for stmt in fn.body:
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        target, value = stmt.targets[0].id, stmt.value
+        if stores[target] != 1 or target in params:
+            continue
+        if isinstance(value, gast.Name) and stores[value.id] + (value.id in params) <= 1:
+            replace[target] = value
+        elif _number(value) is not None:
+            replace[target] = value
+    if not replace:
+        return fn
+    for node in gast.walk(fn):
+        for field, child in gast.iter_fields(node):
+            if isinstance(child, list):
+                for i, item in enumerate(child):
+                    if _is_replaced(item, replace):
+                        child[i] = copy.deepcopy(_resolve(item.id, replace))
+            elif _is_replaced(child, replace):
+                setattr(node, field, copy.deepcopy(_resolve(child.id, replace)))
+    fn.body = [
+        s
+        for s in fn.body
+        if not (
+            isinstance(s, gast.Assign)
+            and isinstance(s.targets[0], gast.Name)
+            and s.targets[0].id in replace
+        )
+    ]
+    return simplify(fn)
+
+
+def _is_replaced(node, replace):
+    return isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in replace
+
+
+def _resolve(id, replace):
+    value = replace[id]
+    while isinstance(value, gast.Name) and value.id in replace:
+        value = replace[value.id]
+    return value
 
 
 def eliminate_dead_code(fn, pure=lambda call: False):

@@ -31,6 +31,7 @@ from srcdiff.static.adjoints import AdjointBuilder
 from srcdiff.static.anf import is_simple_index
 from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 
 
@@ -230,7 +231,7 @@ class ReverseAD:
         dvar = self.d(var)
         out = []
         if var in state.zeros:
-            out.append(assign(dvar, _call("zeros_like", name(var))))
+            out.append(assign(dvar, _call("zeros_for", name(var))))
         elif var not in state.owned:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
         state.zeros.discard(var)
@@ -255,7 +256,7 @@ class ReverseAD:
             total = values[0]
             for v in values[1:]:
                 total = gast.BinOp(left=total, op=gast.Add(), right=v)
-            out += self.accumulate(var, total, state)
+            out += self.accumulate(var, simplify(total), state)
         return out
 
     def reverse_assign(self, stmt, state):

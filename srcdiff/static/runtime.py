@@ -19,12 +19,18 @@ __all__ = [
     "unbroadcast",
     "unit_seed",
     "writable",
+    "zeros_for",
     "zeros_like",
 ]
 
 
+_REAL_SCALARS = (float, np.float64, np.float32, int)
+
+
 def unit_seed(value):
     """The cotangent 1.0 of a scalar output; any other output is an error."""
+    if type(value) in _REAL_SCALARS:
+        return 1.0
     shape = np.shape(value)
     if shape != ():
         raise DifferentiationError(
@@ -66,7 +72,12 @@ def _check_differentiable(x):
 
 
 def gradient_of(g, x):
-    """The gradient ``g`` of argument ``x``: x's shape, float dtype, a fresh value."""
+    """The gradient ``g`` of argument ``x``: x's shape, float dtype."""
+    if type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape:
+        if g.dtype == x.dtype and x.dtype.kind == "f":
+            return g
+    elif type(x) is float and type(g) in _REAL_SCALARS:
+        return float(g)
     if isinstance(x, (list, tuple)):
         if isinstance(g, (list, tuple)):
             return type(x)(gradient_of(gi, xi) for gi, xi in zip(g, x))
@@ -80,6 +91,13 @@ def gradient_of(g, x):
     if isinstance(x, np.ndarray):
         return np.array(out)
     return dtype.type(out[()]) if out.ndim == 0 else np.array(out)
+
+
+def zeros_for(x):
+    """A zero gradient for ``x`` that can be updated in place (a list for a tuple)."""
+    if isinstance(x, (list, tuple)):
+        return [zeros_for(item) for item in x]
+    return zeros_like(x)
 
 
 def writable(g, x):

@@ -109,9 +109,9 @@ def _is_scalar_call(call, scalars, source):
             and not call.args
             and not keywords
         )
-    if getattr(fn, "__module__", None) == "math" or fn in _SCALAR_BUILTINS:
-        return True
     try:
+        if getattr(fn, "__module__", None) == "math" or fn in _SCALAR_BUILTINS:
+            return True
         if fn in _REDUCTIONS:
             return len(call.args) == 1 and not keywords & {"axis", "keepdims", "ord"}
         if fn in _ELEMENTWISE:

@@ -19,7 +19,7 @@ from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.names import Namer, assign, assigned_names, const, name, names_in
-from srcdiff.static.optimize import eliminate_dead_code
+from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.reverse import ReverseAD, State
@@ -103,18 +103,19 @@ def _reverse_transform(fn, wrt, kind, optimize):
     reverse.plan(body, set(every), set(every), 0)
     state = State(zeros=set(active))
     seed = []
-    if result in active:
-        seed_value = (
-            gast.Call(func=name("check_seed"), args=[name("seed"), name(result)], keywords=[])
-            if kind == "vjp"
-            else gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[])
+    if kind == "vjp":
+        seed_value = gast.Call(
+            func=name("check_seed"), args=[name("seed"), name(result)], keywords=[]
         )
+    elif result in scalars:  # surely a scalar: nothing to check
+        seed_value = const(1.0)
+    else:
+        seed_value = gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[])
+    if result in active:
         seed = [assign(reverse.d(result), seed_value)]
         state.zeros.discard(result)
-    elif kind != "vjp":
-        seed = [
-            gast.Expr(value=gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[]))
-        ]
+    elif isinstance(seed_value, gast.Call):
+        seed = [gast.Expr(value=seed_value)]
     backward = reverse.reverse_block(body, state)
     gradients = [
         gast.Call(
@@ -163,6 +164,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         )
         adjoint.args.kw_defaults.append(const(None))
     if optimize:
+        propagate_copies(adjoint)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
     referenced = names_in(adjoint)
     for helper in runtime.__all__:

@@ -9,11 +9,13 @@ touching ``.grad``, and come back as plain NumPy values.
 """
 
 import math
+import sys
+import types
 
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import vjp_rule
+from srcdiff.rules import is_nondifferentiable, vjp_rule
 from srcdiff.trace.array_factories import factory_patches
 from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.grad_mode import strict_tracing
@@ -47,10 +49,10 @@ _MATH_PATCHES = []
 def _traced_math(name, original):
     """``math.<name>`` that records when given a Tensor and is itself otherwise."""
 
-    def traced(*args):
+    def traced(*args, **kwargs):
         if any(isinstance(a, Tensor) for a in args):
-            return apply_op(original, args)
-        return original(*args)
+            return apply_op(original, args, kwargs)
+        return original(*args, **kwargs)
 
     traced.__name__ = name
     traced.__doc__ = original.__doc__
@@ -71,6 +73,25 @@ def math_patches():
             if callable(original) and vjp_rule(original) is not None:
                 _MATH_PATCHES.append((math, name, _traced_math(name, original)))
     return _MATH_PATCHES
+
+
+def rule_patches(f):
+    """Recording stand-ins for the Python functions ``f``'s module calls by name that
+    have a registered rule or are declared non-differentiable.
+
+    A Python function's body would otherwise be traced, bypassing the user's rule.
+    """
+    module = sys.modules.get(getattr(f, "__module__", None) or "")
+    namespace = getattr(f, "__globals__", None)
+    if module is None or namespace is None or vars(module) is not namespace:
+        return []
+    patches = []
+    for name, value in list(namespace.items()):
+        if not isinstance(value, types.FunctionType) or value is f:
+            continue
+        if vjp_rule(value) is not None or is_nondifferentiable(value):
+            patches.append((module, name, _traced_math(name, value)))
+    return patches
 
 
 def _plain_value(value):
@@ -102,7 +123,7 @@ def trace_vjp(f, args, kwargs, wrt, seed):
         args[position] = leaf
         leaves.append(leaf)
     # math.exp(t) records, and np.zeros & co. give Tensors, so `a[i] = t` records too.
-    with strict_tracing(math_patches() + factory_patches()):
+    with strict_tracing(math_patches() + factory_patches() + rule_patches(f)):
         out = f(*args, **(kwargs or {}))
     if isinstance(out, (tuple, list, dict)):
         raise DifferentiationError(

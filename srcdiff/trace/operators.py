@@ -13,6 +13,7 @@ import operator
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.rules import vjp_rule
 from srcdiff.trace import dispatch
 from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
 from srcdiff.trace.grad_mode import GRAD_STATE
@@ -133,6 +134,11 @@ class TensorOperators:
 
     def __abs__(self):
         return apply_op(np.abs, (self,))
+
+    def __round__(self, ndigits=None):
+        # Builtin round has no array form: NumPy rounds, the rule of round (if any) applies.
+        args = (self,) if ndigits is None else (self, ndigits)
+        return apply_op(np.round, args, rule=vjp_rule(round))
 
     def __floordiv__(self, other):
         return self._new_plain(np.floor_divide(self._data, _plain(other)))

@@ -18,10 +18,8 @@ def drnn(W, U, b, xs):
         h_1 = h_2 + b
         h_stack.append(h)
         h = np.tanh(h_1)
-    result = np.sum(h)
-    dresult = unit_seed(result)
     # grad of line 52: return np.sum(h)
-    dh = unreduce(dresult, h)
+    dh = unreduce(1.0, h)
     # grad of line 50: for t in range(xs.shape[0]):
     dU = zeros_like(U)
     dW = zeros_like(W)

@@ -24,7 +24,7 @@ def dsimulate(k, x0):
     result = x * x
     dresult = unit_seed(result)
     # grad of line 39: return x * x
-    dx = dresult * x + dresult * x
+    dx = 2 * (dresult * x)
     # grad of line 33: for _step in range(200):
     dk = zeros_like(k)
     dv = zeros_like(v)

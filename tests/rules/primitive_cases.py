@@ -230,6 +230,7 @@ for array_fn in (np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.c
     case(array_fn, [normal(3), normal(3)])
 case(np.array, [[1.5, normal()], [normal(), 2.0]])
 case(np.ndarray.copy, normal(2, 3))
+case(np.ndarray.clip, normal(2, 3), -0.9, 0.9)
 case(np.hstack, [normal(3), normal(2), 1.5])
 case(np.hstack, [normal(2, 3), normal(2, 1)])
 case(np.vstack, [normal(3), normal(2, 3)])
