@@ -24,7 +24,12 @@ def unbroadcast(g, x):
         shape = ()
     else:
         shape = np.shape(x)
-    g_shape = g.shape if type(g) is _NDARRAY else np.shape(g)
+    if type(g) is _NDARRAY:
+        g_shape = g.shape
+    elif isinstance(g, _NUMBERS):
+        g_shape = ()
+    else:
+        g_shape = np.shape(g)
     if g_shape == shape:
         return g
     g = np.asarray(g)

@@ -7,7 +7,6 @@ rule from the shared rule table.  Copies, tuples and subscripts need no rule:
 their adjoints are written here directly.
 """
 
-import copy
 import functools
 import inspect
 import operator
@@ -18,10 +17,10 @@ import gast
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, unbroadcast, vjp_rule
+from srcdiff.rules import helpers, is_nondifferentiable, unbroadcast, vjp_rule
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
-from srcdiff.static.names import assign, const, name
+from srcdiff.static.names import assign, clone, const, name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
 
@@ -52,6 +51,8 @@ _ELEMENTWISE = {
 }
 ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real}
 _RUNTIME = object()  # marks a callee known only at run time
+# Helpers that read one argument only for its shape: that argument's position.
+_SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
 
 
 @dataclass
@@ -74,8 +75,11 @@ class Adjoint:
 class AdjointBuilder:
     """Builds adjoints for one function; owns the names rules bring into it."""
 
-    def __init__(self, source, active, namespace, namer, scalars=frozenset(), lazy=frozenset()):
+    def __init__(
+        self, source, active, namespace, namer, scalars=frozenset(), lazy=frozenset(), twins=None
+    ):
         self.source = source
+        self.twins = twins or {}  # name -> an earlier name surely of the same shape
         self.active = active
         self.scalars = scalars
         self.lazy = lazy  # names whose gradient may keep broadcast dimensions
@@ -201,7 +205,7 @@ class AdjointBuilder:
             )
         else:
             if isinstance(fn, types.MethodType):  # obj.method(x): the object is argument 0
-                receiver = copy.deepcopy(self.current_call.func.value)
+                receiver = clone(self.current_call.func.value)
                 fn, args = fn.__func__, [receiver, *args]
                 wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
                 positions = [p + 1 for p in positions]
@@ -257,8 +261,20 @@ class AdjointBuilder:
                 expr = _strip_unbroadcast(expr)
                 if not keeps_shape:
                     self.lazy_now.add(var)  # may now carry broadcast dimensions
-            contributions.append(Contribution(var, simplify(_drop_defaults(expr, tmpl))))
+            expr = self.read_shapes_from_twins(simplify(_drop_defaults(expr, tmpl)))
+            contributions.append(Contribution(var, expr))
         return Adjoint(contributions)
+
+    def read_shapes_from_twins(self, expr):
+        """Helpers that read an operand only for its shape read its earliest twin instead."""
+        for node in gast.walk(expr):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+                position = _SHAPE_ONLY.get(self.namespace.get(node.func.id))
+                if position is not None and len(node.args) > position:
+                    arg = node.args[position]
+                    if isinstance(arg, gast.Name) and arg.id in self.twins:
+                        node.args[position] = name(self.twins[arg.id])
+        return expr
 
     @property
     def lazy_result(self):
@@ -273,9 +289,8 @@ class AdjointBuilder:
             if c.index is None and not self.needs_exact(c.name):
                 self.lazy_now.add(c.name)
             elif c.index is None and not _is_unbroadcast(c.value):
-                c.value = gast.Call(
-                    func=name("unbroadcast"), args=[c.value, name(c.name)], keywords=[]
-                )
+                shape_of = name(self.twins.get(c.name, c.name))
+                c.value = gast.Call(func=name("unbroadcast"), args=[c.value, shape_of], keywords=[])
                 self.namespace.setdefault("unbroadcast", unbroadcast)
         return adjoint
 
@@ -324,15 +339,21 @@ def _strip_unbroadcast(expr):
     return expr.args[0] if _is_unbroadcast(expr) else expr
 
 
+@functools.cache
+def _parameters(helper):
+    try:
+        return list(inspect.signature(helper).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
 def _drop_defaults(expr, tmpl):
     """``unreduce(g, x, None, False)`` -> ``unreduce(g, x)``: trailing default arguments go."""
     for node in gast.walk(expr):
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
             continue
-        helper = tmpl.namespace.get(node.func.id)
-        try:
-            params = list(inspect.signature(helper).parameters.values())
-        except (TypeError, ValueError):
+        params = _parameters(tmpl.namespace.get(node.func.id))
+        if params is None:
             continue
         while node.args and len(node.args) <= len(params):
             param, last = params[len(node.args) - 1], node.args[-1]

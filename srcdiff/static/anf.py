@@ -13,13 +13,11 @@ Invariant: every active statement is ``name = op(atoms)``, ``a, b = call(atoms)`
 ``name[index] = atom``, ``name.append(atom)`` or ``return atom``.
 """
 
-import copy
-
 import gast
 
 from srcdiff.static.activity import differentiable_names
 from srcdiff.static.desugar import ADVICE
-from srcdiff.static.names import assign, name
+from srcdiff.static.names import assign, clone, name
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
@@ -249,7 +247,7 @@ class Normalizer:
 
 def normalize(tree, source, varied, namer):
     """Split the active expressions of a desugared tree (modifies and returns it)."""
-    return Normalizer(source, varied, namer).run(copy.deepcopy(tree))
+    return Normalizer(source, varied, namer).run(clone(tree))
 
 
 def _is_constant_tuple(node):

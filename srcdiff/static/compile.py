@@ -14,9 +14,6 @@ Invariant: the returned function's ``source`` attribute is exactly the code it r
 import itertools
 import linecache
 
-import gast
-
-from srcdiff.static.names import name
 from srcdiff.static.render import render
 
 _serial = itertools.count(1)
@@ -26,29 +23,16 @@ def compile_function(fn_tree, namespace, source, label):
     """Compile ``fn_tree`` (a gast FunctionDef) with ``namespace`` names in scope."""
     text = render(fn_tree)
     params = sorted(namespace)
-    factory = gast.FunctionDef(
-        name="make",
-        args=gast.arguments(
-            args=[
-                gast.Name(id=p, ctx=gast.Param(), annotation=None, type_comment=None)
-                for p in params
-            ],
-            posonlyargs=[],
-            vararg=None,
-            kwonlyargs=[],
-            kw_defaults=[],
-            kwarg=None,
-            defaults=[],
-        ),
-        body=[fn_tree, gast.Return(value=name(fn_tree.name))],
-        decorator_list=[],
-        returns=None,
-        type_comment=None,
-        **({"type_params": []} if "type_params" in gast.FunctionDef._fields else {}),
+    # The factory ``make`` receives the rules' names and returns the adjoint,
+    # which reaches them as closure cells.
+    factory = (
+        f"def make({', '.join(params)}):\n"
+        + "".join("    " + line if line.strip() else line for line in text.splitlines(True))
+        + f"    return {fn_tree.name}\n"
     )
     where = f"{source.filename}:{source.tree.lineno}"
     filename = f"<srcdiff: {label} of {source.tree.name} at {where} #{next(_serial)}>"
-    code = compile(render(factory), filename, "exec")
+    code = compile(factory, filename, "exec")
     # The text registered for the file is the unindented adjoint, placed so that
     # its line numbers are the ones the compiled code carries.
     shown = "\n" + text

@@ -15,11 +15,9 @@ Invariants of the returned tree:
 Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 """
 
-import copy
-
 import gast
 
-from srcdiff.static.names import Namer, assign, const, name, names_in, store
+from srcdiff.static.names import Namer, assign, clone, const, name, names_in, store
 
 _UNSUPPORTED = {
     gast.With: "a 'with' block",
@@ -69,7 +67,7 @@ class Desugar:
         return self.source.error(node, f"{what} is not supported; {ADVICE}")
 
     def run(self):
-        tree = copy.deepcopy(self.source.tree)
+        tree = clone(self.source.tree)
         body = tree.body
         if body and _is_docstring(body[0]):
             body = body[1:]
@@ -370,7 +368,7 @@ def _not_any(flags):
 
 
 def _load(node):
-    node = copy.deepcopy(node)
+    node = clone(node)
     for sub in gast.walk(node):
         if hasattr(sub, "ctx"):
             sub.ctx = gast.Load()

@@ -9,12 +9,12 @@ multiplication by zero or an array operand, so shapes stay exact.
 Invariant: the optimized function computes the same values as before.
 """
 
-import copy
 import operator
 from collections import Counter
 
 import gast
 
+from srcdiff.static.names import clone
 from srcdiff.static.render import is_comment
 
 _FOLD = {
@@ -45,9 +45,9 @@ def _constant(value):
     return gast.Constant(value=value, kind=None)
 
 
-class _Simplifier(gast.NodeTransformer):
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
+def _fold(node):
+    """One simplification step at ``node``, whose children are already simplified."""
+    if isinstance(node, gast.BinOp):
         left, right = _number(node.left), _number(node.right)
         fold = _FOLD.get(type(node.op))
         if fold and left is not None and right is not None:
@@ -63,23 +63,24 @@ class _Simplifier(gast.NodeTransformer):
             return node.right
         if isinstance(node.op, (gast.Pow, gast.Div)) and right == 1:
             return node.left
-        return node
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
+    elif isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         inner = node.operand
-        if (
-            isinstance(node.op, gast.USub)
-            and isinstance(inner, gast.UnaryOp)
-            and isinstance(inner.op, gast.USub)
-        ):
+        if isinstance(inner, gast.UnaryOp) and isinstance(inner.op, gast.USub):
             return inner.operand
-        return node
+    return node
 
 
 def simplify(expr):
     """``expr`` with constant arithmetic folded."""
-    return _Simplifier().visit(expr)
+    if isinstance(expr, list):
+        return [simplify(item) for item in expr]
+    if not isinstance(expr, (gast.expr, gast.stmt, gast.FunctionDef)):
+        return expr
+    for field in expr._fields:
+        child = getattr(expr, field)
+        if isinstance(child, (list, gast.AST)):
+            setattr(expr, field, simplify(child))
+    return _fold(expr)
 
 
 def _reads(node):
@@ -104,6 +105,7 @@ def propagate_copies(fn):
     """``da = db`` or ``dr = 1.0`` at the top of the function: use ``db`` (``1.0``) directly.
 
     Only where both names are assigned once, so the value is the same at every use.
+    Returns whether anything changed (a substitution can enable another).
     """
     stores = Counter()
     for node in gast.walk(fn):
@@ -122,15 +124,15 @@ def propagate_copies(fn):
         elif _number(value) is not None:
             replace[target] = value
     if not replace:
-        return fn
+        return False
     for node in gast.walk(fn):
         for field, child in gast.iter_fields(node):
             if isinstance(child, list):
                 for i, item in enumerate(child):
                     if _is_replaced(item, replace):
-                        child[i] = copy.deepcopy(_resolve(item.id, replace))
+                        child[i] = clone(_resolve(item.id, replace))
             elif _is_replaced(child, replace):
-                setattr(node, field, copy.deepcopy(_resolve(child.id, replace)))
+                setattr(node, field, clone(_resolve(child.id, replace)))
     fn.body = [
         s
         for s in fn.body
@@ -140,7 +142,8 @@ def propagate_copies(fn):
             and s.targets[0].id in replace
         )
     ]
-    return simplify(fn)
+    simplify(fn)
+    return True
 
 
 def _is_replaced(node, replace):
@@ -158,41 +161,48 @@ def eliminate_dead_code(fn, pure=lambda call: False):
     """Remove assignments to names never read (to a fixed point).
 
     ``pure(call)`` says whether a call may be dropped with its unused result.
+    Reads are counted once; removing a statement releases the names it read.
     """
+    reads = Counter(_loads(fn))
     while True:
-        reads = {
-            node.id
-            for node in gast.walk(fn)
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
-        }
-        before = sum(1 for _ in gast.walk(fn))
-        fn.body = _prune(fn.body, reads, pure)
-        if sum(1 for _ in gast.walk(fn)) == before:
+        removed = []
+        fn.body = _prune(fn.body, reads, pure, removed)
+        if not removed:
             return fn
+        for stmt in removed:
+            reads.subtract(_loads(stmt))
+
+
+def _loads(node):
+    return [
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    ]
 
 
 def _is_dead(stmt, reads, pure):
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
         return (
-            isinstance(target, gast.Name) and target.id not in reads and _is_pure(stmt.value, pure)
+            isinstance(target, gast.Name) and reads[target.id] <= 0 and _is_pure(stmt.value, pure)
         )
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        return stmt.target.id not in reads
+        return reads[stmt.target.id] <= 0
     if isinstance(stmt, (gast.If, gast.For)):
         return all(isinstance(s, gast.Pass) for s in stmt.body + stmt.orelse)
     return False
 
 
-def _prune(body, reads, pure):
+def _prune(body, reads, pure, removed):
     out = []
     for stmt in body:
         for field in ("body", "orelse"):
             if getattr(stmt, field, None):
-                setattr(stmt, field, _prune(getattr(stmt, field), reads, pure))
+                setattr(stmt, field, _prune(getattr(stmt, field), reads, pure, removed))
         if isinstance(stmt, (gast.If, gast.For, gast.While)) and not stmt.body:
             stmt.body = [gast.Pass()]
-        if not _is_dead(stmt, reads, pure):
+        if _is_dead(stmt, reads, pure):
+            removed.append(stmt)
+        else:
             out.append(stmt)
     return _drop_orphan_comments(out)
 

@@ -6,11 +6,9 @@ turns each ``Restore`` placeholder into code where the value is really needed
 branch conditions and loop trip counts, and drops everything else.
 """
 
-import copy
-
 import gast
 
-from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.names import assign, clone, const, name, store
 from srcdiff.static.reverse import Restore
 
 
@@ -23,7 +21,7 @@ def _method(owner, attr, *args):
 
 
 def _copy_of(var, index):
-    item = gast.Subscript(value=name(var), slice=copy.deepcopy(index), ctx=gast.Load())
+    item = gast.Subscript(value=name(var), slice=clone(index), ctx=gast.Load())
     return _call(gast.Attribute(value=name("np"), attr="copy", ctx=gast.Load()), item)
 
 
@@ -96,9 +94,7 @@ class Sweeps:
         value = _method(slot, "pop") if save.in_loop else name(slot)
         if save.index is None:
             return [assign(save.var, value)]
-        item = gast.Subscript(
-            value=name(save.var), slice=copy.deepcopy(save.index), ctx=gast.Store()
-        )
+        item = gast.Subscript(value=name(save.var), slice=clone(save.index), ctx=gast.Store())
         return [gast.Assign(targets=[item], value=value, type_comment=None)]
 
     def save_code(self, save):

@@ -30,7 +30,7 @@ import gast
 from srcdiff.static.adjoints import AdjointBuilder
 from srcdiff.static.anf import is_simple_index
 from srcdiff.static.desugar import is_loop_exit
-from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.names import assign, clone, const, name, store
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 
@@ -75,14 +75,23 @@ class ReverseAD:
     """Builds the adjoint of one normalized function."""
 
     def __init__(
-        self, source, tree, wrt, active, namer, namespace, scalars=frozenset(), lazy=frozenset()
+        self,
+        source,
+        tree,
+        wrt,
+        active,
+        namer,
+        namespace,
+        scalars=frozenset(),
+        lazy=frozenset(),
+        twins=None,
     ):
         self.source = source
         self.tree = tree
         self.wrt = wrt
         self.active = active
         self.namer = namer
-        self.builder = AdjointBuilder(source, active, namespace, namer, scalars, lazy)
+        self.builder = AdjointBuilder(source, active, namespace, namer, scalars, lazy, twins)
         self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
         self.saves = {}  # id(statement) -> list of Save
         self.conditions = {}  # id(If) -> condition name
@@ -237,7 +246,7 @@ class ReverseAD:
         state.zeros.discard(var)
         state.owned.add(var)
         if _is_static_basic(index):
-            item = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Store())
+            item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
             out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
@@ -309,7 +318,7 @@ class ReverseAD:
         if var not in self.active or var in state.zeros:
             return restores
         dvar = self.d(var)
-        item = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Load())
+        item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
         out = []
         if isinstance(value, gast.Name) and value.id in self.active:
             taken = _call("np.copy", item) if value.id in state.zeros else item
@@ -320,7 +329,7 @@ class ReverseAD:
         if var not in state.owned:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
             state.owned.add(var)
-        cleared = gast.Subscript(value=name(dvar), slice=copy.deepcopy(index), ctx=gast.Store())
+        cleared = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
         out.append(gast.Assign(targets=[cleared], value=const(0.0), type_comment=None))
         return out + restores
 
@@ -408,14 +417,14 @@ class ReverseAD:
             for n in gast.walk(c)
         )
         if plan.reverse_range and not target_read and plan.trips is None:
-            count = copy.deepcopy(stmt.iter)
+            count = clone(stmt.iter)
             if not (len(count.args) == 1 and not count.keywords):
                 count = _call("range", _call("len", count))
             loop_target, iterable = store("_"), count
         elif plan.reverse_range and not target_read:
             loop_target, iterable = store("_"), _call("range", name(plan.trips))
         elif plan.reverse_range:
-            iterable = copy.deepcopy(stmt.iter)
+            iterable = clone(stmt.iter)
             if plan.trips:
                 iterable = gast.Subscript(
                     value=iterable,
@@ -459,13 +468,13 @@ def _is_static_basic(index):
 def _as_value(index):
     from srcdiff.static.anf import _as_expression
 
-    return _as_expression(copy.deepcopy(index))
+    return _as_expression(clone(index))
 
 
 def _rename(node, mapping):
     if not mapping:
         return node
-    node = copy.deepcopy(node)
+    node = clone(node)
     for sub in gast.walk(node):
         if isinstance(sub, gast.Name) and sub.id in mapping:
             sub.id = mapping[sub.id]

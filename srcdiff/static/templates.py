@@ -8,12 +8,13 @@ rule is called by name instead.
 """
 
 import builtins
-import copy
 import functools
 import inspect
 import textwrap
 
 import gast
+
+from srcdiff.static.names import clone
 
 _LITERALS = (type(None), bool, int, float, str)
 
@@ -79,18 +80,7 @@ class Template:
 
     def instantiate(self, index, mapping):
         """Expression ``index`` of the return tuple with parameters replaced."""
-        expr = copy.deepcopy(self.returns[index])
-        return _Substitute(mapping).visit(expr)
-
-
-class _Substitute(gast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
-        return node
+        return clone(self.returns[index], mapping)
 
 
 def _is_docstring(stmt):

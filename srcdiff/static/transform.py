@@ -23,7 +23,7 @@ from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.reverse import ReverseAD, State
-from srcdiff.static.scalars import scalar_names
+from srcdiff.static.shapes import scalar_names, shape_twins
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -90,7 +90,8 @@ def _reverse_transform(fn, wrt, kind, optimize):
     namespace = {}
     scalars = scalar_names(tree, source)
     lazy = lazy_names(tree, source, active)
-    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, scalars, lazy)
+    twins = shape_twins(tree, scalars, source)
+    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, scalars, lazy, twins)
 
     *body, final = tree.body
     result_setup = []
@@ -164,7 +165,8 @@ def _reverse_transform(fn, wrt, kind, optimize):
         )
         adjoint.args.kw_defaults.append(const(None))
     if optimize:
-        propagate_copies(adjoint)
+        while propagate_copies(adjoint):
+            pass
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
     referenced = names_in(adjoint)
     for helper in runtime.__all__:

@@ -12,13 +12,12 @@ def dlogistic_loss(w, X, y):
     result_5 = result_6 * result_7
     result_2 = result_3 + result_5
     # grad of line 45: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
-    dresult_1 = -1.0
-    dresult_2 = unreduce(dresult_1 / reduced_size(result_2), result_2)
+    dresult_2 = unreduce(-1.0 / reduced_size(result_2), result_2)
     dresult_7 = dresult_2 * result_6
     dresult_8 = dresult_7 / result_8
-    dp = unbroadcast(-dresult_8, p)
+    dp = unbroadcast(-dresult_8, logits)
     dresult_4 = dresult_2 * y
-    dp = dp + unbroadcast(dresult_4 / p, p)
+    dp = dp + unbroadcast(dresult_4 / p, logits)
     # grad of line 44: p = 1.0 / (1.0 + np.exp(-logits))
     dp_1 = -dp * p / p_1
     dp_3 = dp_1 * p_2

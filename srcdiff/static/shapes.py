@@ -1,4 +1,6 @@
-"""Which names surely hold scalars (Python numbers or 0-d values).
+"""What the compiler knows about shapes without running the function.
+
+``scalar_names``: which names surely hold scalars (Python numbers or 0-d values).
 
 A binary operator broadcasts only when one operand has a larger shape than
 the other; when the other operand is a scalar, an operand's cotangent already
@@ -8,12 +10,22 @@ without ``axis``) and arithmetic on scalars.  The analysis is a greatest
 fixed point over names, so a loop-carried value stays a scalar if every
 assignment to it is one.
 
-Invariant: every name in the returned set holds a 0-d value whenever it is read.
+``shape_twins``: for a name assigned once, an earlier name that surely has
+the same shape (``z = y * 3`` has ``y``'s shape).  Rules that read an operand
+only for its shape (``unbroadcast``, ``unreduce``) can read the twin instead,
+so the operand itself need not be kept: ``z`` in ``return np.mean(y * 3)`` is
+never computed.
+
+Invariants: every name in ``scalar_names`` holds a 0-d value whenever it is
+read; a name and its twin always have the same shape.
 """
+
+from collections import Counter
 
 import gast
 import numpy as np
 
+from srcdiff.rules import is_elementwise
 from srcdiff.static.activity import resolve
 
 _REDUCTIONS = {
@@ -80,6 +92,52 @@ def scalar_names(tree, source):
         if kept == scalars:
             return scalars
         scalars = kept
+
+
+def shape_twins(tree, scalars, source):
+    """Map each name assigned once to the earliest name surely of the same shape."""
+    params = {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    stores = Counter(
+        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
+    stable = {n for n in params if stores[n] == 0} | {n for n, k in stores.items() if k == 1}
+    twins = {}
+    for node in gast.walk(tree):
+        if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
+            continue
+        target = node.targets[0].id
+        operand = _same_shape_operand(node.value, scalars, source)
+        if target in stable and operand in stable and operand != target:
+            twins[target] = operand
+    roots = {}
+    for name in twins:
+        root, seen = name, set()
+        while root in twins and root not in seen:
+            seen.add(root)
+            root = twins[root]
+        roots[name] = root
+    return roots
+
+
+def _same_shape_operand(value, scalars, source):
+    """The operand whose shape ``value`` surely has, or None."""
+    if isinstance(value, gast.Name):
+        return value.id
+    if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
+        fn = resolve(value.func, source)
+        if fn is not None and is_elementwise(fn) and isinstance(value.args[0], gast.Name):
+            return value.args[0].id
+    if isinstance(value, gast.UnaryOp) and isinstance(value.operand, gast.Name):
+        return value.operand.id if isinstance(value.op, (gast.USub, gast.UAdd)) else None
+    if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
+        left, right = value.left, value.right
+        if isinstance(left, gast.Name) and _is_scalar(right, scalars, None):
+            return left.id
+        if isinstance(right, gast.Name) and _is_scalar(left, scalars, None):
+            return right.id
+        if isinstance(left, gast.Name) and isinstance(right, gast.Name) and left.id == right.id:
+            return left.id
+    return None
 
 
 def _is_scalar(node, scalars, source):
