@@ -63,26 +63,38 @@ def _as_matrices(g, x, y):
     return g, x2, y2
 
 
+def _ndim(x):
+    return x.ndim if type(x) is np.ndarray else np.ndim(x)
+
+
 def matmul_left(g, x, y):
     """The cotangent of ``x`` in ``x @ y``."""
-    if np.ndim(x) == 2 and np.ndim(y) == 2:
+    x_ndim, y_ndim = _ndim(x), _ndim(y)
+    if y_ndim == 2 and x_ndim == 2:
         return g @ y.T
-    if np.ndim(x) == 1 and np.ndim(y) == 1:
+    if y_ndim == 2 and x_ndim == 1:
+        return y @ g
+    if y_ndim == 1 and x_ndim == 2:
+        return np.outer(g, y)
+    if y_ndim == 1 and x_ndim == 1:
         return g * y
     g2, _, y2 = _as_matrices(g, x, y)
     dx = g2 @ np.swapaxes(y2, -1, -2)
-    return unbroadcast(np.squeeze(dx, -2) if np.ndim(x) == 1 else dx, x)
+    return unbroadcast(np.squeeze(dx, -2) if x_ndim == 1 else dx, x)
 
 
 def matmul_right(g, x, y):
     """The cotangent of ``y`` in ``x @ y``."""
-    if np.ndim(x) == 2 and np.ndim(y) == 2:
+    x_ndim, y_ndim = _ndim(x), _ndim(y)
+    if x_ndim == 2 and y_ndim in (1, 2):
         return x.T @ g
-    if np.ndim(x) == 1 and np.ndim(y) == 1:
+    if x_ndim == 1 and y_ndim == 2:
+        return np.outer(x, g)
+    if x_ndim == 1 and y_ndim == 1:
         return g * x
     g2, x2, _ = _as_matrices(g, x, y)
     dy = np.swapaxes(x2, -1, -2) @ g2
-    return unbroadcast(np.squeeze(dy, -1) if np.ndim(y) == 1 else dy, y)
+    return unbroadcast(np.squeeze(dy, -1) if y_ndim == 1 else dy, y)
 
 
 @defvjp(np.matmul, operator.matmul, operator.imatmul)

@@ -9,7 +9,6 @@ touching ``.grad``, and come back as plain NumPy values.
 """
 
 import math
-import sys
 import types
 
 import numpy as np
@@ -75,16 +74,29 @@ def math_patches():
     return _MATH_PATCHES
 
 
+class _Globals:
+    """A function's globals dict seen as an object, so patches can set attributes on it."""
+
+    def __init__(self, namespace):
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __getattr__(self, name):
+        return self._namespace[name]
+
+    def __setattr__(self, name, value):
+        self._namespace[name] = value
+
+
 def rule_patches(f):
     """Recording stand-ins for the Python functions ``f``'s module calls by name that
     have a registered rule or are declared non-differentiable.
 
     A Python function's body would otherwise be traced, bypassing the user's rule.
     """
-    module = sys.modules.get(getattr(f, "__module__", None) or "")
     namespace = getattr(f, "__globals__", None)
-    if module is None or namespace is None or vars(module) is not namespace:
+    if namespace is None:
         return []
+    module = _Globals(namespace)
     patches = []
     for name, value in list(namespace.items()):
         if not isinstance(value, types.FunctionType) or value is f:

@@ -1,0 +1,57 @@
+"""``python -m srcdiff show FILE.py:FUNC [--wrt N]``: print a function's generated adjoint."""
+
+import argparse
+import importlib.util
+import pathlib
+import sys
+
+from srcdiff.api import grad
+from srcdiff.errors import SrcdiffError
+
+
+def _load(path):
+    """Import the file ``path`` as a module, so its functions have readable source."""
+    spec = importlib.util.spec_from_file_location(pathlib.Path(path).stem, path)
+    if spec is None:
+        raise SystemExit(f"srcdiff: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _wrt(text):
+    items = tuple(int(t) if t.lstrip("-").isdigit() else t for t in text.split(","))
+    return items[0] if len(items) == 1 else items
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m srcdiff", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    show = commands.add_parser("show", help="print the generated adjoint of FILE.py:FUNC")
+    show.add_argument("target", metavar="FILE.py:FUNC")
+    show.add_argument("--wrt", default="0", help="argument position(s) or name(s), comma-separated")
+    show.add_argument("--mode", default="reverse", choices=["reverse"], help="the adjoint to show")
+    args = parser.parse_args(argv)
+    path, _, function = args.target.rpartition(":")
+    if not path or not function:
+        parser.error("the target is FILE.py:FUNC")
+    fn = getattr(_load(path), function, None)
+    if fn is None:
+        parser.error(f"{path} defines no {function}")
+    try:
+        # A function decorated with @srcdiff.grad already is its adjoint.
+        compiled = (
+            fn if isinstance(getattr(fn, "source", None), str) else grad(fn, wrt=_wrt(args.wrt))
+        )
+    except SrcdiffError as error:
+        print(f"srcdiff: {error}", file=sys.stderr)
+        return 1
+    print(compiled.source, end="")
+    for name, source in sorted(getattr(compiled, "sources", {}).items()):
+        print(f"\n# adjoint of the helper {name}\n{source}", end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

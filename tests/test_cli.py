@@ -1,0 +1,64 @@
+"""``python -m srcdiff show FILE.py:FUNC``."""
+
+import subprocess
+import sys
+import textwrap
+
+SOURCE = textwrap.dedent(
+    """
+    import numpy as np
+
+
+    def inner(x):
+        return np.sin(x)
+
+
+    def loss(w, x):
+        return np.sum(inner(w * x))
+
+
+    def vector(x):
+        return x * 2
+    """
+)
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "srcdiff", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_show_prints_the_adjoint_and_its_helpers(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--wrt", "0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("def dloss(w, x):")
+    assert "# grad of line 10: return np.sum(inner(w * x))" in result.stdout
+    assert "# adjoint of the helper inner" in result.stdout
+    assert "def dinner(x, *, seed=None):" in result.stdout
+
+
+def test_show_with_several_wrt(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--wrt", "w,x")
+    assert result.returncode == 0, result.stderr
+    assert "return gradient_of(dw, w), gradient_of(dx, x)" in result.stdout
+
+
+def test_show_reports_srcdiff_errors(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--wrt", "5")
+    assert result.returncode == 1
+    assert "wrt=5 is out of range" in result.stderr
+
+
+def test_show_rejects_a_missing_function(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:nothing")
+    assert result.returncode == 2
+    assert "defines no nothing" in result.stderr
