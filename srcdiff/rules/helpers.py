@@ -13,9 +13,11 @@ _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
 
 
 def unbroadcast(g, x):
-    """Sum the cotangent ``g`` down to the shape of ``x``, undoing broadcasting.
+    """Bring the cotangent ``g`` to the shape of ``x``, undoing broadcasting.
 
-    Costs one shape comparison when no broadcasting happened.
+    ``g`` is summed over the dimensions broadcasting added; a ``g`` that is itself
+    smaller (a scalar standing for a constant array) is spread over ``x``'s shape.
+    Costs one shape comparison when the shapes already match.
     """
     # Exact-type tests first: cheaper than np.shape's dispatch, and than an AttributeError.
     if type(x) is _NDARRAY:
@@ -32,6 +34,11 @@ def unbroadcast(g, x):
         g_shape = np.shape(g)
     if g_shape == shape:
         return g
+    if len(g_shape) < len(shape) or any(
+        n == 1 and m != 1 for n, m in zip(g_shape[::-1], shape[::-1])
+    ):
+        # ``g`` may also be smaller than ``x`` (a broadcast value): spread it first.
+        g = np.broadcast_to(g, np.broadcast_shapes(g_shape, shape))
     g = np.asarray(g)
     extra = g.ndim - len(shape)
     if extra > 0:

@@ -57,9 +57,11 @@ def _fold(node):
                 return node
         if isinstance(node.op, gast.Add) and gast.dump(node.left) == gast.dump(node.right):
             return gast.BinOp(left=_constant(2), op=gast.Mult(), right=node.left)
-        if isinstance(node.op, gast.Mult) and right == 1:
+        # ``1 * E`` is ``E`` only when ``E`` is computed here: ``1.0 * x`` stays, so a
+        # gradient never aliases an array the program owns (and may overwrite).
+        if isinstance(node.op, gast.Mult) and right == 1 and not isinstance(node.left, gast.Name):
             return node.left
-        if isinstance(node.op, gast.Mult) and left == 1:
+        if isinstance(node.op, gast.Mult) and left == 1 and not isinstance(node.right, gast.Name):
             return node.right
         if isinstance(node.op, (gast.Pow, gast.Div)) and right == 1:
             return node.left

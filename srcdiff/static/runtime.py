@@ -74,7 +74,7 @@ def _check_differentiable(x):
 def gradient_of(g, x):
     """The gradient ``g`` of argument ``x``: x's shape, float dtype."""
     if type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape:
-        if g.dtype == x.dtype and x.dtype.kind == "f":
+        if g.dtype == x.dtype and x.dtype.kind == "f" and g.flags.writeable:
             return g
     elif type(x) is float and type(g) in _REAL_SCALARS:
         return float(g)
