@@ -45,6 +45,10 @@ def _constant(value):
     return gast.Constant(value=value, kind=None)
 
 
+# Nodes with nothing to simplify inside: contexts and operators.
+_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+
+
 def _fold(node):
     """One simplification step at ``node``, whose children are already simplified."""
     if isinstance(node, gast.BinOp):
@@ -72,16 +76,19 @@ def _fold(node):
     return node
 
 
-def simplify(expr):
-    """``expr`` with constant arithmetic folded."""
+def simplify(expr, replace=None):
+    """``expr`` with constant arithmetic folded (and names in ``replace`` substituted)."""
     if isinstance(expr, list):
-        return [simplify(item) for item in expr]
-    if not isinstance(expr, (gast.expr, gast.stmt, gast.FunctionDef)):
+        return [simplify(item, replace) for item in expr]
+    if not isinstance(expr, gast.AST) or isinstance(expr, _LEAVES):
         return expr
+    if replace and type(expr) is gast.Name and expr.id in replace:
+        if isinstance(expr.ctx, gast.Load):
+            return clone(_resolve(expr.id, replace))
     for field in expr._fields:
         child = getattr(expr, field)
         if isinstance(child, (list, gast.AST)):
-            setattr(expr, field, simplify(child))
+            setattr(expr, field, simplify(child, replace))
     return _fold(expr)
 
 
@@ -106,50 +113,30 @@ def _is_pure(value, pure):
 def propagate_copies(fn):
     """``da = db`` or ``dr = 1.0`` at the top of the function: use ``db`` (``1.0``) directly.
 
-    Only where both names are assigned once, so the value is the same at every use.
-    Returns whether anything changed (a substitution can enable another).
+    Only where both names are assigned once, so the value is the same at every
+    use.  One pass in order: each statement is simplified with the copies seen
+    so far, so ``dr = 1.0; ds = -dr`` folds ``ds`` to ``-1.0`` too.
     """
     stores = Counter()
     for node in gast.walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             stores[node.id] += 1  # assignments, loop targets and augmented assignments
     params = {a.id for a in gast.walk(fn.args) if isinstance(a, gast.Name)}
-    replace = {}
+    replace, body = {}, []
     for stmt in fn.body:
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-            continue
-        target, value = stmt.targets[0].id, stmt.value
-        if stores[target] != 1 or target in params:
-            continue
-        if isinstance(value, gast.Name) and stores[value.id] + (value.id in params) <= 1:
-            replace[target] = value
-        elif _number(value) is not None:
-            replace[target] = value
-    if not replace:
-        return False
-    for node in gast.walk(fn):
-        for field, child in gast.iter_fields(node):
-            if isinstance(child, list):
-                for i, item in enumerate(child):
-                    if _is_replaced(item, replace):
-                        child[i] = clone(_resolve(item.id, replace))
-            elif _is_replaced(child, replace):
-                setattr(node, field, clone(_resolve(child.id, replace)))
-    fn.body = [
-        s
-        for s in fn.body
-        if not (
-            isinstance(s, gast.Assign)
-            and isinstance(s.targets[0], gast.Name)
-            and s.targets[0].id in replace
-        )
-    ]
-    simplify(fn)
-    return True
-
-
-def _is_replaced(node, replace):
-    return isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in replace
+        stmt = simplify(stmt, replace)
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+            if stores[target] == 1 and target not in params:
+                if isinstance(value, gast.Name) and stores[value.id] + (value.id in params) <= 1:
+                    replace[target] = value
+                    continue
+                if _number(value) is not None:
+                    replace[target] = value
+                    continue
+        body.append(stmt)
+    fn.body = body
+    return fn
 
 
 def _resolve(id, replace):

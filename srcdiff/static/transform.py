@@ -165,8 +165,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         )
         adjoint.args.kw_defaults.append(const(None))
     if optimize:
-        while propagate_copies(adjoint):
-            pass
+        propagate_copies(adjoint)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
     referenced = names_in(adjoint)
     for helper in runtime.__all__:
