@@ -12,6 +12,15 @@ _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
 
 
+def _shape(value):
+    """``np.shape(value)``, with exact-type tests first: cheaper than NumPy's dispatch."""
+    if type(value) is _NDARRAY:
+        return value.shape
+    if isinstance(value, _NUMBERS):
+        return ()
+    return np.shape(value)
+
+
 def unbroadcast(g, x):
     """Bring the cotangent ``g`` to the shape of ``x``, undoing broadcasting.
 
@@ -19,19 +28,7 @@ def unbroadcast(g, x):
     smaller (a scalar standing for a constant array) is spread over ``x``'s shape.
     Costs one shape comparison when the shapes already match.
     """
-    # Exact-type tests first: cheaper than np.shape's dispatch, and than an AttributeError.
-    if type(x) is _NDARRAY:
-        shape = x.shape
-    elif isinstance(x, _NUMBERS):
-        shape = ()
-    else:
-        shape = np.shape(x)
-    if type(g) is _NDARRAY:
-        g_shape = g.shape
-    elif isinstance(g, _NUMBERS):
-        g_shape = ()
-    else:
-        g_shape = np.shape(g)
+    shape, g_shape = _shape(x), _shape(g)
     if g_shape == shape:
         return g
     if len(g_shape) < len(shape) or any(

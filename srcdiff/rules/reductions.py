@@ -36,22 +36,24 @@ def max_(g, ans, x, axis=None, out=None, keepdims=False):
     return (unreduce(g, x, axis, keepdims) * tie_share(x, ans, axis, keepdims),)
 
 
-@defvjp(np.var, np.ndarray.var)
-def var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+def _centered_over_count(x, axis, ddof, correction):
+    """``(x - mean) / (N - ddof)``: the derivative of the variance, halved."""
     if correction is not None:
         ddof = correction
-    count = np.size(x) / np.size(ans)
     centered = x - np.mean(x, axis=axis, keepdims=True)
-    return (unreduce(g, x, axis, keepdims) * centered * (2.0 / (count - ddof)),)
+    return centered / (reduced_size(x, axis) - ddof)
+
+
+@defvjp(np.var, np.ndarray.var)
+def var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    slope = _centered_over_count(x, axis, ddof, correction)
+    return (unreduce(g, x, axis, keepdims) * slope * 2.0,)
 
 
 @defvjp(np.std, np.ndarray.std)
 def std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
-    if correction is not None:
-        ddof = correction
-    count = np.size(x) / np.size(ans)
-    centered = x - np.mean(x, axis=axis, keepdims=True)
-    return (unreduce(g / ans, x, axis, keepdims) * centered / (count - ddof),)
+    slope = _centered_over_count(x, axis, ddof, correction)
+    return (unreduce(g / ans, x, axis, keepdims) * slope,)
 
 
 @defvjp(np.cumsum, np.ndarray.cumsum)

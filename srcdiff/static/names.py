@@ -58,12 +58,7 @@ class Namer:
         if base not in self.taken:
             self.taken.add(base)
             return base
-        i = 1
-        while f"{base}_{i}" in self.taken:
-            i += 1
-        name = f"{base}_{i}"
-        self.taken.add(name)
-        return name
+        return self.part(base)
 
     def part(self, base):
         """A name for a piece of ``base``'s expression: ``base_1``, ``base_2``, ..."""

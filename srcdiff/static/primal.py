@@ -9,7 +9,7 @@ branch conditions and loop trip counts, and drops everything else.
 import gast
 
 from srcdiff.static.names import assign, clone, const, name, store
-from srcdiff.static.reverse import Restore
+from srcdiff.static.saves import Restore
 
 
 def _call(func, *args):
@@ -112,8 +112,8 @@ class Sweeps:
         out = []
         for stmt in body:
             saves = self.reverse.saves.get(id(stmt), [])
-            if isinstance(stmt, gast.If) and id(stmt) in self.reverse.conditions:
-                cond = self.reverse.conditions[id(stmt)]
+            if isinstance(stmt, gast.If) and id(stmt) in self.reverse.plan.conditions:
+                cond = self.reverse.plan.conditions[id(stmt)]
                 stmt.body = self.forward(stmt.body) or [gast.Pass()]
                 stmt.orelse = self.forward(stmt.orelse)
                 if cond in self.needed:
@@ -129,7 +129,7 @@ class Sweeps:
         return out
 
     def forward_loop(self, stmt, saves):
-        plan = self.reverse.loops[id(stmt)]
+        plan = self.reverse.plan.loops[id(stmt)]
         head = []
         out = [c for s in saves for c in self.save_code(s)]
         if plan.trips and plan.trips in self.needed:
@@ -145,7 +145,7 @@ class Sweeps:
     def prologue(self):
         """Stacks and names that must exist before the forward sweep starts."""
         out = []
-        for var in sorted(self.reverse.preinit):
+        for var in sorted(self.reverse.plan.preinit):
             if var in self.needed:
                 out.append(assign(var, const(None)))
         for stack in sorted(self.stack_names.values()):

@@ -22,17 +22,16 @@ Invariant: the returned function computes the primal value and, for every
 """
 
 import copy
-from collections import Counter
 from dataclasses import dataclass, field
 
 import gast
 
 from srcdiff.static.adjoints import AdjointBuilder
-from srcdiff.static.anf import is_simple_index
 from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.names import assign, clone, const, name, store
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
+from srcdiff.static.saves import Restore, Save, SavePlan
 
 
 @dataclass
@@ -44,31 +43,6 @@ class State:
 
     def copy(self):
         return State(set(self.zeros), set(self.owned))
-
-
-@dataclass
-class Save:
-    """One forward value the backward pass may need back."""
-
-    var: str
-    in_loop: bool
-    overwrite: bool
-    index: gast.AST = None  # save var[index] rather than var
-    slot: str = None  # the name (or stack) holding the saved value
-    used: bool = False
-
-
-class Restore:
-    """Placeholder in backward code; becomes a restore if its value is needed."""
-
-    def __init__(self, save):
-        self.save = save
-
-
-@dataclass
-class LoopPlan:
-    trips: str = None  # name counting iterations, when the loop cannot be walked backwards
-    reverse_range: bool = False
 
 
 class ReverseAD:
@@ -93,100 +67,11 @@ class ReverseAD:
         self.namer = namer
         self.builder = AdjointBuilder(source, active, namespace, namer, scalars, lazy, twins)
         self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
-        self.saves = {}  # id(statement) -> list of Save
-        self.conditions = {}  # id(If) -> condition name
-        self.loops = {}  # id(loop) -> LoopPlan
-        self.preinit = set()
-        self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
-        self.definitions = Counter(
-            n.id
-            for n in gast.walk(tree)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        )
+        self.plan = SavePlan(tree, namer)
+        self.saves = self.plan.saves
 
     def d(self, var):
         return self.gradient_names[var]
-
-    # -- pre-pass: what each statement overwrites -------------------------
-
-    def plan(self, body, defined, maybe, depth):
-        """Walk forward, recording for each statement the saves it may need."""
-        for stmt in body:
-            if isinstance(stmt, gast.Assign):
-                target = stmt.targets[0]
-                if isinstance(target, gast.Subscript):
-                    var = target.value.id
-                    self.saves[id(stmt)] = [Save(var, depth > 0, True, index=target.slice)]
-                else:
-                    names = [t.id for t in getattr(target, "elts", [target])]
-                    if self.is_loop_invariant(stmt):
-                        saves = []  # the same value every iteration: nothing to restore
-                    else:
-                        saves = [self.save_for(v, defined, maybe, depth) for v in names]
-                    self.saves[id(stmt)] = saves
-                    defined |= set(names)
-                    maybe |= set(names)
-            elif isinstance(stmt, gast.If):
-                cond = self.namer.fresh("cond")
-                self.conditions[id(stmt)] = cond
-                self.saves[id(stmt)] = [self.save_for(cond, defined, maybe, depth)]
-                defined.add(cond)
-                maybe.add(cond)
-                left, right = set(defined), set(defined)
-                self.plan(stmt.body, left, maybe, depth)
-                self.plan(stmt.orelse, right, maybe, depth)
-                defined |= left & right
-            elif isinstance(stmt, (gast.For, gast.While)):
-                self.plan_loop(stmt, defined, maybe, depth)
-
-    def is_loop_invariant(self, stmt):
-        """``t = -k`` inside a loop that never assigns ``k`` (and ``t`` assigned only here)."""
-        if not self.loop_assigned:
-            return False
-        target = stmt.targets[0]
-        if not isinstance(target, gast.Name) or self.definitions[target.id] != 1:
-            return False
-        reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
-        calls = [n for n in gast.walk(stmt.value) if isinstance(n, gast.Call)]
-        return not calls and not reads & self.loop_assigned[-1]
-
-    def save_for(self, var, defined, maybe, depth):
-        overwrite = depth > 0 or var in maybe
-        if overwrite and var not in defined:
-            self.preinit.add(var)
-        return Save(var, depth > 0, overwrite)
-
-    def plan_loop(self, stmt, defined, maybe, depth):
-        assigned = {
-            n.id
-            for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
-        plan = LoopPlan()
-        if isinstance(stmt, gast.For):
-            range_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
-            plan.reverse_range = not (range_names & assigned) and _is_range(stmt.iter)
-        exits = bool(stmt.body) and is_loop_exit(stmt.body[-1])
-        if not plan.reverse_range or exits:
-            base = stmt.target.id if isinstance(stmt, gast.For) else "while"
-            plan.trips = self.namer.fresh(f"{base}_trips")
-            self.saves[id(stmt)] = [self.save_for(plan.trips, defined, maybe, depth)]
-        else:
-            self.saves[id(stmt)] = []
-        if isinstance(stmt, gast.For):
-            target = stmt.target.id
-            self.saves[id(stmt)].append(self.save_for(target, defined, maybe, depth))
-            if not plan.reverse_range:  # the target changes every iteration
-                self.saves[("target", id(stmt))] = [Save(target, True, True)]
-                self.preinit.discard(target)
-        self.loops[id(stmt)] = plan
-        inner_defined, inner_maybe = set(defined), maybe
-        self.loop_assigned.append(
-            assigned | (self.loop_assigned[-1] if self.loop_assigned else set())
-        )
-        self.plan(stmt.body, inner_defined, inner_maybe, depth + 1)
-        self.loop_assigned.pop()
-        maybe |= assigned
 
     # -- backward code -----------------------------------------------------
 
@@ -355,7 +240,7 @@ class ReverseAD:
         return [gast.Expr(value=popped), restore]
 
     def reverse_if(self, stmt, state):
-        cond = self.conditions[id(stmt)]
+        cond = self.plan.conditions[id(stmt)]
         left, right = state.copy(), state.copy()
         body = self.reverse_block(stmt.body, left)
         orelse = self.reverse_block(stmt.orelse, right)
@@ -389,7 +274,7 @@ class ReverseAD:
                 owned = owned & trial.owned
 
     def reverse_loop(self, stmt, state):
-        plan = self.loops[id(stmt)]
+        plan = self.plan.loops[id(stmt)]
         body = stmt.body
         # Gradients zero at the start of each backward iteration must also be
         # zero at its end, and gradients owned at the start must stay owned:
@@ -483,6 +368,3 @@ def _rename(node, mapping):
 
 def _has_code(body):
     return any(not isinstance(s, Restore) for s in body)
-
-
-__all__ = ["ReverseAD", "State", "Save", "Restore", "is_simple_index"]

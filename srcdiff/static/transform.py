@@ -101,7 +101,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         result = namer.fresh("result")
         result_setup = [assign(result, final.value, final.lineno)]
 
-    reverse.plan(body, set(every), set(every), 0)
+    reverse.plan.plan(body, set(every), set(every), 0)
     state = State(zeros=set(active))
     seed = []
     if kind == "vjp":
