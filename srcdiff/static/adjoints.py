@@ -17,7 +17,7 @@ import gast
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import helpers, is_nondifferentiable, unbroadcast, vjp_rule
+from srcdiff.rules import helpers, is_elementwise, is_nondifferentiable, unbroadcast, vjp_rule
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
 from srcdiff.static.names import assign, clone, const, name
@@ -35,21 +35,7 @@ BINARY_OPERATORS = {
     gast.Mod: operator.mod,
 }
 UNARY_OPERATORS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-# Elementwise binary operators: an operand paired with a constant, or with
-# itself, already has the result's shape, so its cotangent needs no unbroadcast.
-_ELEMENTWISE = {
-    operator.add,
-    operator.sub,
-    operator.mul,
-    operator.truediv,
-    operator.pow,
-    np.add,
-    np.subtract,
-    np.multiply,
-    np.true_divide,
-    np.power,
-}
-ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real}
+ARRAY_ATTRIBUTES = {"T": np.transpose}
 _RUNTIME = object()  # marks a callee known only at run time
 # Helpers that read one argument only for its shape: that argument's position.
 _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
@@ -250,7 +236,7 @@ class AdjointBuilder:
                 continue
             var = args[i].id
             keeps_shape = not self.lazy_result and not _is_unbroadcast(expr)
-            if fn in _ELEMENTWISE and len(args) == 2 and not self.lazy_result:
+            if is_elementwise(fn) and len(args) == 2 and not self.lazy_result:
                 other = args[1 - i]
                 keeps_shape = (
                     isinstance(other, gast.Constant)
