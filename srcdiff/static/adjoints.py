@@ -61,13 +61,11 @@ class Adjoint:
 class AdjointBuilder:
     """Builds adjoints for one function; owns the names rules bring into it."""
 
-    def __init__(
-        self, source, active, namespace, namer, scalars=frozenset(), lazy=frozenset(), twins=None
-    ):
+    def __init__(self, source, active, namespace, namer, shapes, lazy=frozenset()):
         self.source = source
-        self.twins = twins or {}  # name -> an earlier name surely of the same shape
+        self.shapes = shapes  # what is known about shapes (shapes.ShapeFacts)
+        self.twins = shapes.twins  # name -> an earlier name surely of the same shape
         self.active = active
-        self.scalars = scalars
         self.lazy = lazy  # names whose gradient may keep broadcast dimensions
         self.namespace = namespace
         self.namer = namer
@@ -241,7 +239,7 @@ class AdjointBuilder:
                 keeps_shape = (
                     isinstance(other, gast.Constant)
                     or _same_name(other, args[i])
-                    or (isinstance(other, gast.Name) and other.id in self.scalars)
+                    or (isinstance(other, gast.Name) and self.shapes.fits_into(other.id, var))
                 )
             if keeps_shape or not self.needs_exact(var):
                 expr = _strip_unbroadcast(expr)

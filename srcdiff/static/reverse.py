@@ -48,24 +48,13 @@ class State:
 class ReverseAD:
     """Builds the adjoint of one normalized function."""
 
-    def __init__(
-        self,
-        source,
-        tree,
-        wrt,
-        active,
-        namer,
-        namespace,
-        scalars=frozenset(),
-        lazy=frozenset(),
-        twins=None,
-    ):
+    def __init__(self, source, tree, wrt, active, namer, namespace, shapes, lazy=frozenset()):
         self.source = source
         self.tree = tree
         self.wrt = wrt
         self.active = active
         self.namer = namer
-        self.builder = AdjointBuilder(source, active, namespace, namer, scalars, lazy, twins)
+        self.builder = AdjointBuilder(source, active, namespace, namer, shapes, lazy)
         self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves

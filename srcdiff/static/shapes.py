@@ -119,6 +119,67 @@ def shape_twins(tree, scalars, source):
     return roots
 
 
+def reduced_parents(tree, source):
+    """Map ``t`` to ``a`` for ``t = np.sum(a, axis=..., keepdims=True)`` (any reduction).
+
+    ``t`` then broadcasts into ``a`` without growing it: in ``a - t`` the result
+    has ``a``'s shape.  Only names assigned once.
+    """
+    stores = Counter(
+        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
+    parents = {}
+    for node in gast.walk(tree):
+        if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
+            continue
+        call = node.value
+        if not (isinstance(call, gast.Call) and call.args and isinstance(call.args[0], gast.Name)):
+            continue
+        keepdims = [k for k in call.keywords if k.arg == "keepdims"]
+        if not (
+            keepdims
+            and isinstance(keepdims[0].value, gast.Constant)
+            and keepdims[0].value.value is True
+        ):
+            continue
+        fn = resolve(call.func, source)
+        try:
+            reduction = fn in _REDUCTIONS
+        except TypeError:
+            reduction = False
+        target, operand = node.targets[0].id, call.args[0].id
+        if reduction and stores[target] == 1 and stores[operand] <= 1:
+            parents[target] = operand
+    return parents
+
+
+class ShapeFacts:
+    """What is known about how the shapes of names relate."""
+
+    def __init__(self, scalars=frozenset(), twins=None, parents=None):
+        self.scalars = scalars
+        self.twins = twins or {}
+        self.parents = parents or {}
+
+    def root(self, name):
+        return self.twins.get(name, name)
+
+    def fits_into(self, small, big):
+        """Does ``small`` surely broadcast into ``big`` without changing ``big``'s shape?"""
+        if small in self.scalars:
+            return True
+        target, seen = self.root(big), set()
+        current = self.root(small)
+        while current not in seen:
+            if current == target:
+                return True
+            seen.add(current)
+            if current not in self.parents:
+                return False
+            current = self.root(self.parents[current])
+        return False
+
+
 def _same_shape_operand(value, scalars, source):
     """The operand whose shape ``value`` surely has, or None."""
     if isinstance(value, gast.Name):
@@ -153,7 +214,21 @@ def _is_scalar(node, scalars, source):
         return _is_scalar(node.operand, scalars, source)
     if isinstance(node, gast.Call):
         return _is_scalar_call(node, scalars, source)
+    if isinstance(node, gast.Attribute):  # x.size, x.ndim
+        return node.attr in ("size", "ndim")
+    if isinstance(node, gast.Subscript):  # x.shape[0]
+        value = node.value
+        return isinstance(value, gast.Attribute) and value.attr == "shape" and _is_index(node.slice)
     return False
+
+
+def _is_index(node):
+    """An integer index (not a slice): ``x.shape[0]`` is a number, ``x.shape[1:]`` a tuple."""
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, int)
+    if isinstance(node, gast.UnaryOp):
+        return _is_index(node.operand)
+    return isinstance(node, gast.Name)
 
 
 def _is_scalar_call(call, scalars, source):

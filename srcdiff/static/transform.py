@@ -23,7 +23,7 @@ from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.reverse import ReverseAD, State
-from srcdiff.static.shapes import scalar_names, shape_twins
+from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -90,8 +90,8 @@ def _reverse_transform(fn, wrt, kind, optimize):
     namespace = {}
     scalars = scalar_names(tree, source)
     lazy = lazy_names(tree, source, active)
-    twins = shape_twins(tree, scalars, source)
-    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, scalars, lazy, twins)
+    shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
+    reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
 
     *body, final = tree.body
     result_setup = []
