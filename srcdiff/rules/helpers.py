@@ -122,9 +122,9 @@ def _float_dtype(g, x):
 
 def reduced_size(x, axis=None):
     """How many elements of ``x`` a reduction over ``axis`` combines into each result."""
-    shape = np.shape(x)
     if axis is None:
-        return math.prod(shape)
+        return x.size if type(x) is _NDARRAY else math.prod(np.shape(x))
+    shape = _shape(x)
     return math.prod(shape[a] for a in reduced_axes(axis, len(shape)))
 
 
