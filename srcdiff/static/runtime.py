@@ -47,7 +47,12 @@ def check_seed(seed, value):
     if seed is None:
         return unit_seed(value)
     if isinstance(value, (list, tuple)):
-        return seed
+        if not isinstance(seed, (list, tuple)) or len(seed) != len(value):
+            raise DifferentiationError(
+                f"the function returned a {type(value).__name__} of {len(value)} values; "
+                "the seed of its vjp must be a tuple with one cotangent for each"
+            )
+        return type(seed)(check_seed(s, v) for s, v in zip(seed, value))
     if np.shape(seed) != np.shape(value):
         raise DifferentiationError(
             f"the seed has shape {np.shape(seed)} but the output has shape {np.shape(value)}; "

@@ -1,0 +1,36 @@
+"""Functions that return several values: their vjp takes one cotangent per value."""
+
+import numpy as np
+import pytest
+
+import srcdiff
+
+X = np.array([1.0, -2.0, 3.0])
+
+
+def two_outputs(x):
+    return x * 2, np.sin(x)
+
+
+def test_vjp_of_a_tuple_output_takes_a_tuple_seed():
+    u, v = np.array([1.0, 0.5, -1.0]), np.array([2.0, 1.0, 0.0])
+    got = srcdiff.vjp(two_outputs)(X, seed=(u, v))
+    np.testing.assert_allclose(got, 2 * u + np.cos(X) * v)
+
+
+@pytest.mark.parametrize(
+    "seed", [np.ones(3), (np.ones(3),), (np.ones(3), np.ones(3), np.ones(3))], ids=str
+)
+def test_a_seed_that_does_not_match_the_outputs_is_an_error(seed):
+    with pytest.raises(srcdiff.DifferentiationError, match="one cotangent for each"):
+        srcdiff.vjp(two_outputs)(X, seed=seed)
+
+
+def test_a_seed_of_the_wrong_shape_inside_the_tuple_is_an_error():
+    with pytest.raises(srcdiff.DifferentiationError, match="shape"):
+        srcdiff.vjp(two_outputs)(X, seed=(np.ones(3), np.ones(2)))
+
+
+def test_grad_of_a_tuple_output_is_an_error():
+    with pytest.raises(srcdiff.DifferentiationError, match="scalar output"):
+        srcdiff.grad(two_outputs)(X)
