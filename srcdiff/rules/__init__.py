@@ -30,6 +30,7 @@ from srcdiff.rules.registry import (
     nondifferentiable,
     register_jvp,
     register_vjp,
+    to_positions,
     vjp_rule,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "nondifferentiable",
     "register_jvp",
     "register_vjp",
+    "to_positions",
     "unbroadcast",
     "vjp_rule",
     "zeros_like",

@@ -152,6 +152,31 @@ def _signature(rule):
         return None
 
 
+def to_positions(rule, args, kwargs, wanted):
+    """Move the keyword arguments named in ``wanted`` into their positions.
+
+    A rule returns one cotangent per positional argument, so a keyword argument
+    that needs a gradient (``np.clip(x, a_min=lo)``) must become positional
+    (``np.clip(x, lo)``).  Keywords before it in the rule's signature move too.
+    Returns ``(args, kwargs)``; a wanted keyword that cannot move stays in kwargs.
+    """
+    if not any(k in kwargs for k in wanted):
+        return args, kwargs
+    signature = _signature(rule)
+    if signature is None:
+        return args, kwargs
+    params = [
+        p.name
+        for p in list(signature.parameters.values())[2:]
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    args, kwargs = list(args), dict(kwargs)
+    last = max((params.index(k) for k in wanted if k in kwargs and k in params), default=-1)
+    while len(args) <= last and params[len(args)] in kwargs:
+        args.append(kwargs.pop(params[len(args)]))
+    return args, kwargs
+
+
 def vjp_rule(fn):
     """The VJP rule registered for ``fn``, or None."""
     try:

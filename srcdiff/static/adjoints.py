@@ -17,7 +17,14 @@ import gast
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import helpers, is_elementwise, is_nondifferentiable, unbroadcast, vjp_rule
+from srcdiff.rules import (
+    helpers,
+    is_elementwise,
+    is_nondifferentiable,
+    registry,
+    unbroadcast,
+    vjp_rule,
+)
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
 from srcdiff.static.names import assign, clone, const, name
@@ -150,6 +157,7 @@ class AdjointBuilder:
                 'or use mode="trace"',
                 DifferentiationError,
             )
+        args, kwargs = self.positional(rule, fn, args, kwargs, stmt)
         wanted = [i for i, arg in enumerate(args) if self.is_active(arg)]
         if not wanted:
             return Adjoint([])
@@ -168,6 +176,21 @@ class AdjointBuilder:
         cotangents = self.namer.fresh("cotangents")
         contributions = [Contribution(args[i].id, _item(name(cotangents), i)) for i in wanted]
         return Adjoint(contributions, before=[assign(cotangents, call)])
+
+    def positional(self, rule, fn, args, kwargs, stmt):
+        """Keyword arguments that carry a gradient, moved into their positions."""
+        active = [k for k, v in kwargs.items() if self.is_active(v)]
+        args, kwargs = registry.to_positions(rule, args, kwargs, active)
+        stuck = [k for k in active if k in kwargs]
+        if stuck:
+            label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+            raise self.source.error(
+                stmt,
+                f"the keyword argument '{stuck[0]}' of {label} carries a gradient, but its "
+                "rule has no cotangent for it; pass it positionally",
+                DifferentiationError,
+            )
+        return args, kwargs
 
     def call_function(self, fn, args, kwargs, ans, g):
         """The adjoint of a call to a user function: call its generated vjp."""

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, unbroadcast, vjp_rule
+from srcdiff.rules import is_nondifferentiable, to_positions, unbroadcast, vjp_rule
 from srcdiff.trace import messages
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import node_class
@@ -103,6 +103,8 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``via`` names the Tensor method used, for the grad_fn name; ``rule``
     overrides the rule-table lookup (used for ``__setitem__``).
     """
+    if kwargs and GRAD_STATE.enabled:
+        args, kwargs = _keywords_to_positions(fn, args, kwargs, rule)
     raw = []
     needs = False
     for arg in args:
@@ -137,6 +139,18 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     if out.dtype.kind not in "fc":
         return make_tensor(out, False, None)
     return _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
+
+
+def _keywords_to_positions(fn, args, kwargs, rule):
+    """``np.clip(t, a_min=lo)`` with ``lo`` requiring grad is recorded as ``np.clip(t, lo)``."""
+    wanted = [k for k, v in kwargs.items() if isinstance(v, Tensor) and v._requires_grad]
+    if not wanted:
+        return args, kwargs
+    rule = rule or vjp_rule(fn)
+    if rule is None:
+        return args, kwargs
+    args, kwargs = to_positions(rule, args, kwargs, wanted)
+    return tuple(args), kwargs
 
 
 def _unwrap_kwargs(fn, kwargs):

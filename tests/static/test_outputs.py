@@ -34,3 +34,15 @@ def test_a_seed_of_the_wrong_shape_inside_the_tuple_is_an_error():
 def test_grad_of_a_tuple_output_is_an_error():
     with pytest.raises(srcdiff.DifferentiationError, match="scalar output"):
         srcdiff.grad(two_outputs)(X)
+
+
+def clipped_below(x, lo):
+    return np.sum(np.clip(x, a_min=lo, a_max=2.0) ** 2)
+
+
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_a_keyword_argument_that_carries_a_gradient_gets_it(mode):
+    """``a_min=lo`` is ``np.clip``'s second argument: ``lo`` gets its cotangent."""
+    srcdiff.check_grads(clipped_below, X, 0.5, wrt=(0, 1), modes=(mode,))
+    dx, dlo = srcdiff.grad(clipped_below, wrt=(0, 1), mode=mode)(X, 0.5)
+    assert dlo == pytest.approx(2 * 0.5 * 1)  # one element (-2.0) sits on the lower bound
