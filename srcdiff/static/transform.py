@@ -18,6 +18,7 @@ from srcdiff.static.broadcast import lazy_names
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
+from srcdiff.static.inputs import check_no_input_mutation
 from srcdiff.static.names import Namer, assign, assigned_names, const, name, names_in
 from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
@@ -82,6 +83,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     wrt_list = wrt_names(wrt, source.tree, source)
     _, every = parameters(source.tree)
     source.locals = assigned_names(source.tree)
+    check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure))
     varied = varied_names(tree, wrt_list, source)

@@ -1,0 +1,112 @@
+"""Writing into the caller's arrays is refused at the line; writing into a copy is fine."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import srcdiff
+
+X = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
+
+
+def into_argument(x):
+    x[0, 0] = 1.0
+    return np.sum(x * x)
+
+
+def into_an_alias(x):
+    y = x
+    y[0] += 1.0
+    return np.sum(y * y)
+
+
+def into_a_transpose(x):
+    y = x.T
+    y[0, 0] = 2.0
+    return np.sum(y)
+
+
+def into_a_row(x):
+    row = x[1]
+    row[0] = 0.0
+    return np.sum(x * x)
+
+
+def into_a_loop_row(x):
+    total = 0.0
+    for row in x:
+        row[0] = 0.0
+        total = total + np.sum(row * row)
+    return total
+
+
+def into_a_reshaped_view(x):
+    flat = x.reshape(-1)
+    flat[2] = 3.0
+    return np.sum(flat * x.reshape(-1))
+
+
+def alias_in_one_branch(x, flag):
+    y = np.zeros(3)
+    if flag:
+        y = x[0]
+    y[1] = 5.0
+    return np.sum(y * x[1])
+
+
+def fills_an_argument(x):
+    x.fill(0.0)
+    return np.sum(x)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        into_argument,
+        into_an_alias,
+        into_a_transpose,
+        into_a_row,
+        into_a_loop_row,
+        into_a_reshaped_view,
+        alias_in_one_branch,
+        fills_an_argument,
+    ],
+)
+def test_writing_into_an_argument_is_refused_at_its_line(fn):
+    lines, first = inspect.getsourcelines(fn)
+    offending = next(
+        first + i
+        for i, line in enumerate(lines)
+        if "] =" in line or "] +=" in line or ".fill(" in line
+    )
+    with pytest.raises(srcdiff.UnsupportedSyntax) as info:
+        srcdiff.grad(fn)
+    message = str(info.value)
+    assert message.startswith(f"{__file__}:{offending}:"), message
+    assert "copy it first" in message and 'mode="trace"' in message
+
+
+def into_a_copy(x):
+    x = x.copy()
+    x[0, 0] = 1.0
+    return np.sum(x * x)
+
+
+def into_a_new_array(x):
+    y = np.zeros_like(x)
+    y[0] = x[1] * 2.0
+    return np.sum(y * x)
+
+
+def into_a_fancy_copy_of_a_copy(x):
+    y = x * 1.0
+    y[:, 1] += x[:, 0]
+    return np.sum(y**2)
+
+
+@pytest.mark.parametrize("fn", [into_a_copy, into_a_new_array, into_a_fancy_copy_of_a_copy])
+def test_writing_into_a_copy_is_differentiated(fn):
+    before = X.copy()
+    srcdiff.check_grads(fn, X)
+    np.testing.assert_array_equal(X, before)  # the caller's array is untouched
