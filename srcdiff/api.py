@@ -13,6 +13,7 @@ import weakref
 
 import numpy as np
 
+from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import registry
 from srcdiff.static.transform import reverse_transform
@@ -62,7 +63,7 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
         raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
-    _check_wrt(wrt)
+    wrt_items(wrt)  # before wrt becomes part of a cache key
     if mode == "trace":
         return _traced(f, wrt, kind)
     key = (wrt, kind, optimize, registry.version())
@@ -78,53 +79,25 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     return compiled
 
 
-def _check_wrt(wrt):
-    items = wrt if isinstance(wrt, tuple) else (wrt,)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise DifferentiationError(
-                f"wrt must be an int, an argument name or a tuple of them, not {wrt!r}"
-            )
-
-
 def _positions(f, wrt):
-    """``wrt`` as positions of ``f``'s positional parameters."""
-    items = wrt if isinstance(wrt, tuple) else (wrt,)
-    if not items:
-        raise DifferentiationError("wrt is empty: name at least one argument to differentiate")
+    """``wrt`` as positions of ``f``'s positional arguments (the tracing mode's view)."""
     try:
-        signature = inspect.signature(f).parameters.values()
+        parameters = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):
-        signature = None
-    params = None
-    if signature is not None and not any(p.kind == p.VAR_POSITIONAL for p in signature):
-        params = [
-            p.name for p in signature if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        ]
-    positions = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise DifferentiationError(
-                f"wrt must be an int, a name or a tuple of them, not {item!r}"
-            )
+        parameters = []
+    positional = [
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters) or not parameters
+    keyword_only = [p.name for p in parameters if p.kind == p.KEYWORD_ONLY]
+    name = getattr(f, "__name__", "f")
+    resolved = resolve_wrt(wrt, positional, keyword_only, name, varargs)
+    for item in resolved:
         if isinstance(item, str):
-            named = [
-                p.name
-                for p in (signature or ())
-                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-            ]
-            if item not in named:
-                raise DifferentiationError(
-                    f"wrt={item!r} names no positional argument of {getattr(f, '__name__', f)}()"
-                )
-            item = named.index(item)
-        elif params is not None and not -len(params) <= item < len(params):
             raise DifferentiationError(
-                f"wrt={item} is out of range: {getattr(f, '__name__', f)}() takes "
-                f"{len(params)} positional argument(s)"
+                f"the tracing mode differentiates positional arguments; {item!r} is keyword-only"
             )
-        positions.append(item)
-    return tuple(positions)
+    return tuple(resolved)
 
 
 def _traced(f, wrt, kind):

@@ -10,6 +10,7 @@ Each stage lives in its own module and states its invariant there.
 import gast
 import numpy as np
 
+from srcdiff.arguments import resolve_wrt
 from srcdiff.errors import DifferentiationError
 from srcdiff.static import runtime
 from srcdiff.static.activity import active_names, resolve, varied_names
@@ -38,35 +39,12 @@ def parameters(tree):
     return positional, every
 
 
-def wrt_names(wrt, tree, source):
+def wrt_names(wrt, tree):
     """The parameter names ``wrt`` designates; a DifferentiationError if any is not one."""
     positional, every = parameters(tree)
-    items = wrt if isinstance(wrt, tuple) else (wrt,)
-    if not items:
-        raise DifferentiationError("wrt is empty: name at least one argument to differentiate")
-    out = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise DifferentiationError(
-                f"wrt must be an int, a name or a tuple of them, not {item!r}"
-            )
-        if isinstance(item, int):
-            if not -len(positional) <= item < len(positional):
-                raise DifferentiationError(
-                    f"wrt={item} is out of range: {source.tree.name}() takes "
-                    f"{len(positional)} positional argument(s) ({', '.join(positional) or 'none'})"
-                )
-            out.append(positional[item])
-        elif item not in every:
-            raise DifferentiationError(
-                f"wrt={item!r} names no argument of {source.tree.name}() "
-                f"(its arguments: {', '.join(every) or 'none'})"
-            )
-        else:
-            out.append(item)
-    if len(set(out)) != len(out):
-        raise DifferentiationError(f"wrt names an argument twice: {wrt!r}")
-    return out
+    keyword_only = every[len(positional) :]
+    resolved = resolve_wrt(wrt, positional, keyword_only, tree.name)
+    return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
 def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
@@ -80,7 +58,7 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
 
 def _reverse_transform(fn, wrt, kind, optimize):
     source = parse_function(fn)
-    wrt_list = wrt_names(wrt, source.tree, source)
+    wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     source.locals = assigned_names(source.tree)
     check_no_input_mutation(source)
