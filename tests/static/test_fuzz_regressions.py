@@ -5,6 +5,9 @@ each test states the gradient that central finite differences and the
 tracing mode give.
 """
 
+# Subjects are fuzzer output reduced by deleting lines; their unused names stay as found.
+# ruff: noqa: B007, F841, UP034
+
 import numpy as np
 import torch
 
@@ -107,4 +110,204 @@ def test_trace_mode_allows_an_in_place_update_that_pytorch_allows():
     np.testing.assert_allclose(srcdiff.grad(add_a_quotient_to_itself)(x), t.grad.numpy())
     np.testing.assert_allclose(
         srcdiff.grad(add_a_quotient_to_itself, mode="trace")(x), t.grad.numpy()
+    )
+
+
+# ---- a constant local fed to a NumPy call next to an operator
+
+
+def constant_plus_its_sine(x):
+    v1 = 0.5
+    v2 = v1 + np.sin(v1)
+    return np.sum(v2 * x)
+
+
+def test_a_constant_local_under_a_call_compiles():
+    # static raised AttributeError: 'NoneType' object has no attribute 'locals'
+    # (srcdiff/static/shapes.py _same_shape_operand calls _is_scalar with source=None)
+    np.testing.assert_allclose(
+        srcdiff.grad(constant_plus_its_sine)(np.ones(2)), np.full(2, 0.5 + np.sin(0.5))
+    )
+
+
+# ---- item assignment into an array created afresh in each loop trip
+
+
+def store_into_a_fresh_array_in_a_loop(y):
+    for i in range(2):
+        b = np.zeros(3)
+        b[1] = np.mean(y)
+    return np.sum(b * y)
+
+
+def test_item_assignment_into_an_array_made_in_the_loop():
+    # static raised TypeError: 'float' object is not subscriptable (the adjoint
+    # resets db = 0.0 at the end of a backward trip, then reads db[1])
+    y = np.array([0.5, 1.0, 2.0])
+    expected = srcdiff.grad(store_into_a_fresh_array_in_a_loop, mode="trace")(y)
+    np.testing.assert_allclose(expected, [1 / 3, 1 / 3 + 3.5 / 3, 1 / 3])
+    np.testing.assert_allclose(srcdiff.grad(store_into_a_fresh_array_in_a_loop)(y), expected)
+
+
+# ---- a list made, appended to and stacked inside each loop trip
+
+
+def stack_a_list_made_in_the_loop(y):
+    for i in range(2):
+        parts = []
+        parts.append(np.sum(y))
+        v = np.stack(parts)
+    return np.sum(v)
+
+
+def test_a_list_made_in_each_loop_trip():
+    # static raised IndexError: pop from empty list (the backward loop pops
+    # ``parts`` again on its second trip; the list is not saved per trip)
+    y = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(stack_a_list_made_in_the_loop)(y), np.ones(3))
+
+
+# ---- in-place updates through an alias
+
+
+def add_in_place_through_an_alias(x):
+    v = x * 2.0
+    w = v
+    v += x
+    return np.sum(w)
+
+
+def store_through_an_alias(x):
+    v = x * 2.0
+    w = v
+    v[0] = 0.0
+    return np.sum(w)
+
+
+def test_an_in_place_add_reaches_the_alias():
+    # w and v are one array, so sum(w) = sum(3 x); static gave 2 (it rewrites
+    # ``v += x`` as ``v = v + x``), the trace mode gives 3
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(
+        srcdiff.grad(add_in_place_through_an_alias, mode="trace")(x), np.full(3, 3.0)
+    )
+    np.testing.assert_allclose(srcdiff.grad(add_in_place_through_an_alias)(x), np.full(3, 3.0))
+    value, _ = srcdiff.value_and_grad(add_in_place_through_an_alias)(x)
+    assert np.isclose(value, add_in_place_through_an_alias(x))
+
+
+def test_a_store_reaches_the_alias():
+    # static gave [2, 2, 2]; the store zeroes w[0], so the gradient is [0, 2, 2]
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(store_through_an_alias)(x), [0.0, 2.0, 2.0])
+
+
+# ---- larger programs the fuzzer found, reduced by deleting lines
+
+
+def loops_with_mean_keepdims_then_stack(x, y):
+    for i1 in range(2):
+        for i2 in range(1, 4):
+            v3 = ((0.5 * x) / (1.0 + (y).mean(axis=0) * (y).mean(axis=0))) - ((x)[-1] - (x * 0.5))
+            v4 = (i2 / (1.0 + (y / (1.0 + y * y)) * (y / (1.0 + y * y)))).mean(
+                axis=0, keepdims=True
+            )
+        a5 = np.zeros((1, 2))
+    parts9 = []
+    for i10 in range(3):
+        y = np.sin(
+            (
+                y
+                * (
+                    np.mean(
+                        (
+                            np.broadcast_to((0.25 - -1.5), (2, 3))
+                            @ (np.mean((x + y)) * np.ones((3, 3)))
+                        )
+                    )
+                    * np.ones((3,))
+                )
+            )
+        )
+        v4 = 0.5 * (v4 * (np.sum((((0.25 * y) @ (np.mean(x) * np.ones((3,)))) - v3)) + v4))
+        parts9.append(np.mean(v4))
+    v11 = np.stack(parts9)
+    v12 = v11
+    return np.sum(a5) + np.mean(v12)
+
+
+def test_loops_with_mean_keepdims_then_stack():
+    # static raised ZeroDivisionError: integer modulo by zero (rules/helpers.py reduced_axes)
+    rng = np.random.default_rng(43035)
+    x, y = rng.uniform(-1.2, 1.2, (2, 3)), rng.uniform(-1.2, 1.2, (3,))
+    expected = srcdiff.grad(loops_with_mean_keepdims_then_stack, wrt=1, mode="trace")(x, y)
+    check_vjp(
+        static_vjp(loops_with_mean_keepdims_then_stack, (1,)),
+        loops_with_mean_keepdims_then_stack,
+        [x, y],
+        (1,),
+    )
+    np.testing.assert_allclose(
+        srcdiff.grad(loops_with_mean_keepdims_then_stack, wrt=1)(x, y), expected
+    )
+
+
+def identity_helper(a, b):
+    return a
+
+
+def stack_then_branch_with_helper(x, y):
+    parts1 = []
+    for i2 in range(3):
+        v3 = -1.5
+        parts1.append(np.broadcast_to(y, (2, 3)))
+    v4 = np.stack(parts1, axis=-1)
+    for i6 in range(1, 5):
+        v7, v8 = (np.sin(x)).T, np.mean((x / (1.0 + v4 * v4)), axis=-1)
+    if np.mean(np.reshape(np.mean(v3), -1)) > -0.5:
+        v14 = v7
+    else:
+        v4 = np.sin((v4 * (np.sum(identity_helper((x / (1.0 + y * y)), np.mean(v8))) + v4)))
+    return np.sum(v4)
+
+
+def test_stack_then_branch_with_a_helper():
+    # static raised numpy AxisError: axis 2 is out of bounds for array of dimension 1
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1.2, 1.2, (1, 3)), rng.uniform(-1.2, 1.2, (2, 1))
+    check_vjp(
+        static_vjp(stack_then_branch_with_helper, (0, 1)),
+        stack_then_branch_with_helper,
+        [x, y],
+        (0, 1),
+    )
+    expected = srcdiff.grad(stack_then_branch_with_helper, wrt=(0, 1), mode="trace")(x, y)
+    got = srcdiff.grad(stack_then_branch_with_helper, wrt=(0, 1))(x, y)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b)
+
+
+# ---- trace mode: an element read from a vector is a NumPy scalar, not a view
+
+
+def update_an_element_read_from_a_vector(x):
+    v = x[0]
+    v += np.sum(x * v)
+    return v
+
+
+def test_trace_mode_updates_an_element_as_a_number():
+    # in NumPy x[0] of a vector is a new scalar and ``+=`` rebinds it; the
+    # static mode agrees, the trace mode raised "a view of a leaf Variable that
+    # requires grad is being used in an in-place operation"
+    x = np.array([0.5, 1.0, 2.0])
+    expected = srcdiff.grad(update_an_element_read_from_a_vector)(x)
+    check_vjp(
+        static_vjp(update_an_element_read_from_a_vector, (0,)),
+        update_an_element_read_from_a_vector,
+        [x],
+        (0,),
+    )
+    np.testing.assert_allclose(
+        srcdiff.grad(update_an_element_read_from_a_vector, mode="trace")(x), expected
     )
