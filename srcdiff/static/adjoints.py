@@ -269,9 +269,6 @@ class AdjointBuilder:
                 if not keeps_shape:
                     self.lazy_now.add(var)  # may now carry broadcast dimensions
             expr = simplify(_drop_defaults(expr, tmpl))
-            if not self.needs_exact(var) and _is_full_unreduce(expr, self.namespace):
-                expr = expr.args[0]  # a scalar stands for the constant array
-                self.lazy_now.add(var)
             expr = self.read_shapes_from_twins(expr)
             contributions.append(Contribution(var, expr))
         return Adjoint(contributions)
@@ -335,17 +332,6 @@ def _item(node, i):
 
 def _same_name(a, b):
     return isinstance(a, gast.Name) and isinstance(b, gast.Name) and a.id == b.id
-
-
-def _is_full_unreduce(expr, namespace):
-    """``unreduce(g, x)``: the cotangent of a full reduction, ``g`` everywhere."""
-    return (
-        isinstance(expr, gast.Call)
-        and isinstance(expr.func, gast.Name)
-        and namespace.get(expr.func.id) is helpers.unreduce
-        and len(expr.args) == 2
-        and not expr.keywords
-    )
 
 
 def _is_unbroadcast(expr):

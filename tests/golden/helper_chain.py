@@ -32,7 +32,8 @@ def dmiddle(x, w, shift=0.0, *, seed=None):
     result = np.sum(result_1)
     dresult = check_seed(seed, result)
     # grad of line 32: return np.sum(inner(x * w, power=3) + shift)
-    dresult_2 = unbroadcast(dresult, result_2)
+    dresult_1 = unreduce(dresult, result_1)
+    dresult_2 = unbroadcast(dresult_1, result_2)
     dresult_3 = inner_vjp(result_3, power=3, seed=dresult_2)[0]
     dx = unbroadcast(dresult_3 * w, x)
     dw = unbroadcast(dresult_3 * x, w)

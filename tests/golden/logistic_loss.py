@@ -12,7 +12,7 @@ def dlogistic_loss(w, X, y):
     result_5 = result_6 * result_7
     result_2 = result_3 + result_5
     # grad of line 45: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
-    dresult_2 = -1.0 / reduced_size(result_2)
+    dresult_2 = unreduce(-1.0 / reduced_size(result_2), result_2)
     dresult_7 = dresult_2 * result_6
     dresult_8 = dresult_7 / result_8
     dp = unbroadcast(-dresult_8, logits)
