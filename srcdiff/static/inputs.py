@@ -1,13 +1,15 @@
-"""Fence: no assignment into the caller's arrays.
+"""Fence: no write into an array that another name also shows.
 
 ``x[0] = 1.0`` on an argument, or on a view of one (``y = x``, ``y = x.T``,
-``row = x[i]``, ``for row in x``), would change the caller's array, and the
-adjoint would have to undo it.  Such a statement raises ``UnsupportedSyntax``
-at its line, with the way out: copy the array first.  The check follows the
-function in order, so ``x = x.copy()`` before the assignment makes it fine.
+``row = x[i]``, ``for row in x``), would change the caller's array.  And after
+``w = v``, an in-place update ``v += x`` or ``v[0] = 0.0`` changes ``w`` too,
+which the compiler (it reads ``v += x`` as ``v = v + x``) would miss.  Such a
+statement raises ``UnsupportedSyntax`` at its line, with the way out: copy the
+array first.  The check follows the function in order, so ``x = x.copy()``
+before the write makes it fine.
 
-Invariant: after this check, every item assignment writes into an array the
-function created itself.
+Invariant: after this check, every in-place write goes to an array no other
+name shows, and that the function created itself.
 """
 
 import gast
@@ -22,17 +24,20 @@ MUTATING_METHODS = frozenset({"fill", "sort", "put", "itemset", "resize", "parti
 
 
 def check_no_input_mutation(source):
-    """Raise ``UnsupportedSyntax`` at the first write into an argument's array."""
+    """Raise ``UnsupportedSyntax`` at the first write into a shared array."""
     params = {a.id for a in gast.walk(source.tree.args) if isinstance(a, gast.Name)}
-    _Checker(source).block(source.tree.body, params)
+    _Checker(source, params).block(source.tree.body, {p: frozenset({p}) for p in params})
 
 
 class _Checker:
-    def __init__(self, source):
+    """Follows which names may show the same array: ``aliased`` maps a name to
+    the names whose arrays it may share (itself included)."""
+
+    def __init__(self, source, params):
         self.source = source
+        self.params = params
 
     def block(self, stmts, aliased):
-        """The names that may share memory with an argument after ``stmts``."""
         for stmt in stmts:
             aliased = self.statement(stmt, aliased)
         return aliased
@@ -42,24 +47,23 @@ class _Checker:
             for target in stmt.targets:
                 aliased = self.assign(stmt, target, stmt.value, aliased)
             return aliased
-        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Subscript):
+        if isinstance(stmt, gast.AugAssign):
             self.check_write(stmt, stmt.target, aliased)
             return aliased
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
             func = stmt.value.func
             if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS:
-                if isinstance(func.value, gast.Name) and func.value.id in aliased:
-                    raise self.error(stmt, func.value.id, f"'.{func.attr}()' on")
+                self.check_write(stmt, func.value, aliased, f"'.{func.attr}()' on")
             return aliased
         if isinstance(stmt, gast.If):
-            return self.block(stmt.body, set(aliased)) | self.block(stmt.orelse, set(aliased))
+            return _merge(self.block(stmt.body, aliased), self.block(stmt.orelse, aliased))
         if isinstance(stmt, (gast.For, gast.While)):
-            inside = set(aliased)
+            inside = aliased
             if isinstance(stmt, gast.For):
                 inside = self.assign(stmt, stmt.target, stmt.iter, inside, loop=True)
             for _ in range(2):  # a second pass sees what the first made aliases
-                inside |= self.block(stmt.body, set(inside))
-            return aliased | inside
+                inside = _merge(inside, self.block(stmt.body, inside))
+            return _merge(aliased, inside)
         return aliased
 
     def assign(self, stmt, target, value, aliased, loop=False):
@@ -67,8 +71,15 @@ class _Checker:
             self.check_write(stmt, target, aliased)
             return aliased
         if isinstance(target, gast.Name):
-            shares = self.shares_memory(value, aliased, loop)
-            return aliased | {target.id} if shares else aliased - {target.id}
+            name = target.id
+            aliased = {k: v - {name} for k, v in aliased.items() if k != name}
+            source = self.shares_memory(value, aliased, loop)
+            if source is None:
+                return aliased
+            group = aliased.get(source, frozenset({source})) | {name}
+            for member in group:
+                aliased[member] = aliased.get(member, frozenset({member})) | group
+            return aliased
         if isinstance(target, (gast.Tuple, gast.List)):
             values = getattr(value, "elts", None)
             for i, elt in enumerate(target.elts):
@@ -77,14 +88,18 @@ class _Checker:
         return aliased
 
     def shares_memory(self, value, aliased, loop):
-        """May ``value`` (or, for a loop, each item of it) be a view of an argument?"""
+        """The name whose array ``value`` (or, in a loop, each item of it) may show."""
         if isinstance(value, gast.Name):
-            return value.id in aliased
+            return value.id if value.id in aliased or value.id in self.params else value.id
         if loop and isinstance(value, gast.Call) and isinstance(value.func, gast.Name):
             if value.func.id in ("enumerate", "zip", "reversed"):
-                return any(self.shares_memory(a, aliased, False) for a in value.args)
+                for arg in value.args:
+                    source = self.shares_memory(arg, aliased, False)
+                    if source is not None:
+                        return source
+                return None
         if isinstance(value, gast.Attribute):
-            return value.attr == "T" and self.shares_memory(value.value, aliased, False)
+            return self.shares_memory(value.value, aliased, False) if value.attr == "T" else None
         if isinstance(value, gast.Subscript):
             return self.shares_memory(value.value, aliased, False)
         if isinstance(value, gast.Call):
@@ -95,19 +110,53 @@ class _Checker:
             fn = resolve(func, self.source)
             if getattr(fn, "__name__", None) in VIEW_FUNCTIONS and value.args:
                 return self.shares_memory(value.args[0], aliased, False)
-        return False
+        return None
 
-    def check_write(self, stmt, target, aliased):
-        base = target.value
+    def check_write(self, stmt, target, aliased, what=None):
+        base = target
         while isinstance(base, gast.Subscript):
             base = base.value
-        if isinstance(base, gast.Name) and base.id in aliased:
-            raise self.error(stmt, base.id, "assignment into")
+        if not isinstance(base, gast.Name):
+            return
+        group = aliased.get(base.id, frozenset())
+        arguments = sorted(group & self.params)
+        others = sorted(group - {base.id})
+        if arguments:
+            raise self.error(
+                stmt,
+                base.id,
+                what or "assignment into",
+                "an argument or a view of one",
+                "caller's array",
+            )
+        if others and (isinstance(target, gast.Subscript) or what):
+            raise self.error(
+                stmt,
+                base.id,
+                what or "assignment into",
+                f"shares its array with '{others[0]}'",
+                f"'{others[0]}'",
+            )
+        if others:  # ``v += x`` updates an array in place
+            raise self.error(
+                stmt,
+                base.id,
+                "an in-place update of",
+                f"shares its array with '{others[0]}'",
+                f"'{others[0]}'",
+            )
 
-    def error(self, stmt, name, what):
+    def error(self, stmt, name, what, which, changed):
         return self.source.error(
             stmt,
-            f"{what} '{name}', which is an argument or a view of one, would change the "
-            f"caller's array; copy it first ({name} = {name}.copy()), or use "
-            'mode="trace"',
+            f"{what} '{name}', which {which}, would change {changed}; copy it first "
+            f'({name} = {name}.copy()), or use mode="trace"',
         )
+
+
+def _merge(left, right):
+    """The sharing that holds after either of two branches."""
+    merged = dict(left)
+    for name, group in right.items():
+        merged[name] = merged.get(name, frozenset()) | group
+    return merged

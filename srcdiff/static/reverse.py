@@ -192,17 +192,17 @@ class ReverseAD:
         if var not in self.active or var in state.zeros:
             return restores
         dvar = self.d(var)
-        item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
         out = []
+        if var not in state.owned:  # it is read by index, then cleared in place
+            out.append(assign(dvar, _call("writable", name(dvar), name(var))))
+            state.owned.add(var)
+        item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
         if isinstance(value, gast.Name) and value.id in self.active:
             taken = _call("np.copy", item) if value.id in state.zeros else item
             if self.builder.needs_exact(value.id):
                 taken = _call("unbroadcast", taken, name(value.id))
             out += self.accumulate(value.id, taken, state)
             self.builder.namespace.setdefault("np", __import__("numpy"))
-        if var not in state.owned:
-            out.append(assign(dvar, _call("writable", name(dvar), name(var))))
-            state.owned.add(var)
         cleared = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
         out.append(gast.Assign(targets=[cleared], value=const(0.0), type_comment=None))
         return out + restores

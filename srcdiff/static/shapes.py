@@ -100,7 +100,8 @@ def shape_twins(tree, scalars, source):
     stores = Counter(
         n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     )
-    stable = {n for n in params if stores[n] == 0} | {n for n, k in stores.items() if k == 1}
+    stable = {n for n in params if stores[n] == 0}
+    stable |= {n for n, k in stores.items() if k == 1 and n not in params}
     twins = {}
     for node in gast.walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
@@ -192,9 +193,9 @@ def _same_shape_operand(value, scalars, source):
         return value.operand.id if isinstance(value.op, (gast.USub, gast.UAdd)) else None
     if isinstance(value, gast.BinOp) and not isinstance(value.op, gast.MatMult):
         left, right = value.left, value.right
-        if isinstance(left, gast.Name) and _is_scalar(right, scalars, None):
+        if isinstance(left, gast.Name) and _is_scalar(right, scalars, source):
             return left.id
-        if isinstance(right, gast.Name) and _is_scalar(left, scalars, None):
+        if isinstance(right, gast.Name) and _is_scalar(left, scalars, source):
             return right.id
         if isinstance(left, gast.Name) and isinstance(right, gast.Name) and left.id == right.id:
             return left.id
