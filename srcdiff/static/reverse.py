@@ -279,7 +279,8 @@ class ReverseAD:
         target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]
         code = target_restores + self.reverse_block(body, inner)
         for var in sorted(inner.zeros - start.zeros):
-            code.append(assign(self.d(var), const(0.0)))
+            # Zero, in the shape the variable has for the previous trip.
+            code.append(assign(self.d(var), _call("zeros_like", name(var))))
         state.zeros, state.owned = set(start.zeros), set(start.owned)
         restores = [Restore(s) for s in self.saves[id(stmt)]]
         if not _has_code(code):

@@ -99,9 +99,11 @@ class SavePlan:
         target = stmt.targets[0]
         if not isinstance(target, gast.Name) or self.definitions[target.id] != 1:
             return False
-        reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
-        calls = [n for n in gast.walk(stmt.value) if isinstance(n, gast.Call)]
-        return not calls and not reads & self.loop_assigned[-1]
+        nodes = list(gast.walk(stmt.value))
+        reads = {n.id for n in nodes if isinstance(n, gast.Name)}
+        # A call may differ each time; a list, dict or set literal is a new object each time.
+        fresh = (gast.Call, gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp)
+        return not any(isinstance(n, fresh) for n in nodes) and not reads & self.loop_assigned[-1]
 
     def save_for(self, var, defined, maybe, depth):
         overwrite = depth > 0 or var in maybe
