@@ -9,7 +9,8 @@ graph; one declared non-differentiable gives a result without grad.
 
 ``apply_inplace`` and ``apply_setitem`` give PyTorch's in-place semantics:
 errors on leaves that require grad (and on their views), version bumps, and a
-new ``grad_fn`` on the modified Tensor.
+new ``grad_fn`` on the modified Tensor.  Inside ``trace_vjp`` they give
+NumPy's instead (copy-on-write, views that write through: ``numpy_writes.py``).
 """
 
 import dis
@@ -19,7 +20,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import is_nondifferentiable, to_positions, unbroadcast, vjp_rule
-from srcdiff.trace import messages
+from srcdiff.trace import messages, numpy_writes
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import node_class
 from srcdiff.trace.names import SAVES_NO_TENSORS, grad_fn_name
@@ -120,7 +121,10 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
             raw.append(arg)
     raw_kwargs = _unwrap_kwargs(fn, kwargs) if kwargs else kwargs
     if not (needs and GRAD_STATE.enabled):
-        return wrap_plain(fn(*raw, **raw_kwargs))
+        out = wrap_plain(fn(*raw, **raw_kwargs))
+        if GRAD_STATE.strict and type(out) is Tensor and args:
+            numpy_writes.link_if_view(out, fn, args, raw, raw_kwargs, via)
+        return out
     if rule is None:
         rule = vjp_rule(fn)
         if rule is None:
@@ -189,7 +193,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     # backward.  CopySlices' rule reads only the value's shape, as PyTorch's copy_ saves no
     # tensor: a later write into the value (``a[:, j] += t`` writes back through a view) is fine.
     saved = [] if saves else None
-    checks = saves and name != "CopySlices"
+    checks = saves and name != "CopySlices" and not GRAD_STATE.strict
     # A Python number is an input (None, 0) only as a ufunc's "other" operand, as in
     # PyTorch (``a + 2`` has two next_functions, ``2 - a`` and ``a.clamp(0, 1)`` one).
     numbers_count = via is None and isinstance(fn, np.ufunc)
@@ -216,7 +220,11 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     node = cls(rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved)
     result = make_tensor(out, True, node)
     result._version_box = box
-    if is_view and isinstance(args[0], Tensor):
+    if GRAD_STATE.strict:
+        # NumPy's views (numpy_writes.py): what matters is sharing memory, not the node's name.
+        if args and type(out) is np.ndarray:
+            numpy_writes.link_if_view(result, fn, args, raw, raw_kwargs, via)
+    elif is_view and isinstance(args[0], Tensor):
         source = args[0]
         if out.base is not None:
             result._version_box = source._version_box
@@ -290,6 +298,9 @@ def check_inplace(target):
     """Raise PyTorch's error when ``target`` may not be modified in place under grad mode."""
     if not GRAD_STATE.enabled:
         return
+    if GRAD_STATE.strict:
+        numpy_writes.refuse_argument_write(target)
+        return
     if target._requires_grad and target.grad_fn is None:
         raise RuntimeError(messages.LEAF_INPLACE)
     if target._view_of_leaf is not None and target._view_of_leaf._requires_grad:
@@ -303,6 +314,8 @@ def apply_inplace(target, fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``grad_fn`` and the node keeps (a copy of, when it needs values) the old
     data, as PyTorch's in-place autograd does.
     """
+    if GRAD_STATE.strict and GRAD_STATE.enabled:
+        return numpy_writes.strict_inplace(target, fn, args, kwargs, via, rule)
     check_inplace(target)
     others_need = any(isinstance(a, Tensor) and a._requires_grad for a in args)
     if not (GRAD_STATE.enabled and (target._requires_grad or others_need)):
@@ -345,6 +358,12 @@ def _setitem_rule(g, ans, x, value, index):
 
 def apply_setitem(target, index, value):
     """``target[index] = value`` with PyTorch's semantics (``CopySlices`` node)."""
+    if GRAD_STATE.strict and GRAD_STATE.enabled:
+        if not numpy_writes.stores_itself(target, unwrap_index(index), value):
+            numpy_writes.strict_inplace(
+                target, _setitem, (value, unwrap_index(index)), _EMPTY, "setitem", _setitem_rule
+            )
+        return
     if GRAD_STATE.enabled and target._requires_grad and target.grad_fn is None:
         raise RuntimeError(messages.VIEW_INPLACE)
     apply_inplace(target, _setitem, (value, unwrap_index(index)), via="setitem", rule=_setitem_rule)

@@ -44,6 +44,8 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         "_version_box",
         "_accum",
         "_view_of_leaf",
+        "_view_link",
+        "_views",
         "__weakref__",
     )
 
@@ -299,6 +301,8 @@ def _init(t, data, requires_grad, grad_fn):
     t._version_box = [0]
     t._accum = None
     t._view_of_leaf = None
+    t._view_link = None
+    t._views = None
 
 
 _new = object.__new__
@@ -315,6 +319,8 @@ def make_tensor(data, requires_grad, grad_fn):
     t._version_box = [0]
     t._accum = None
     t._view_of_leaf = None
+    t._view_link = None
+    t._views = None
     return t
 
 
