@@ -43,19 +43,29 @@ class Sweeps:
         ``seed`` runs first and reads only final values, which need no restore.
         """
         restores = list(_restores(backward))
-        self.needed = _reads(backward)
+        live = set()  # branches and loops that only restore, and whose restores are used
         while True:
-            extra = set()
+            self.needed = _reads(backward, live)
+            while True:
+                extra = set()
+                for r in restores:
+                    if self.is_used(r.save) and r.save.index not in (None, "append"):
+                        extra |= _names(r.save.index) | {r.save.var}
+                if extra <= self.needed:
+                    break
+                self.needed |= extra
             for r in restores:
-                if self.is_used(r.save) and r.save.index not in (None, "append"):
-                    extra |= _names(r.save.index) | {r.save.var}
-            if extra <= self.needed:
+                r.save.used = self.is_used(r.save)
+            now_live = {
+                id(stmt)
+                for stmt in _compounds(backward)
+                if not _has_code(stmt) and any(r.save.used for r in _restores([stmt]))
+            }
+            if now_live <= live:
                 break
-            self.needed |= extra
-        for r in restores:
-            r.save.used = self.is_used(r.save)
+            live |= now_live
         self.restored = {r.save.var for r in restores if r.save.used}
-        self.needed |= _reads(seed)
+        self.needed |= _reads(seed, live)
         return seed + self.materialize(backward)
 
     def is_used(self, save):
@@ -166,10 +176,39 @@ def _names(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
 
 
-def _reads(body):
+def _compounds(body):
+    """Every ``if`` and loop in ``body``, nested ones included."""
+    for stmt in body:
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            yield stmt
+            for field in ("body", "orelse"):
+                yield from _compounds(getattr(stmt, field))
+
+
+def _has_code(stmt):
+    """Does a branch or loop do anything but restore values?"""
+    for field in ("body", "orelse"):
+        for inner in getattr(stmt, field, None) or []:
+            if isinstance(inner, Restore) or isinstance(inner, gast.Pass):
+                continue
+            if not isinstance(inner, (gast.If, gast.For, gast.While)) or _has_code(inner):
+                return True
+    return False
+
+
+def _reads(body, live):
+    """Names the backward code reads; the header of a branch or loop that only
+    restores counts only once one of its restores is used (it is in ``live``)."""
     found = set()
     for stmt in body:
         if isinstance(stmt, Restore):
+            continue
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            if _has_code(stmt) or id(stmt) in live:
+                header = stmt.test if isinstance(stmt, (gast.If, gast.While)) else stmt.iter
+                found |= {n.id for n in gast.walk(header) if isinstance(n, gast.Name)}
+            for field in ("body", "orelse"):
+                found |= _reads(getattr(stmt, field) or [], live)
             continue
         for node in gast.walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
@@ -178,6 +217,4 @@ def _reads(body):
                 found |= _names(node.target.slice)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
             found |= _names(stmt.targets[0].slice)
-        for field in ("body", "orelse"):
-            found |= _reads(getattr(stmt, field, None) or [])
     return found

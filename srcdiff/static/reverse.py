@@ -240,10 +240,12 @@ class ReverseAD:
         state.zeros = merged_zeros
         state.owned = (left.owned & right.owned) - (left.zeros ^ right.zeros)
         restores = [Restore(s) for s in self.saves[id(stmt)]]
-        if not _has_code(body) and not _has_code(orelse):
+        if not body and not orelse:
             return restores
+        # A branch with restores only is kept: a value it overwrote may be read later.
         node = gast.If(test=name(cond), body=body or [gast.Pass()], orelse=orelse)
-        heading = [] if getattr(stmt, "synthetic", False) else [self.comment(stmt)]
+        quiet = getattr(stmt, "synthetic", False) or not (_has_code(body) or _has_code(orelse))
+        heading = [] if quiet else [self.comment(stmt)]
         return heading + [node] + restores
 
     def loop_fixed_point(self, body, zeros, owned):
@@ -283,7 +285,7 @@ class ReverseAD:
             code.append(assign(self.d(var), _call("zeros_like", name(var))))
         state.zeros, state.owned = set(start.zeros), set(start.owned)
         restores = [Restore(s) for s in self.saves[id(stmt)]]
-        if not _has_code(code):
+        if not code:
             return restores
         target_read = isinstance(stmt, gast.For) and any(
             isinstance(n, gast.Name) and n.id == stmt.target.id
@@ -311,7 +313,8 @@ class ReverseAD:
         else:
             loop_target, iterable = store("_"), _call("range", name(plan.trips))
         loop = gast.For(target=loop_target, iter=iterable, body=code, orelse=[], type_comment=None)
-        return [self.comment(stmt)] + before + [loop] + restores
+        heading = [self.comment(stmt)] if _has_code(code) else []
+        return heading + before + [loop] + restores
 
 
 def _call(func, *args):

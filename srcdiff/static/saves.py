@@ -72,7 +72,7 @@ class SavePlan:
                     self.saves[id(stmt)] = [Save(var, depth > 0, True, index=target.slice)]
                 else:
                     names = [t.id for t in getattr(target, "elts", [target])]
-                    if self.is_loop_invariant(stmt):
+                    if self.is_loop_invariant(stmt, maybe):
                         saves = []  # the same value every iteration: nothing to restore
                     else:
                         saves = [self.save_for(v, defined, maybe, depth) for v in names]
@@ -92,12 +92,15 @@ class SavePlan:
             elif isinstance(stmt, (gast.For, gast.While)):
                 self.plan_loop(stmt, defined, maybe, depth)
 
-    def is_loop_invariant(self, stmt):
-        """``t = -k`` inside a loop that never assigns ``k`` (and ``t`` assigned only here)."""
+    def is_loop_invariant(self, stmt, maybe):
+        """``t = -k`` inside a loop that never assigns ``k``, ``t`` assigned only here
+        and unbound before: every trip gives it the same value, so nothing to restore."""
         if not self.loop_assigned:
             return False
         target = stmt.targets[0]
         if not isinstance(target, gast.Name) or self.definitions[target.id] != 1:
+            return False
+        if target.id in maybe:  # it had a value before (an argument, say): keep it
             return False
         nodes = list(gast.walk(stmt.value))
         reads = {n.id for n in nodes if isinstance(n, gast.Name)}

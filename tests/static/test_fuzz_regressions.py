@@ -327,3 +327,41 @@ def test_trace_mode_updates_an_element_as_a_number():
     np.testing.assert_allclose(
         srcdiff.grad(update_an_element_read_from_a_vector, mode="trace")(x), expected
     )
+
+
+# ---- a value overwritten in a branch (or loop) that has no adjoint work
+
+
+def rebinds_an_argument_in_a_branch(x, y):
+    if y > 0.0:
+        z = np.sum(x) * y
+    else:
+        x = 1.0
+        z = x * y
+    return z
+
+
+def rebinds_an_argument_in_a_loop(x, n):
+    total = np.sum(x * x)
+    for i in range(n):
+        x = 2.0
+    return total * np.sum(x)
+
+
+def test_an_argument_rebound_in_a_branch_keeps_its_gradients_shape():
+    # The backward pass dropped the branch (no adjoint work in it) and with it
+    # the restore of x, so gradient_of saw x = 1.0: a 0-d gradient for a (2, 3) x.
+    x = np.ones((2, 3))
+    np.testing.assert_array_equal(srcdiff.grad(rebinds_an_argument_in_a_branch)(x, -1.0), 0.0 * x)
+    np.testing.assert_allclose(srcdiff.grad(rebinds_an_argument_in_a_branch)(x, 2.0), 2.0 + 0 * x)
+    dx = srcdiff.grad(rebinds_an_argument_in_a_branch)(x, -1.0)
+    assert dx.shape == (2, 3)
+
+
+def test_an_argument_rebound_in_a_loop_keeps_its_gradients_shape():
+    x = np.array([1.0, 2.0])
+    # A constant assigned in the loop was taken for a loop-invariant value and not
+    # saved, so the backward pass read x = 2.0 where the argument was meant.
+    np.testing.assert_allclose(srcdiff.grad(rebinds_an_argument_in_a_loop)(x, 3), 4.0 * x)
+    expected = 2.0 * x * np.sum(x) + np.sum(x * x)  # no trip: total * sum(x)
+    np.testing.assert_allclose(srcdiff.grad(rebinds_an_argument_in_a_loop)(x, 0), expected)
