@@ -66,7 +66,14 @@ class HelperVjp:
         return (self.compiled or self.compile()).source
 
     def __call__(self, *args, seed, **kwargs):
+        if _is_zero(seed):  # no gradient flows in: none flows out
+            return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in self.wrt)
         return (self.compiled or self.compile())(*args, seed=seed, **kwargs)
+
+
+def _is_zero(seed):
+    """A gradient the caller's adjoint left as the number 0 (a zero it did not shape)."""
+    return type(seed) is float and seed == 0.0
 
 
 def call_vjp(fn, wrt, seed, ans, *args, **kwargs):
@@ -75,6 +82,8 @@ def call_vjp(fn, wrt, seed, ans, *args, **kwargs):
     ``fn`` is known only now: a rule, a non-differentiable function, a partial
     or a Python function whose adjoint is compiled here (and cached).
     """
+    if _is_zero(seed):
+        return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in wrt)
     if isinstance(fn, functools.partial):
         bound = len(fn.args)
         shifted = tuple(w + bound if isinstance(w, int) else w for w in wrt)

@@ -234,9 +234,12 @@ class ReverseAD:
         body = self.reverse_block(stmt.body, left)
         orelse = self.reverse_block(stmt.orelse, right)
         merged_zeros = left.zeros & right.zeros
+        bound = self.plan.defined_before[id(stmt)]
         for branch, branch_state in ((body, left), (orelse, right)):
             for var in sorted(branch_state.zeros - merged_zeros):
-                branch.append(assign(self.d(var), const(0.0)))
+                # A zero of the variable's shape before the branch, when it had one.
+                zero = _call("zeros_like", name(var)) if var in bound else const(0.0)
+                branch.append(assign(self.d(var), zero))
         state.zeros = merged_zeros
         state.owned = (left.owned & right.owned) - (left.zeros ^ right.zeros)
         restores = [Restore(s) for s in self.saves[id(stmt)]]

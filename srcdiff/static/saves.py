@@ -55,6 +55,7 @@ class SavePlan:
         self.conditions = {}  # id(If) -> condition name
         self.loops = {}  # id(loop) -> LoopPlan
         self.preinit = set()  # names a loop saves before they are surely bound
+        self.defined_before = {}  # id(If) -> names surely bound when it starts
         self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
         self.definitions = Counter(
             n.id
@@ -80,6 +81,7 @@ class SavePlan:
                     defined |= set(names)
                     maybe |= set(names)
             elif isinstance(stmt, gast.If):
+                self.defined_before[id(stmt)] = set(defined)
                 cond = self.namer.fresh("cond")
                 self.conditions[id(stmt)] = cond
                 self.saves[id(stmt)] = [self.save_for(cond, defined, maybe, depth)]
