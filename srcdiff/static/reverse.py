@@ -234,7 +234,7 @@ class ReverseAD:
         body = self.reverse_block(stmt.body, left)
         orelse = self.reverse_block(stmt.orelse, right)
         merged_zeros = left.zeros & right.zeros
-        bound = self.plan.defined_before[id(stmt)]
+        bound = self.plan.defined_before[id(stmt)] | self.plan.preinit
         for branch, branch_state in ((body, left), (orelse, right)):
             for var in sorted(branch_state.zeros - merged_zeros):
                 # A zero of the variable's shape before the branch, when it had one.

@@ -14,7 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import vjp_rule
-from srcdiff.trace import dispatch
+from srcdiff.trace import dispatch, numpy_writes
 from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
 from srcdiff.trace.grad_mode import GRAD_STATE
 
@@ -174,6 +174,10 @@ class TensorOperators:
         if GRAD_STATE.enabled and any(
             isinstance(x, TensorOperators) and x._requires_grad for x in inputs
         ):
+            if GRAD_STATE.strict and method == "__call__":
+                result = numpy_writes.augmented_into_array(ufunc, inputs, kwargs, 1)
+                if result is not None:
+                    return result
             raise DifferentiationError(
                 f"np.{ufunc.__name__}.{method}"
                 + (" with out=" if "out" in kwargs else "")
