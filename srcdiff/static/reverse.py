@@ -131,7 +131,12 @@ class ReverseAD:
         out, sums = [], {}
         for c in contributions:
             if c.index is not None:
-                out += self.scatter(c.name, c.index, c.value, state)
+                value = c.value
+                if c.name in captured:  # ``x = x[i]``: read dx before dx starts over
+                    held = self.namer.fresh(self.d(c.name) + "_item")
+                    out.append(assign(held, value))
+                    value = name(held)
+                out += self.scatter(c.name, c.index, value, state)
             else:
                 sums.setdefault(c.name, []).append(c.value)
         ordered = sorted(sums.items(), key=lambda item: item[0] in captured)

@@ -365,3 +365,22 @@ def test_an_argument_rebound_in_a_loop_keeps_its_gradients_shape():
     np.testing.assert_allclose(srcdiff.grad(rebinds_an_argument_in_a_loop)(x, 3), 4.0 * x)
     expected = 2.0 * x * np.sum(x) + np.sum(x * x)  # no trip: total * sum(x)
     np.testing.assert_allclose(srcdiff.grad(rebinds_an_argument_in_a_loop)(x, 0), expected)
+
+
+# ---- a name rebound to an item of itself
+
+
+def keeps_the_last_row(x):
+    x = x[-1]
+    x = np.sin(x + x)
+    return np.sum(x)
+
+
+def test_a_name_rebound_to_its_own_item():
+    # ``x = x[-1]`` scattered the new x's gradient into a fresh zero array named
+    # like it, reading dx after overwriting it.
+    x = np.array([[0.3, -0.5], [0.7, 1.1]])
+    check_vjp(static_vjp(keeps_the_last_row, (0,)), keeps_the_last_row, [x], (0,))
+    expected = np.zeros_like(x)
+    expected[-1] = 2.0 * np.cos(2.0 * x[-1])
+    np.testing.assert_allclose(srcdiff.grad(keeps_the_last_row)(x), expected)
