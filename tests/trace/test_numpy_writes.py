@@ -195,3 +195,28 @@ def test_outside_trace_vjp_pytorch_rules_stay():
         w.sum().backward()
     with pytest.raises(RuntimeError, match="view of a leaf Variable"):
         y[0] += 1
+
+
+def update_a_plain_array_by_a_tensor(x):
+    a = np.tanh(np.reshape([2.4, 0.3], -1))  # a plain ndarray, not a factory's Tensor
+    alias = a
+    a -= np.sin(x + 3.0)
+    a *= x
+    return np.sum(a) + np.sum(alias) * 0.0
+
+
+def test_an_augmented_assignment_into_a_plain_array_records():
+    x = np.array([0.5, -1.0])
+    check_vjp(
+        trace_vjp(update_a_plain_array_by_a_tensor), update_a_plain_array_by_a_tensor, [x], (0,)
+    )
+
+
+def test_an_explicit_out_array_is_still_refused():
+    def f(x):
+        a = np.tanh(np.reshape(2.4, -1))
+        np.subtract(a, x, out=a)
+        return np.sum(a)
+
+    with pytest.raises(DifferentiationError, match="with out= is not recorded"):
+        srcdiff.grad(f, mode="trace")(np.ones(1))
