@@ -19,6 +19,10 @@ from srcdiff.static.activity import resolve
 # Methods and functions whose result shares memory with their argument.
 VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "view", "swapaxes", "squeeze"})
 VIEW_FUNCTIONS = ("reshape", "ravel", "transpose", "swapaxes", "squeeze", "asarray", "atleast_1d")
+# Marks the names that show an array of the caller's (an argument, or a view of one).
+_ARGUMENT = "<argument>"
+# Marks a name read by indexing (``v = x[i]``): it may hold a number, not a view.
+_ELEMENT = "[]"
 # Methods that change their array in place.
 MUTATING_METHODS = frozenset({"fill", "sort", "put", "itemset", "resize", "partition"})
 
@@ -26,16 +30,15 @@ MUTATING_METHODS = frozenset({"fill", "sort", "put", "itemset", "resize", "parti
 def check_no_input_mutation(source):
     """Raise ``UnsupportedSyntax`` at the first write into a shared array."""
     params = {a.id for a in gast.walk(source.tree.args) if isinstance(a, gast.Name)}
-    _Checker(source, params).block(source.tree.body, {p: frozenset({p}) for p in params})
+    _Checker(source).block(source.tree.body, {p: frozenset({p, _ARGUMENT}) for p in params})
 
 
 class _Checker:
     """Follows which names may show the same array: ``aliased`` maps a name to
     the names whose arrays it may share (itself included)."""
 
-    def __init__(self, source, params):
+    def __init__(self, source):
         self.source = source
-        self.params = params
 
     def block(self, stmts, aliased):
         for stmt in stmts:
@@ -76,9 +79,11 @@ class _Checker:
             source = self.shares_memory(value, aliased, loop)
             if source is None:
                 return aliased
-            group = aliased.get(source, frozenset({source})) | {name}
+            group = (aliased.get(source, frozenset({source})) | {name}) - {_ELEMENT}
             for member in group:
                 aliased[member] = aliased.get(member, frozenset({member})) | group
+            if isinstance(value, gast.Subscript):  # x[i] may be a number, not a view
+                aliased[name] = aliased[name] | {_ELEMENT}
             return aliased
         if isinstance(target, (gast.Tuple, gast.List)):
             values = getattr(value, "elts", None)
@@ -90,7 +95,7 @@ class _Checker:
     def shares_memory(self, value, aliased, loop):
         """The name whose array ``value`` (or, in a loop, each item of it) may show."""
         if isinstance(value, gast.Name):
-            return value.id if value.id in aliased or value.id in self.params else value.id
+            return value.id
         if loop and isinstance(value, gast.Call) and isinstance(value.func, gast.Name):
             if value.func.id in ("enumerate", "zip", "reversed"):
                 for arg in value.args:
@@ -113,43 +118,35 @@ class _Checker:
         return None
 
     def check_write(self, stmt, target, aliased, what=None):
+        """Refuse an in-place write that another name (or the caller) would see."""
         base = target
         while isinstance(base, gast.Subscript):
             base = base.value
         if not isinstance(base, gast.Name):
             return
-        group = aliased.get(base.id, frozenset())
-        arguments = sorted(group & self.params)
-        others = sorted(group - {base.id})
-        if arguments:
+        group = aliased.get(base.id, frozenset({base.id}))
+        others = sorted(group - {base.id, _ELEMENT, _ARGUMENT})
+        if isinstance(target, gast.Name) and not what:
+            # ``v += x`` rebinds a number, and updates an array in place: only an
+            # array another name shows is a problem, and ``v = x[i]`` may be a number.
+            if others and _ELEMENT not in group:
+                raise self.error(
+                    stmt, base.id, "an in-place update of", f"shares its array with '{others[0]}'"
+                )
+            return
+        if _ARGUMENT in group:
             raise self.error(
-                stmt,
-                base.id,
-                what or "assignment into",
-                "an argument or a view of one",
-                "caller's array",
+                stmt, base.id, what or "assignment into", "is an argument or a view of one"
             )
-        if others and (isinstance(target, gast.Subscript) or what):
+        if others:
             raise self.error(
-                stmt,
-                base.id,
-                what or "assignment into",
-                f"shares its array with '{others[0]}'",
-                f"'{others[0]}'",
-            )
-        if others:  # ``v += x`` updates an array in place
-            raise self.error(
-                stmt,
-                base.id,
-                "an in-place update of",
-                f"shares its array with '{others[0]}'",
-                f"'{others[0]}'",
+                stmt, base.id, what or "assignment into", f"shares its array with '{others[0]}'"
             )
 
-    def error(self, stmt, name, what, which, changed):
+    def error(self, stmt, name, what, which):
         return self.source.error(
             stmt,
-            f"{what} '{name}', which {which}, would change {changed}; copy it first "
+            f"{what} '{name}', which {which}, would change that array too; copy it first "
             f'({name} = {name}.copy()), or use mode="trace"',
         )
 

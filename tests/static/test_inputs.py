@@ -110,3 +110,26 @@ def test_writing_into_a_copy_is_differentiated(fn):
     before = X.copy()
     srcdiff.check_grads(fn, X)
     np.testing.assert_array_equal(X, before)  # the caller's array is untouched
+
+
+def accumulates_elements(x):
+    total = x[0]
+    for i in range(1, 3):
+        total += x[i] * x[i]
+    return total
+
+
+def updates_an_argument_name(x):
+    x += 1.0
+    return np.sum(x * x)
+
+
+def test_an_element_read_from_an_argument_may_be_updated():
+    """``total = x[0]`` of a vector is a number: ``total += ...`` rebinds it."""
+    x = np.array([0.5, -1.5, 2.0])
+    srcdiff.check_grads(accumulates_elements, x)
+
+
+def test_an_argument_name_may_be_updated_when_nothing_else_shows_it():
+    x = np.array([0.5, -1.5, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(updates_an_argument_name)(x.copy()), 2 * (x + 1.0))
