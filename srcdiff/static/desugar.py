@@ -222,7 +222,14 @@ class Desugar:
         if not isinstance(target, (gast.Name, gast.Subscript)):
             raise self.error(stmt, "augmented assignment to an attribute")
         value = gast.BinOp(left=_load(target), op=stmt.op, right=stmt.value)
-        return [_located(gast.Assign(targets=[target], value=value, type_comment=None), stmt)]
+        out = [_located(gast.Assign(targets=[target], value=value, type_comment=None), stmt)]
+        if (stmt.lineno, stmt.col_offset) in getattr(self.source, "view_checks", ()):
+            # ``v = a[i]; v += x``: fine for a number, an in-place update for a row.
+            check = gast.Call(
+                func=name("not_a_view"), args=[name(target.id), const(target.id)], keywords=[]
+            )
+            out.insert(0, _located(gast.Assert(test=check, msg=None), stmt))
+        return out
 
     # -- loops ------------------------------------------------------------
 

@@ -28,7 +28,13 @@ MUTATING_METHODS = frozenset({"fill", "sort", "put", "itemset", "resize", "parti
 
 
 def check_no_input_mutation(source):
-    """Raise ``UnsupportedSyntax`` at the first write into a shared array."""
+    """Raise ``UnsupportedSyntax`` at the first write into a shared array.
+
+    ``v += x`` where ``v = a[i]`` may be a number (a is a vector) or a view (a row
+    of a matrix): such statements are listed in ``source.view_checks``, and the
+    generated code checks, when it runs, that ``v`` is not a view.
+    """
+    source.view_checks = set()
     params = {a.id for a in gast.walk(source.tree.args) if isinstance(a, gast.Name)}
     _Checker(source).block(source.tree.body, {p: frozenset({p, _ARGUMENT}) for p in params})
 
@@ -133,6 +139,8 @@ class _Checker:
                 raise self.error(
                     stmt, base.id, "an in-place update of", f"shares its array with '{others[0]}'"
                 )
+            if others:  # a number, or a row of another array: the generated code checks
+                self.source.view_checks.add((stmt.lineno, stmt.col_offset))
             return
         if _ARGUMENT in group:
             raise self.error(

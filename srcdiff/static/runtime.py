@@ -16,6 +16,7 @@ __all__ = [
     "add_at",
     "check_seed",
     "gradient_of",
+    "not_a_view",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -74,6 +75,17 @@ def _check_differentiable(x):
             f"cannot differentiate with respect to an array of dtype {x.dtype}; "
             "only numeric arrays have gradients"
         )
+
+
+def not_a_view(value, name):
+    """True; raises when ``value`` is a view, whose ``+=`` would update another array."""
+    if isinstance(value, np.ndarray) and value.base is not None:
+        raise DifferentiationError(
+            f"'{name}' is a view of another array here, so '{name} += ...' would update "
+            f"that array in place; copy it first ({name} = {name}.copy()), or use "
+            'mode="trace"'
+        )
+    return True
 
 
 def gradient_of(g, x):

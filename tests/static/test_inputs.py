@@ -133,3 +133,17 @@ def test_an_element_read_from_an_argument_may_be_updated():
 def test_an_argument_name_may_be_updated_when_nothing_else_shows_it():
     x = np.array([0.5, -1.5, 2.0])
     np.testing.assert_allclose(srcdiff.grad(updates_an_argument_name)(x.copy()), 2 * (x + 1.0))
+
+
+def accumulates_rows(x):
+    total = x[0]
+    total += x[1]
+    return np.sum(total * x)
+
+
+def test_an_update_of_a_row_view_is_refused_when_it_runs():
+    """``x[0]`` of a matrix is a view: ``total += ...`` would change ``x`` (checked at run time)."""
+    df = srcdiff.grad(accumulates_rows)
+    srcdiff.check_grads(accumulates_rows, np.array([0.5, -1.5, 2.0]))  # a vector: numbers
+    with pytest.raises(srcdiff.DifferentiationError, match="'total' is a view of another array"):
+        df(X)
