@@ -92,12 +92,6 @@ def simplify(expr, replace=None):
     return _fold(expr)
 
 
-def _reads(node):
-    return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
-
-
 def _is_pure(value, pure):
     """Can this assigned value be dropped if unused?  Only if every call in it is pure."""
     for node in gast.walk(value):
