@@ -23,7 +23,7 @@ from srcdiff.rules import is_nondifferentiable, to_positions, unbroadcast, vjp_r
 from srcdiff.trace import messages, numpy_writes
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import node_class
-from srcdiff.trace.names import SAVES_NO_TENSORS, grad_fn_name
+from srcdiff.trace.names import SAVES_NO_TENSORS, VIEW_NAMES, grad_fn_name
 
 # Set by tensor.py once the class exists (the two modules need each other).
 Tensor = None
@@ -34,22 +34,6 @@ _SEQUENCES = (list, tuple)
 _NUMBERS = (int, float, np.floating, np.integer)
 _USES_ANS = {}
 _NODE_KINDS = {}
-
-# Nodes whose output is a view of their first input (they share its version).
-VIEW_NAMES = frozenset(
-    {
-        "ViewBackward0",
-        "PermuteBackward0",
-        "TBackward0",
-        "TransposeBackward0",
-        "SqueezeBackward0",
-        "SqueezeBackward1",
-        "UnsqueezeBackward0",
-        "ExpandBackward0",
-        "SliceBackward0",
-        "SelectBackward0",
-    }
-)
 
 
 def rule_uses_ans(rule):

@@ -159,17 +159,9 @@ GRAD_FN_NAMES = {
     np.linalg.solve: "LinalgSolveExBackward0",
 }
 
-SAVES_NO_TENSORS = frozenset(
+# Nodes whose output is a view of their first input (they share its version).
+VIEW_NAMES = frozenset(
     {
-        "AddBackward0",
-        "SubBackward0",
-        "RsubBackward1",
-        "NegBackward0",
-        "PositiveBackward0",
-        "SumBackward0",
-        "SumBackward1",
-        "MeanBackward0",
-        "MeanBackward1",
         "ViewBackward0",
         "PermuteBackward0",
         "TBackward0",
@@ -178,16 +170,29 @@ SAVES_NO_TENSORS = frozenset(
         "SqueezeBackward1",
         "UnsqueezeBackward0",
         "ExpandBackward0",
-        "RepeatBackward0",
-        "FlipBackward0",
-        "CatBackward0",
-        "StackBackward0",
         "SliceBackward0",
         "SelectBackward0",
-        "CloneBackward0",
-        "ToCopyBackward0",
     }
 )
+
+# Nodes that keep no tensor for their backward (a second backward through them works).
+SAVES_NO_TENSORS = VIEW_NAMES | {
+    "AddBackward0",
+    "SubBackward0",
+    "RsubBackward1",
+    "NegBackward0",
+    "PositiveBackward0",
+    "SumBackward0",
+    "SumBackward1",
+    "MeanBackward0",
+    "MeanBackward1",
+    "RepeatBackward0",
+    "FlipBackward0",
+    "CatBackward0",
+    "StackBackward0",
+    "CloneBackward0",
+    "ToCopyBackward0",
+}
 
 _DERIVED = {}
 

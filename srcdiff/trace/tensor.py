@@ -311,16 +311,7 @@ _new = object.__new__
 def make_tensor(data, requires_grad, grad_fn):
     """Build a Tensor around an ndarray without any checks (the hot path's constructor)."""
     t = _new(Tensor)
-    t._data = data
-    t._requires_grad = requires_grad
-    t.grad_fn = grad_fn
-    t._grad = None
-    t._retains_grad = False
-    t._version_box = [0]
-    t._accum = None
-    t._view_of_leaf = None
-    t._view_link = None
-    t._views = None
+    _init(t, data, requires_grad, grad_fn)
     return t
 
 
