@@ -21,6 +21,15 @@ def _shape(value):
     return np.shape(value)
 
 
+def ndim(value):
+    """``np.ndim(value)``, with exact-type tests first (NumPy's converts a number to an array)."""
+    if type(value) is _NDARRAY:
+        return value.ndim
+    if isinstance(value, _NUMBERS):
+        return 0
+    return np.ndim(value)
+
+
 def unbroadcast(g, x):
     """Bring the cotangent ``g`` to the shape of ``x``, undoing broadcasting.
 
@@ -57,9 +66,9 @@ def zeros_like(x):
         return 0.0
     if not np.issubdtype(dtype, np.inexact):
         dtype = np.float64
-    if np.ndim(x) == 0:
+    if ndim(x) == 0:
         return dtype.type(0)
-    return np.zeros(np.shape(x), dtype)
+    return np.zeros(_shape(x), dtype)
 
 
 def float_zeros(x, g=None):
@@ -72,7 +81,7 @@ def float_zeros(x, g=None):
         dtype = getattr(x, "dtype", None)
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         dtype = np.float64
-    return np.zeros(np.shape(x), dtype)
+    return np.zeros(_shape(x), dtype)
 
 
 def reduced_axes(axis, ndim):
@@ -92,10 +101,10 @@ def restore_reduced_axes(g, x, axis=None, keepdims=False):
     """
     if keepdims:
         return g
-    ndim = np.ndim(x)
-    if ndim == 0:
+    rank = ndim(x)
+    if rank == 0:
         return g
-    return np.expand_dims(g, reduced_axes(axis, ndim))
+    return np.expand_dims(g, reduced_axes(axis, rank))
 
 
 def unreduce(g, x, axis=None, keepdims=False):
@@ -104,9 +113,11 @@ def unreduce(g, x, axis=None, keepdims=False):
     The adjoint of ``np.sum(x, axis, keepdims=keepdims)``: a fresh, writable
     array of ``x``'s shape.
     """
-    shape = np.shape(x)
-    if axis is None and np.ndim(g) == 0:  # a full reduction: one value everywhere
-        return np.full(shape, g, dtype=_float_dtype(g, x))
+    shape = _shape(x)
+    if axis is None and _shape(g) == ():  # a full reduction: one value everywhere
+        out = np.empty(shape, dtype=_float_dtype(g, x))
+        out.fill(g)
+        return out
     g = restore_reduced_axes(g, x, axis, keepdims)
     return np.array(np.broadcast_to(g, shape))
 

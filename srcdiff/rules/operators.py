@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 
-from srcdiff.rules.helpers import unbroadcast
+from srcdiff.rules.helpers import ndim, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -54,22 +54,18 @@ def positive(g, ans, x):
 
 def _as_matrices(g, x, y):
     """matmul promotes a 1-D operand to a matrix; do the same to ``g``, ``x`` and ``y``."""
-    x2 = x[np.newaxis, :] if np.ndim(x) == 1 else x
-    y2 = y[:, np.newaxis] if np.ndim(y) == 1 else y
-    if np.ndim(x) == 1:
+    x2 = x[np.newaxis, :] if ndim(x) == 1 else x
+    y2 = y[:, np.newaxis] if ndim(y) == 1 else y
+    if ndim(x) == 1:
         g = np.expand_dims(g, -2)
-    if np.ndim(y) == 1:
+    if ndim(y) == 1:
         g = np.expand_dims(g, -1)
     return g, x2, y2
 
 
-def _ndim(x):
-    return x.ndim if type(x) is np.ndarray else np.ndim(x)
-
-
 def matmul_left(g, x, y):
     """The cotangent of ``x`` in ``x @ y``."""
-    x_ndim, y_ndim = _ndim(x), _ndim(y)
+    x_ndim, y_ndim = ndim(x), ndim(y)
     if y_ndim == 2 and x_ndim == 2:
         return g @ y.T
     if y_ndim == 2 and x_ndim == 1:
@@ -85,7 +81,7 @@ def matmul_left(g, x, y):
 
 def matmul_right(g, x, y):
     """The cotangent of ``y`` in ``x @ y``."""
-    x_ndim, y_ndim = _ndim(x), _ndim(y)
+    x_ndim, y_ndim = ndim(x), ndim(y)
     if x_ndim == 2 and y_ndim in (1, 2):
         return x.T @ g
     if x_ndim == 1 and y_ndim == 2:

@@ -9,13 +9,13 @@ swaps the operand's subscripts with the output's.
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import diagonal_scatter, float_zeros, unbroadcast
+from srcdiff.rules.helpers import diagonal_scatter, float_zeros, ndim, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
 def tensordot_axes(axes, a_ndim, b_ndim):
     """``np.tensordot``'s ``axes`` (an int or a pair) as two lists of non-negative axes."""
-    if np.ndim(axes) == 0:
+    if ndim(axes) == 0:
         return list(range(a_ndim - axes, a_ndim)), list(range(axes))
     a_axes, b_axes = axes
     a_axes = [a % a_ndim for a in np.atleast_1d(a_axes)]
@@ -25,8 +25,8 @@ def tensordot_axes(axes, a_ndim, b_ndim):
 
 def tensordot_vjp(g, a, b, a_axes, b_axes):
     """Cotangents of ``np.tensordot(a, b, (a_axes, b_axes))`` for the result's cotangent ``g``."""
-    a_free = [i for i in range(np.ndim(a)) if i not in a_axes]
-    b_free = [i for i in range(np.ndim(b)) if i not in b_axes]
+    a_free = [i for i in range(ndim(a)) if i not in a_axes]
+    b_free = [i for i in range(ndim(b)) if i not in b_axes]
     n_a_free = len(a_free)
     g_b_free = list(range(n_a_free, n_a_free + len(b_free)))
     # da's axes: a's free axes, then b's contracted axes (ascending), named by their a partner.
@@ -40,23 +40,23 @@ def tensordot_vjp(g, a, b, a_axes, b_axes):
 
 @defvjp(np.tensordot)
 def tensordot(g, ans, a, b, axes=2):
-    a_axes, b_axes = tensordot_axes(axes, np.ndim(a), np.ndim(b))
+    a_axes, b_axes = tensordot_axes(axes, ndim(a), ndim(b))
     return tensordot_vjp(g, a, b, a_axes, b_axes) + (None,)
 
 
 @defvjp(np.dot, np.ndarray.dot)
 def dot(g, ans, a, b, out=None):
-    if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.dot with a scalar multiplies
+    if ndim(a) == 0 or ndim(b) == 0:  # np.dot with a scalar multiplies
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
-    b_axis = 0 if np.ndim(b) == 1 else np.ndim(b) - 2
-    return tensordot_vjp(g, a, b, [np.ndim(a) - 1], [b_axis])
+    b_axis = 0 if ndim(b) == 1 else ndim(b) - 2
+    return tensordot_vjp(g, a, b, [ndim(a) - 1], [b_axis])
 
 
 @defvjp(np.inner)
 def inner(g, ans, a, b):
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    if ndim(a) == 0 or ndim(b) == 0:
         return unbroadcast(g * b, a), unbroadcast(g * a, b)
-    return tensordot_vjp(g, a, b, [np.ndim(a) - 1], [np.ndim(b) - 1])
+    return tensordot_vjp(g, a, b, [ndim(a) - 1], [ndim(b) - 1])
 
 
 @defvjp(np.outer)
@@ -79,7 +79,7 @@ def diagonal(g, ans, x, offset=0, axis1=0, axis2=1):
 
 @defvjp(np.diag)
 def diag(g, ans, v, k=0):
-    if np.ndim(v) == 1:  # builds a matrix with v on diagonal k
+    if ndim(v) == 1:  # builds a matrix with v on diagonal k
         return (np.diagonal(g, k).copy(),)
     return (diagonal_scatter(g, v, k),)
 
@@ -122,7 +122,7 @@ def _einsum_operand_vjp(g, output, inputs, operands, k, optimize):
     x = operands[k]
     sizes = {}
     ellipsis_shape = ()
-    n_ellipsis = np.ndim(x) - sum(1 for t in target if t != "...")
+    n_ellipsis = ndim(x) - sum(1 for t in target if t != "...")
     position = 0
     for t in target:
         if t == "...":
