@@ -113,12 +113,49 @@ def _plain_value(value):
     return value
 
 
+def _seeds(outputs, seed, several):
+    """One cotangent per output, checked against its shape."""
+    if several:
+        if seed is None:
+            raise DifferentiationError(
+                f"grad needs a scalar output, but the function returned {len(outputs)} values; "
+                "use srcdiff.vjp with a tuple of seeds, one for each"
+            )
+        if not isinstance(seed, (tuple, list)) or len(seed) != len(outputs):
+            raise DifferentiationError(
+                f"the function returned {len(outputs)} values; the seed of its vjp must be a "
+                "tuple with one cotangent for each"
+            )
+        return [_seed_for(o, s) for o, s in zip(outputs, seed)]
+    return [_seed_for(outputs[0], seed)]
+
+
+def _seed_for(out, seed):
+    value = _plain_value(out)
+    shape = np.shape(value)
+    if seed is None:
+        if shape != ():
+            raise DifferentiationError(
+                f"grad needs a scalar output, but the function returned an array of shape "
+                f"{shape}; use srcdiff.vjp with a seed of that shape"
+            )
+        return np.ones((), dtype=np.result_type(value, np.float32))
+    seed_array = np.asarray(seed._data if isinstance(seed, Tensor) else seed)
+    if seed_array.shape != shape:
+        raise DifferentiationError(
+            f"the seed has shape {seed_array.shape} but the output has shape {shape}; "
+            "a seed (cotangent) must have the output's shape"
+        )
+    return seed_array
+
+
 def trace_vjp(f, args, kwargs, wrt, seed):
     """Run ``f(*args, **kwargs)`` on Tensors; return ``(value, gradients)``.
 
     ``gradients`` holds one NumPy value per index in ``wrt``, shaped like that
     argument: d(output)/d(argument) contracted with ``seed``.  ``seed`` None
-    means the output must be a scalar, with implicit seed 1.
+    means the output must be a scalar, with implicit seed 1; a function that
+    returns a tuple of values takes a tuple of seeds.
     """
     args = list(args)
     leaves = []
@@ -137,30 +174,20 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     # math.exp(t) records, and np.zeros & co. give Tensors, so `a[i] = t` records too.
     with strict_tracing(math_patches() + factory_patches() + rule_patches(f)):
         out = f(*args, **(kwargs or {}))
-    if isinstance(out, (tuple, list, dict)):
+    if isinstance(out, dict):
         raise DifferentiationError(
-            f"the function returned a {type(out).__name__}; the tracing mode differentiates "
-            "functions that return one array or number"
+            "the function returned a dict; the tracing mode differentiates functions that "
+            "return an array, a number, or a tuple or list of them"
         )
-    value = _plain_value(out)
-    shape = np.shape(value)
-    if seed is None:
-        if shape != ():
-            raise DifferentiationError(
-                f"grad needs a scalar output, but the function returned an array of shape "
-                f"{shape}; use srcdiff.vjp with a seed of that shape"
-            )
-        seed_array = np.ones((), dtype=np.result_type(value, np.float32))
-    else:
-        seed_array = np.asarray(seed._data if isinstance(seed, Tensor) else seed)
-        if seed_array.shape != shape:
-            raise DifferentiationError(
-                f"the seed has shape {seed_array.shape} but the output has shape {shape}; "
-                "a seed (cotangent) must have the output's shape"
-            )
+    several = isinstance(out, (tuple, list))
+    outputs = list(out) if several else [out]
+    seeds = _seeds(outputs, seed, several)
     captured = {leaf._accumulator(): None for leaf in leaves}
-    if isinstance(out, Tensor) and out._requires_grad:
-        run_backward([out], [seed_array], retain_graph=False, capture=captured)
+    roots = [(o, s) for o, s in zip(outputs, seeds) if isinstance(o, Tensor) and o._requires_grad]
+    if roots:
+        tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
+        run_backward(tensors, cotangents, retain_graph=False, capture=captured)
+    value = type(out)(_plain_value(o) for o in outputs) if several else _plain_value(out)
     gradients = []
     for leaf, scalar in zip(leaves, scalars):
         g = captured[leaf._accumulator()]

@@ -12,28 +12,49 @@ def two_outputs(x):
     return x * 2, np.sin(x)
 
 
-def test_vjp_of_a_tuple_output_takes_a_tuple_seed():
+MODES = ["static", "trace"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_vjp_of_a_tuple_output_takes_a_tuple_seed(mode):
     u, v = np.array([1.0, 0.5, -1.0]), np.array([2.0, 1.0, 0.0])
-    got = srcdiff.vjp(two_outputs)(X, seed=(u, v))
+    got = srcdiff.vjp(two_outputs, mode=mode)(X, seed=(u, v))
     np.testing.assert_allclose(got, 2 * u + np.cos(X) * v)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     "seed", [np.ones(3), (np.ones(3),), (np.ones(3), np.ones(3), np.ones(3))], ids=str
 )
-def test_a_seed_that_does_not_match_the_outputs_is_an_error(seed):
+def test_a_seed_that_does_not_match_the_outputs_is_an_error(seed, mode):
     with pytest.raises(srcdiff.DifferentiationError, match="one cotangent for each"):
-        srcdiff.vjp(two_outputs)(X, seed=seed)
+        srcdiff.vjp(two_outputs, mode=mode)(X, seed=seed)
 
 
-def test_a_seed_of_the_wrong_shape_inside_the_tuple_is_an_error():
+@pytest.mark.parametrize("mode", MODES)
+def test_a_seed_of_the_wrong_shape_inside_the_tuple_is_an_error(mode):
     with pytest.raises(srcdiff.DifferentiationError, match="shape"):
-        srcdiff.vjp(two_outputs)(X, seed=(np.ones(3), np.ones(2)))
+        srcdiff.vjp(two_outputs, mode=mode)(X, seed=(np.ones(3), np.ones(2)))
 
 
-def test_grad_of_a_tuple_output_is_an_error():
+@pytest.mark.parametrize("mode", MODES)
+def test_grad_of_a_tuple_output_is_an_error(mode):
     with pytest.raises(srcdiff.DifferentiationError, match="scalar output"):
-        srcdiff.grad(two_outputs)(X)
+        srcdiff.grad(two_outputs, mode=mode)(X)
+
+
+def shared_part(x):
+    h = np.tanh(x)
+    return h * 2.0, np.sum(h * h)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_outputs_sharing_a_part_add_their_gradients(mode):
+    u = np.array([1.0, -2.0, 0.5])
+    h = np.tanh(X)
+    expected = (2.0 * u + 3.0 * 2.0 * h) * (1.0 - h * h)
+    got = srcdiff.vjp(shared_part, mode=mode)(X, seed=(u, 3.0))
+    np.testing.assert_allclose(got, expected)
 
 
 def clipped_below(x, lo):
