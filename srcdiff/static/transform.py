@@ -43,7 +43,14 @@ def wrt_names(wrt, tree):
     """The parameter names ``wrt`` designates; a DifferentiationError if any is not one."""
     positional, every = parameters(tree)
     keyword_only = every[len(positional) :]
-    resolved = resolve_wrt(wrt, positional, keyword_only, tree.name)
+    try:
+        resolved = resolve_wrt(wrt, positional, keyword_only, tree.name)
+    except DifferentiationError as error:
+        if tree.args.vararg is None:
+            raise
+        raise DifferentiationError(
+            f'{error}; arguments gathered by *{tree.args.vararg.id} are differentiated with mode="trace"'
+        ) from None
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 

@@ -273,3 +273,13 @@ def test_errors_are_never_internal():
     for attempt in attempts:
         with pytest.raises(srcdiff.SrcdiffError):
             attempt()
+
+
+def star_args(*xs):
+    return sum(x * x for x in xs)
+
+
+def test_wrt_into_star_args_points_to_the_trace_mode():
+    with pytest.raises(srcdiff.DifferentiationError, match='mode="trace"'):
+        srcdiff.grad(star_args)
+    np.testing.assert_allclose(srcdiff.grad(star_args, mode="trace")(3.0, 4.0), 6.0)
