@@ -19,7 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-_rng = np.random.default_rng(20240601)
+from tests.values import Values
+
+_values = Values(20240601)
 
 
 class Case(NamedTuple):
@@ -32,27 +34,8 @@ class Case(NamedTuple):
 CASES = []
 
 
-def normal(*shape):
-    """Signed values with magnitude in [0.5, 2] (away from 0, the kink of abs and sign)."""
-    return np.asarray(_rng.choice([-1.0, 1.0], size=shape) * _rng.uniform(0.5, 2.0, size=shape))
-
-
-def positive(*shape):
-    return np.asarray(_rng.uniform(0.5, 2.0, size=shape))
-
-
-def unit(*shape):
-    return np.asarray(_rng.uniform(-0.8, 0.8, size=shape))
-
-
-def distinct(*shape):
-    """Values at least 0.2 apart and 0.05 from zero: max/min without ties."""
-    size = int(np.prod(shape))
-    return (_rng.permutation(size) * 0.3 - 1.05 + _rng.uniform(0, 0.1, size)).reshape(shape)
-
-
-def well_conditioned(n):
-    return np.eye(n) * 2.0 + 0.3 * _rng.standard_normal((n, n))
+normal, positive, unit = _values.normal, _values.positive, _values.unit
+distinct, well_conditioned = _values.distinct, _values.well_conditioned
 
 
 def _shape_name(value):

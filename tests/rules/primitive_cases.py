@@ -13,33 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-_rng = np.random.default_rng(1234)
+from tests.values import Values
+
+_values = Values(1234)
 
 
-def normal(*shape):
-    """Signed values with magnitude in [0.5, 2]: away from 0 (abs, sign) and from each other."""
-    return np.asarray(_rng.choice([-1.0, 1.0], size=shape) * _rng.uniform(0.5, 2.0, size=shape))
-
-
-def positive(*shape):
-    return np.asarray(_rng.uniform(0.5, 2.0, size=shape))
-
-
-def unit(*shape):
-    """Inside (-1, 1), away from the ends: for arcsin/arccos."""
-    return np.asarray(_rng.uniform(-0.8, 0.8, size=shape))
-
-
-def distinct(*shape):
-    """Values at least 0.2 apart and 0.05 from zero: max/min without ties."""
-    size = int(np.prod(shape))
-    return (_rng.permutation(size) * 0.3 - 1.05 + _rng.uniform(0, 0.1, size)).reshape(shape)
-
-
-def well_conditioned(*shape):
-    """(Stacks of) matrices close to the identity."""
-    n = shape[-1]
-    return np.eye(n) * 2.0 + 0.3 * _rng.standard_normal(shape)
+normal, positive, unit = _values.normal, _values.positive, _values.unit
+distinct, well_conditioned = _values.distinct, _values.well_conditioned
 
 
 class PrimitiveCase(NamedTuple):
