@@ -27,7 +27,7 @@ from srcdiff.rules import (
 )
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
-from srcdiff.static.names import assign, clone, const, name
+from srcdiff.static.names import assign, clone, const, name, runtime_name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
 
@@ -243,7 +243,7 @@ class AdjointBuilder:
         if tmpl is None or max(wanted) >= len(tmpl.returns):
             return None
         for free, obj in tmpl.namespace.items():
-            if self.namespace.get(free, obj) is not obj or not self.can_bind(free, obj):
+            if self.namespace.get(free, obj) is not obj:
                 return None
         mapping = tmpl.bind(g, ans, args, kwargs)
         if mapping is None:
@@ -298,22 +298,15 @@ class AdjointBuilder:
                 self.lazy_now.add(c.name)
             elif c.index is None and not _is_unbroadcast(c.value):
                 shape_of = name(self.twins.get(c.name, c.name))
-                c.value = gast.Call(func=name("unbroadcast"), args=[c.value, shape_of], keywords=[])
+                c.value = gast.Call(
+                    func=runtime_name("unbroadcast"), args=[c.value, shape_of], keywords=[]
+                )
                 self.namespace.setdefault("unbroadcast", unbroadcast)
         return adjoint
 
     def needs_exact(self, var):
         """Must the gradient of ``var`` have exactly ``var``'s shape?"""
         return var not in self.lazy
-
-    def can_bind(self, id, obj):
-        """May the generated function see ``obj`` under ``id`` without hiding a user name?"""
-        if id in self.source.locals:
-            return False
-        try:
-            return self.source.resolve(id) is obj
-        except KeyError:
-            return True
 
     def bind(self, preferred, obj):
         """A name under which generated code reaches ``obj``."""

@@ -17,7 +17,7 @@ import gast
 
 from srcdiff.static.activity import differentiable_names
 from srcdiff.static.desugar import ADVICE
-from srcdiff.static.names import assign, clone, name
+from srcdiff.static.names import assign, clone, name, runtime_name
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
@@ -53,7 +53,7 @@ def _as_expression(index):
             p if p is not None else gast.Constant(value=None, kind=None)
             for p in (index.lower, index.upper, index.step)
         ]
-        return gast.Call(func=name("slice"), args=parts, keywords=[])
+        return gast.Call(func=runtime_name("slice"), args=parts, keywords=[])
     if isinstance(index, gast.Tuple):
         return gast.Tuple(elts=[_as_expression(e) for e in index.elts], ctx=gast.Load())
     return index

@@ -17,7 +17,7 @@ Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 
 import gast
 
-from srcdiff.static.names import Namer, assign, clone, const, name, names_in, store
+from srcdiff.static.names import Namer, assign, clone, const, name, names_in, runtime_name, store
 
 _UNSUPPORTED = {
     gast.With: "a 'with' block",
@@ -226,7 +226,9 @@ class Desugar:
         if (stmt.lineno, stmt.col_offset) in getattr(self.source, "view_checks", ()):
             # ``v = a[i]; v += x``: fine for a number, an in-place update for a row.
             check = gast.Call(
-                func=name("not_a_view"), args=[name(target.id), const(target.id)], keywords=[]
+                func=runtime_name("not_a_view"),
+                args=[name(target.id), const(target.id)],
+                keywords=[],
             )
             out.insert(0, _located(gast.Assert(test=check, msg=None), stmt))
         return out
@@ -341,10 +343,10 @@ def _is_call_to(node, fname):
 
 
 def _range_len(sequences):
-    lengths = [gast.Call(func=name("len"), args=[name(s)], keywords=[]) for s in sequences]
+    lengths = [gast.Call(func=runtime_name("len"), args=[name(s)], keywords=[]) for s in sequences]
     if len(lengths) > 1:
-        lengths = [gast.Call(func=name("min"), args=lengths, keywords=[])]
-    return gast.Call(func=name("range"), args=lengths, keywords=[])
+        lengths = [gast.Call(func=runtime_name("min"), args=lengths, keywords=[])]
+    return gast.Call(func=runtime_name("range"), args=lengths, keywords=[])
 
 
 def _contains(node, kind, loops=True):

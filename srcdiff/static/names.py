@@ -3,9 +3,20 @@
 ``Namer`` hands out names that do not clash with any name the user's function
 uses: ``dz`` for the gradient of ``z``, ``z_1`` for a part of ``z``'s
 expression, ``z_stack`` for the values of ``z`` saved by a loop.
+
+Generated code also reads what the runtime provides (``unbroadcast``, ``np``,
+``range``...).  Such a reference is made with :func:`runtime_name`, which
+marks the node with the object it means; :func:`reserve_runtime_names` then
+gives each one a name that hides none of the user's: the plain name in the
+common case, ``unbroadcast_1`` where the user's function uses ``unbroadcast``
+for something else.  Invariant: every user name in generated code means what
+it means in the user's function, and every runtime reference reaches its object.
 """
 
+import builtins
+
 import gast
+import numpy as np
 
 
 def clone(node, replace=None):
@@ -20,7 +31,7 @@ def clone(node, replace=None):
     if replace and type(node) is gast.Name and node.id in replace:
         return clone(replace[node.id])
     new = type(node)(**{f: clone(getattr(node, f, None), replace) for f in node._fields})
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset", "synthetic"):
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset", "synthetic", "runtime"):
         if hasattr(node, attr):
             setattr(new, attr, getattr(node, attr))
     return new
@@ -73,6 +84,67 @@ class Namer:
 def name(id, ctx=None):
     """A gast Name node (load context by default)."""
     return gast.Name(id=id, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def runtime_name(id, meaning=None):
+    """A Name node for an object the runtime provides: ``meaning``, or by default
+    the runtime helper, NumPy (``np``) or the builtin called ``id``."""
+    node = name(id)
+    node.runtime = _default_meaning(id) if meaning is None else meaning
+    return node
+
+
+def _default_meaning(id):
+    from srcdiff.static import runtime
+
+    if id in runtime.__all__:
+        return getattr(runtime, id)
+    if id == "np":
+        return np
+    return getattr(builtins, id)
+
+
+def reserve_runtime_names(tree, user_names, sees, namer, namespace):
+    """Name every runtime reference in ``tree`` so that no user name is hidden.
+
+    ``user_names`` are the names the user's function mentions, and ``sees(id)``
+    the object it reads under ``id`` (None for a local or an unbound name).  A
+    reference keeps its plain name where the user's function does not use that
+    name, or uses it for the same object (a shared global, read live); else it
+    gets a fresh one.  ``namespace`` (generated name -> object, bound around
+    the generated function) receives every reference not shared with the user.
+    """
+    references = [node for node in gast.walk(tree) if hasattr(node, "runtime")]
+    unmarked = {
+        node.id
+        for node in gast.walk(tree)
+        if isinstance(node, gast.Name) and not hasattr(node, "runtime")
+    }
+    for node in references:  # bound under its plain name while the tree was built
+        if node.id not in unmarked and namespace.get(node.id) is node.runtime:
+            del namespace[node.id]
+    namer.taken |= names_in(tree) | set(namespace) | set(user_names)
+    chosen = {}  # (plain name, id of the object) -> generated name
+    for node in references:
+        key = (node.id, id(node.runtime))
+        if key not in chosen:
+            chosen[key] = _choose(node, user_names, sees, namer, namespace, unmarked, chosen)
+        node.id = chosen[key]
+    return namespace
+
+
+def _choose(node, user_names, sees, namer, namespace, unmarked, chosen):
+    plain, meaning = node.id, node.runtime
+    if plain in user_names:
+        if sees(plain) is meaning:
+            return plain  # the user reads the same object under this name
+    elif plain not in unmarked and namespace.get(plain, meaning) is meaning:
+        if all(k[0] != plain or v != plain for k, v in chosen.items()):
+            namespace[plain] = meaning
+            return plain
+    fresh = namer.fresh(plain)
+    namespace[fresh] = meaning
+    return fresh
 
 
 def store(id):

@@ -8,7 +8,7 @@ branch conditions and loop trip counts, and drops everything else.
 
 import gast
 
-from srcdiff.static.names import assign, clone, const, name, store
+from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.saves import Restore
 
 
@@ -22,7 +22,7 @@ def _method(owner, attr, *args):
 
 def _copy_of(var, index):
     item = gast.Subscript(value=name(var), slice=clone(index), ctx=gast.Load())
-    return _call(gast.Attribute(value=name("np"), attr="copy", ctx=gast.Load()), item)
+    return _call(gast.Attribute(value=runtime_name("np"), attr="copy", ctx=gast.Load()), item)
 
 
 class Sweeps:

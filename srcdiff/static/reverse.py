@@ -28,7 +28,7 @@ import gast
 
 from srcdiff.static.adjoints import AdjointBuilder
 from srcdiff.static.desugar import is_loop_exit
-from srcdiff.static.names import assign, clone, const, name, store
+from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 from srcdiff.static.saves import Restore, Save, SavePlan
@@ -328,9 +328,9 @@ class ReverseAD:
 def _call(func, *args):
     if "." in func:
         owner, attr = func.split(".")
-        func_node = gast.Attribute(value=name(owner), attr=attr, ctx=gast.Load())
+        func_node = gast.Attribute(value=runtime_name(owner), attr=attr, ctx=gast.Load())
     else:
-        func_node = name(func)
+        func_node = runtime_name(func)
     return gast.Call(func=func_node, args=list(args), keywords=[])
 
 

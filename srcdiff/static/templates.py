@@ -3,7 +3,9 @@
 A rule whose body is a single ``return (e1, e2, ...)`` is read once, and each
 ``e_i`` becomes a template: its parameters are replaced by the caller's
 names (``g`` by ``dz``, ``x`` by ``y``), its free names (``np``,
-``unbroadcast``) are made available to the generated function.  Any other
+``unbroadcast``) are made available to the generated function, marked as
+runtime references (see ``names.reserve_runtime_names``) so that they never
+hide a user name of the same spelling.  Any other
 rule is called by name instead.
 """
 
@@ -52,6 +54,10 @@ def template(rule):
             namespace[free_name] = rule.__globals__[free_name]
         elif not hasattr(builtins, free_name):
             return None
+    for node in gast.walk(value):
+        if isinstance(node, gast.Name) and node.id in free:
+            # A runtime reference: renamed where it would hide a user name.
+            node.runtime = namespace.get(node.id, getattr(builtins, node.id, None))
     return Template(rule, returns, namespace)
 
 

@@ -8,11 +8,9 @@ Each stage lives in its own module and states its invariant there.
 """
 
 import gast
-import numpy as np
 
 from srcdiff.arguments import resolve_wrt
 from srcdiff.errors import DifferentiationError
-from srcdiff.static import runtime
 from srcdiff.static.activity import active_names, resolve, varied_names
 from srcdiff.static.anf import normalize
 from srcdiff.static.broadcast import lazy_names
@@ -20,7 +18,16 @@ from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.inputs import check_no_input_mutation
-from srcdiff.static.names import Namer, assign, assigned_names, const, name, names_in
+from srcdiff.static.names import (
+    Namer,
+    assign,
+    assigned_names,
+    const,
+    name,
+    names_in,
+    reserve_runtime_names,
+    runtime_name,
+)
 from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
@@ -67,7 +74,10 @@ def _reverse_transform(fn, wrt, kind, optimize):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
+    if kind == "vjp":
+        _free_seed_name(source, every)
     source.locals = assigned_names(source.tree)
+    user_names = names_in(source.tree)
     check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure))
@@ -93,12 +103,12 @@ def _reverse_transform(fn, wrt, kind, optimize):
     seed = []
     if kind == "vjp":
         seed_value = gast.Call(
-            func=name("check_seed"), args=[name("seed"), name(result)], keywords=[]
+            func=runtime_name("check_seed"), args=[name("seed"), name(result)], keywords=[]
         )
     elif result in scalars:  # surely a scalar: nothing to check
         seed_value = const(1.0)
     else:
-        seed_value = gast.Call(func=name("unit_seed"), args=[name(result)], keywords=[])
+        seed_value = gast.Call(func=runtime_name("unit_seed"), args=[name(result)], keywords=[])
     if result in active:
         seed = [assign(reverse.d(result), seed_value)]
         state.zeros.discard(result)
@@ -107,7 +117,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     backward = reverse.reverse_block(body, state)
     gradients = [
         gast.Call(
-            func=name("gradient_of"),
+            func=runtime_name("gradient_of"),
             args=[
                 const(0.0) if w in state.zeros or w not in active else name(reverse.d(w)),
                 name(w),
@@ -143,23 +153,16 @@ def _reverse_transform(fn, wrt, kind, optimize):
         **({"type_params": []} if "type_params" in gast.FunctionDef._fields else {}),
     )
     if kind == "vjp":
-        if "seed" in every:
-            raise DifferentiationError(
-                f"{source.tree.name}() has an argument named 'seed', which vjp uses for the cotangent"
-            )
         adjoint.args.kwonlyargs.append(
             gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
+    reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
     if optimize:
         propagate_copies(adjoint)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
     referenced = names_in(adjoint)
-    for helper in runtime.__all__:
-        if helper in referenced:
-            namespace[helper] = getattr(runtime, helper)
-    if "np" in referenced and "np" not in namespace and _free("np", source):
-        namespace["np"] = np
+    namespace = {var: value for var, value in namespace.items() if var in referenced}
     for var, value in source.closure.items():
         if var in referenced:
             namespace[var] = value
@@ -176,13 +179,47 @@ def _reverse_transform(fn, wrt, kind, optimize):
     return compiled
 
 
-def _free(id, source):
-    return id not in source.locals
+def _sees(id, source):
+    """The object the user's function reads under ``id``; None for a local or an unbound name."""
+    if id in source.locals:
+        return None
+    try:
+        return source.resolve(id)
+    except KeyError:
+        return None
+
+
+def _free_seed_name(source, every):
+    """Make room for the ``seed`` keyword of a vjp: a local ``seed`` is renamed."""
+    tree = source.tree
+    if "seed" in every:
+        raise DifferentiationError(
+            f"{tree.name}() has an argument named 'seed', which vjp uses for the cotangent"
+        )
+    reads = [n for n in gast.walk(tree) if isinstance(n, gast.Name) and n.id == "seed"]
+    if not reads:
+        return
+    if "seed" not in assigned_names(tree):
+        raise source.error(
+            reads[0],
+            f"{tree.name}() reads 'seed' from outside the function, but vjp passes the "
+            "cotangent as the keyword argument 'seed'; rename that variable",
+            DifferentiationError,
+        )
+    # A local ``seed`` means nothing outside the function: it gets another name.
+    fresh = Namer(names_in(tree)).part("seed")
+    for node in reads:
+        node.id = fresh
 
 
 def _is_pure_call(call, source):
     """Calls into NumPy, math and the rule table can be dropped when unused."""
-    fn = resolve(call.func, source)
+    func = call.func
+    owner = func.value if isinstance(func, gast.Attribute) else func
+    if hasattr(owner, "runtime"):  # a runtime reference: its object, whatever its name
+        fn = owner.runtime if owner is func else getattr(owner.runtime, func.attr, None)
+    else:
+        fn = resolve(func, source)
     if fn is None:
         return isinstance(call.func, gast.Attribute)  # array methods
     module = getattr(fn, "__module__", None) or ""
