@@ -121,7 +121,8 @@ def reserve_runtime_names(tree, user_names, sees, namer, namespace):
         if isinstance(node, gast.Name) and not hasattr(node, "runtime")
     }
     for node in references:  # bound under its plain name while the tree was built
-        if node.id not in unmarked and namespace.get(node.id) is node.runtime:
+        stale = node.id in user_names or node.id not in unmarked
+        if stale and namespace.get(node.id) is node.runtime:
             del namespace[node.id]
     namer.taken |= names_in(tree) | set(namespace) | set(user_names)
     chosen = {}  # (plain name, id of the object) -> generated name
