@@ -58,10 +58,11 @@ def assigned_names(tree):
 
 
 class Namer:
-    """Hands out fresh names, never one already taken."""
+    """Hands out fresh names, never one already taken (nor one of ``read``)."""
 
-    def __init__(self, taken=()):
-        self.taken = set(taken)
+    def __init__(self, taken=(), read=()):
+        self.taken = set(taken) | set(read)
+        self.read = set(read)  # names the user's function reads
 
     def fresh(self, base):
         """``base`` itself if free, else ``base_1``, ``base_2``, ..."""
@@ -70,6 +71,10 @@ class Namer:
             self.taken.add(base)
             return base
         return self.part(base)
+
+    def unused(self):
+        """A loop target nobody reads: ``_``, unless the user's function reads ``_``."""
+        return "_" if "_" not in self.read else self.fresh("trip")
 
     def part(self, base):
         """A name for a piece of ``base``'s expression: ``base_1``, ``base_2``, ..."""
@@ -116,9 +121,9 @@ def reserve_runtime_names(tree, user_names, sees, namer, namespace):
     """
     references = [node for node in gast.walk(tree) if hasattr(node, "runtime")]
     unmarked = {
-        node.id
+        getattr(node, "id", None) or node.name
         for node in gast.walk(tree)
-        if isinstance(node, gast.Name) and not hasattr(node, "runtime")
+        if isinstance(node, (gast.Name, gast.FunctionDef)) and not hasattr(node, "runtime")
     }
     for node in references:  # bound under its plain name while the tree was built
         stale = node.id in user_names or node.id not in unmarked

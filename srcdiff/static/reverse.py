@@ -305,9 +305,9 @@ class ReverseAD:
             count = clone(stmt.iter)
             if not (len(count.args) == 1 and not count.keywords):
                 count = _call("range", _call("len", count))
-            loop_target, iterable = store("_"), count
+            loop_target, iterable = store(self.namer.unused()), count
         elif plan.reverse_range and not target_read:
-            loop_target, iterable = store("_"), _call("range", name(plan.trips))
+            loop_target, iterable = store(self.namer.unused()), _call("range", name(plan.trips))
         elif plan.reverse_range:
             iterable = clone(stmt.iter)
             if plan.trips:
@@ -319,7 +319,7 @@ class ReverseAD:
             loop_target = store(stmt.target.id)
             iterable = _call("reversed", iterable)
         else:
-            loop_target, iterable = store("_"), _call("range", name(plan.trips))
+            loop_target, iterable = store(self.namer.unused()), _call("range", name(plan.trips))
         loop = gast.For(target=loop_target, iter=iterable, body=code, orelse=[], type_comment=None)
         heading = [self.comment(stmt)] if _has_code(code) else []
         return heading + before + [loop] + restores

@@ -80,7 +80,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     user_names = names_in(source.tree)
     check_no_input_mutation(source)
     tree = desugar(source)
-    namer = Namer(names_in(tree) | set(source.closure))
+    namer = Namer(names_in(tree) | set(source.closure), read=_loaded(source.tree))
     varied = varied_names(tree, wrt_list, source)
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
@@ -177,6 +177,12 @@ def _reverse_transform(fn, wrt, kind, optimize):
     if kind == "vjp":
         compiled.__kwdefaults__["seed"] = None
     return compiled
+
+
+def _loaded(tree):
+    return {
+        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
 
 
 def _sees(id, source):

@@ -328,6 +328,23 @@ def test_user_names_spelled_like_generated_names_are_not_overwritten(tmp_path):
     assert "dx_1 =" in source and "ddz =" in source and "y_stack_1" in source
 
 
+@pytest.mark.parametrize("kind", ("global", "local"))
+def test_a_user_name_underscore_is_not_the_backward_loops_target(kind, tmp_path):
+    # Once ``for _ in range(3)`` in the backward pass made a global ``_`` local:
+    # UnboundLocalError in the forward pass.
+    helper, end = {
+        "global": ("def _(v):\n    return 2.0 * v\n", "    return np.sum(_(y))\n"),
+        "local": ("", "    _ = 2.0 * y\n    return np.sum(_)\n"),
+    }[kind]
+    module = load(
+        f"import numpy as np\n\n{helper}\n\ndef f(x):\n    y = x\n"
+        f"    for i in range(3):\n        y = np.sin(y) * 2.0\n{end}",
+        tmp_path,
+    )
+    check_gradients(module.f, (np.array([0.5, -1.5, 2.5]),), (0,))
+    assert "for trip in range(3):" in srcdiff.grad(module.f).source
+
+
 # ---------------------------------------------------------------- vjp's ``seed``
 
 
