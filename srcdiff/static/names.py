@@ -92,8 +92,11 @@ def name(id, ctx=None):
 
 
 def runtime_name(id, meaning=None):
-    """A Name node for an object the runtime provides: ``meaning``, or by default
-    the runtime helper, NumPy (``np``) or the builtin called ``id``."""
+    """A Name node that reads an object the runtime provides, marked with it.
+
+    The object is ``meaning``, or by default the runtime helper, NumPy
+    (``np``) or the builtin called ``id``.
+    """
     node = name(id)
     node.runtime = _default_meaning(id) if meaning is None else meaning
     return node
@@ -119,7 +122,8 @@ def reserve_runtime_names(tree, user_names, sees, namer, namespace):
     gets a fresh one.  ``namespace`` (generated name -> object, bound around
     the generated function) receives every reference not shared with the user.
     """
-    references = [node for node in gast.walk(tree) if hasattr(node, "runtime")]
+    references = {id(node): node for node in gast.walk(tree) if hasattr(node, "runtime")}
+    references = list(references.values())  # each node once, even if shared
     unmarked = {
         getattr(node, "id", None) or node.name
         for node in gast.walk(tree)
@@ -144,8 +148,8 @@ def _choose(node, user_names, sees, namer, namespace, unmarked, chosen):
     if plain in user_names:
         if sees(plain) is meaning:
             return plain  # the user reads the same object under this name
-    elif plain not in unmarked and namespace.get(plain, meaning) is meaning:
-        if all(k[0] != plain or v != plain for k, v in chosen.items()):
+    elif plain not in unmarked and plain not in chosen.values():
+        if namespace.get(plain, meaning) is meaning:
             namespace[plain] = meaning
             return plain
     fresh = namer.fresh(plain)

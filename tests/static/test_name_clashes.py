@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import srcdiff
+from srcdiff.rules import registry
 from srcdiff.static import runtime
 
 RUNTIME_NAMES = sorted(runtime.__all__) + ["np"]
@@ -409,3 +410,35 @@ def test_a_parameter_named_seed_under_vjp_is_refused():
 
     with pytest.raises(srcdiff.DifferentiationError, match="has an argument named 'seed'"):
         srcdiff.vjp(f)
+
+
+@pytest.fixture
+def rules():
+    """Undo every rule a test registers (the rule table is global state)."""
+    vjps = dict(registry._VJPS)
+    yield
+    registry._VJPS.clear()
+    registry._VJPS.update(vjps)
+    registry._version[0] += 1
+
+
+def test_a_rules_helper_spelled_like_a_runtime_helper_keeps_its_meaning(rules, tmp_path):
+    # The rule's module has its own ``zeros_like``; the adjoint also needs the runtime's.
+    module = load(
+        "import numpy as np\n\n\n"
+        "def zeros_like(v):\n    return 3.0 * v * v\n\n\n"
+        "def cube(v):\n    return v**3\n\n\n"
+        "def cube_vjp(g, ans, v):\n    return (g * zeros_like(v),)\n\n\n"
+        "def f(x, k):\n"
+        "    y = x * 2.0\n"
+        "    if k > 0:\n"
+        "        y = cube(x)\n"
+        "    return np.sum(y * x)\n",
+        tmp_path,
+    )
+    srcdiff.register_vjp(module.cube, module.cube_vjp)
+    x = np.array([0.5, -1.5, 2.5])
+    for k in (1, -1):
+        check_gradients(module.f, (x, k), (0,))
+    # the runtime's zeros_like clears the gradient of y in the branch
+    assert mentions(generated(module.f, (0,)), "zeros_like")
