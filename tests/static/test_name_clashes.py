@@ -20,12 +20,15 @@ import re
 import sys
 import textwrap
 
+import gast
 import numpy as np
 import pytest
 
 import srcdiff
 from srcdiff.rules import registry
 from srcdiff.static import runtime
+from srcdiff.static.names import Namer, reserve_runtime_names, runtime_name
+from srcdiff.static.names import name as name_node
 
 RUNTIME_NAMES = sorted(runtime.__all__) + ["np"]
 KINDS = ("global", "local", "parameter", "closure")
@@ -34,6 +37,7 @@ KINDS = ("global", "local", "parameter", "closure")
 # new helper the sink does not reach fails the test that lists it).
 SINK = """
 import numpy
+import gast
 import numpy as np
 
 {helper}
@@ -442,3 +446,30 @@ def test_a_rules_helper_spelled_like_a_runtime_helper_keeps_its_meaning(rules, t
         check_gradients(module.f, (x, k), (0,))
     # the runtime's zeros_like clears the gradient of y in the branch
     assert mentions(generated(module.f, (0,)), "zeros_like")
+
+
+def _calls(*funcs):
+    """``def f(x): func(x); ...`` as a gast tree."""
+    tree = gast.parse("def f(x):\n    pass\n").body[0]
+    tree.body = [
+        gast.Expr(value=gast.Call(func=fn, args=[name_node("x")], keywords=[])) for fn in funcs
+    ]
+    return tree
+
+
+def test_two_objects_spelled_alike_get_two_names():
+    ours, numpys = runtime_name("zeros_like"), runtime_name("zeros_like", np.zeros_like)
+    tree = _calls(ours, numpys)
+    namespace = reserve_runtime_names(tree, {"x"}, lambda id: None, Namer({"f", "x"}), {})
+    assert (ours.id, numpys.id) == ("zeros_like", "zeros_like_1")
+    assert namespace == {"zeros_like": runtime.zeros_like, "zeros_like_1": np.zeros_like}
+
+
+def test_a_global_the_user_reads_as_the_same_object_is_shared_and_read_live():
+    numpy_copy = gast.Attribute(value=runtime_name("np"), attr="copy", ctx=gast.Load())
+    tree = _calls(numpy_copy)
+    namespace = reserve_runtime_names(tree, {"x", "np"}, {"np": np}.get, Namer({"f", "x"}), {})
+    assert numpy_copy.value.id == "np" and namespace == {}  # the user's global np, read live
+    other = gast.Attribute(value=runtime_name("np"), attr="copy", ctx=gast.Load())
+    namespace = reserve_runtime_names(_calls(other), {"x", "np"}, {}.get, Namer({"f", "x"}), {})
+    assert other.value.id == "np_1" and namespace == {"np_1": np}
