@@ -5,19 +5,15 @@ provides (``unbroadcast``, ``gradient_of``, ``np``, the helpers inlined rules
 bring in, the builtins it emits) under names that cannot clash: where the
 user's function uses such a name for something else (a global helper, a
 local, a parameter, a closure variable), the runtime's reference is renamed
-(``unbroadcast_1``)
-and the user's name keeps its meaning.  In the other direction the names
-generated code invents (``dx``, ``x_stack``, ``cond``) avoid every user name.
+(``unbroadcast_1``) and the user's name keeps its meaning.  (The other
+direction, names generated code invents, is tested in test_generated_names.py.)
 
 Every gradient is compared with central finite differences and with the
 tracing mode; the subjects are written to files of their own, one per name
 and kind of clash, so that each has source code.
 """
 
-import hashlib
-import importlib.util
 import re
-import sys
 import textwrap
 
 import gast
@@ -29,6 +25,7 @@ from srcdiff.rules import registry
 from srcdiff.static import runtime
 from srcdiff.static.names import Namer, reserve_runtime_names, runtime_name
 from srcdiff.static.names import name as name_node
+from tests.static.clash_checks import check_gradients, finite_differences, generated, load, mentions
 
 RUNTIME_NAMES = sorted(runtime.__all__) + ["np"]
 KINDS = ("global", "local", "parameter", "closure")
@@ -73,18 +70,6 @@ class np:
 '''
 
 
-def load(source, tmp_path):
-    """Write ``source`` to a file of its own and import it as a module."""
-    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
-    path = tmp_path / f"clash_{digest}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"clash_{digest}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def sink(name, kind, tmp_path):
     """The sink where the user's function uses ``name`` as a ``kind`` (or not at all)."""
     fields = {"helper": "", "parameter": "", "local": "", "np": "np", "use": ""}
@@ -120,41 +105,6 @@ def sink_args(kind):
     idx = np.array([0, 2, 0])
     extra = (np.array([1.5, -0.5, 0.25]),) if kind == "parameter" else ()
     return (x, w, idx) + extra
-
-
-def finite_differences(f, args, position, eps=1e-6):
-    """Central differences of scalar ``f`` along every element of ``args[position]``."""
-    x = np.array(args[position], dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[i] = eps
-        plus, minus = list(args), list(args)
-        plus[position], minus[position] = x + step, x - step
-        grad[i] = (f(*plus) - f(*minus)) / (2 * eps)
-    return grad
-
-
-def check_gradients(f, args, wrt):
-    """Static gradients equal the tracing mode's and central finite differences."""
-    value, static = srcdiff.value_and_grad(f, wrt=wrt)(*args)
-    assert value == f(*args)
-    traced = srcdiff.grad(f, wrt=wrt, mode="trace")(*args)
-    for position, s, t in zip(wrt, static, traced):
-        expected = finite_differences(f, args, position)
-        np.testing.assert_allclose(s, expected, rtol=1e-6, atol=1e-8)
-        np.testing.assert_allclose(s, t, rtol=1e-10, atol=1e-12)
-    # the vjp path (``check_seed``) in both modes
-    srcdiff.check_grads(f, *args, wrt=wrt)
-
-
-def generated(f, wrt):
-    """The code of the adjoints ``check_gradients`` ran (compiled once, then cached)."""
-    return srcdiff.value_and_grad(f, wrt=wrt).source + srcdiff.vjp(f, wrt=wrt).source
-
-
-def mentions(source, word):
-    return re.search(rf"\b{word}\b", source) is not None
 
 
 # ---------------------------------------------------------------- runtime names
@@ -314,106 +264,6 @@ def test_a_local_named_like_a_builtin_generated_code_calls(body, tmp_path):
     check_gradients(module.f, (x, y), (0, 1))
     name = body.split()[0]
     assert mentions(generated(module.f, (0,)), f"{name}_1")
-
-
-# ---------------------------------------------------------------- names generated code invents
-
-
-def test_user_names_spelled_like_generated_names_are_not_overwritten(tmp_path):
-    module = load(
-        "import numpy as np\n\n"
-        "dx = 0.25\n"
-        "y_stack = 3.0\n\n\n"
-        "def f(x, dz):\n"
-        "    cond = x * dx\n"
-        "    y = x\n"
-        "    result = 0.0\n"
-        "    for i in range(3):\n"
-        "        if np.sum(y) > 0.0:\n"
-        "            y = np.sin(y) * cond * y_stack\n"
-        "        else:\n"
-        "            y = y * dz\n"
-        "        result = result + np.sum(y)\n"
-        "    dresult = result * result\n"
-        "    return dresult\n",
-        tmp_path,
-    )
-    x, dz = np.array([0.5, 1.5, 2.5]), np.array([0.3, -0.7, 1.1])
-    check_gradients(module.f, (x, dz), (0, 1))
-    source = generated(module.f, (0, 1))
-    # The gradients of ``x`` and ``dz`` and the stack of ``y`` take other names.
-    assert "dx_1 =" in source and "ddz =" in source and "y_stack_1" in source
-
-
-@pytest.mark.parametrize("kind", ("global", "local"))
-def test_a_user_name_underscore_is_not_the_backward_loops_target(kind, tmp_path):
-    # Once ``for _ in range(3)`` in the backward pass made a global ``_`` local:
-    # UnboundLocalError in the forward pass.
-    helper, end = {
-        "global": ("def _(v):\n    return 2.0 * v\n", "    return np.sum(_(y))\n"),
-        "local": ("", "    _ = 2.0 * y\n    return np.sum(_)\n"),
-    }[kind]
-    module = load(
-        f"import numpy as np\n\n{helper}\n\ndef f(x):\n    y = x\n"
-        f"    for i in range(3):\n        y = np.sin(y) * 2.0\n{end}",
-        tmp_path,
-    )
-    check_gradients(module.f, (np.array([0.5, -1.5, 2.5]),), (0,))
-    assert "for trip in range(3):" in generated(module.f, (0,))
-
-
-# ---------------------------------------------------------------- vjp's ``seed``
-
-
-def test_a_local_named_seed_is_not_the_cotangent(tmp_path):
-    module = load(
-        "import numpy as np\n\n\ndef f(x):\n    seed = np.sin(x)\n    return seed * x\n",
-        tmp_path,
-    )
-    x = np.array([0.5, -1.5, 2.5])
-    srcdiff.check_grads(module.f, x)
-    v = np.array([1.0, -2.0, 0.5])
-    static = srcdiff.vjp(module.f)(x, seed=v)
-    np.testing.assert_allclose(static, srcdiff.vjp(module.f, mode="trace")(x, seed=v))
-    np.testing.assert_allclose(static, v * (np.cos(x) * x + np.sin(x)))
-
-
-def test_reading_a_global_named_seed_under_vjp_is_refused(tmp_path):
-    module = load(
-        "import numpy as np\n\nseed = 2.0\n\n\ndef f(x):\n    return np.sum(x * seed)\n"
-        "\n\ndef g(x):\n    return f(x) * 3.0\n",
-        tmp_path,
-    )
-    with pytest.raises(srcdiff.DifferentiationError, match=r":7: f\(\) reads 'seed' from outside"):
-        srcdiff.vjp(module.f)
-    # grad of the caller compiles the helper's vjp: the same refusal, named
-    with pytest.raises(srcdiff.DifferentiationError, match="call to f: .* rename that variable"):
-        srcdiff.grad(module.g)
-    # grad takes no seed: the global is read as usual
-    x = np.array([0.5, -1.5, 2.5])
-    static = srcdiff.grad(module.f)(x)
-    np.testing.assert_allclose(static, finite_differences(module.f, (x,), 0), rtol=1e-6)
-    np.testing.assert_allclose(static, srcdiff.grad(module.f, mode="trace")(x))
-
-
-def test_reading_a_closure_variable_named_seed_under_vjp_is_refused():
-    seed = 2.0
-
-    def f(x):
-        return np.sum(x * seed)
-
-    with pytest.raises(
-        srcdiff.DifferentiationError, match="reads 'seed' from outside the function"
-    ):
-        srcdiff.vjp(f)
-
-
-def test_a_parameter_named_seed_under_vjp_is_refused():
-    def f(x, seed):
-        return np.sum(x * seed)
-
-    with pytest.raises(srcdiff.DifferentiationError, match="has an argument named 'seed'"):
-        srcdiff.vjp(f)
 
 
 @pytest.fixture
