@@ -7,6 +7,8 @@
 Each stage lives in its own module and states its invariant there.
 """
 
+import dataclasses
+
 import gast
 
 from srcdiff.arguments import resolve_wrt
@@ -22,6 +24,7 @@ from srcdiff.static.names import (
     Namer,
     assign,
     assigned_names,
+    clone,
     const,
     name,
     names_in,
@@ -75,7 +78,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     if kind == "vjp":
-        _free_seed_name(source, every)
+        source = _free_seed_name(source, every)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
     check_no_input_mutation(source)
@@ -196,7 +199,10 @@ def _sees(id, source):
 
 
 def _free_seed_name(source, every):
-    """Make room for the ``seed`` keyword of a vjp: a local ``seed`` is renamed."""
+    """Make room for the ``seed`` keyword of a vjp: a local ``seed`` is renamed.
+
+    Returns ``source``, or a copy whose tree has the local renamed.
+    """
     tree = source.tree
     if "seed" in every:
         raise DifferentiationError(
@@ -204,7 +210,7 @@ def _free_seed_name(source, every):
         )
     reads = [n for n in gast.walk(tree) if isinstance(n, gast.Name) and n.id == "seed"]
     if not reads:
-        return
+        return source
     if "seed" not in assigned_names(tree):
         raise source.error(
             reads[0],
@@ -214,8 +220,11 @@ def _free_seed_name(source, every):
         )
     # A local ``seed`` means nothing outside the function: it gets another name.
     fresh = Namer(names_in(tree)).part("seed")
-    for node in reads:
-        node.id = fresh
+    tree = clone(tree)  # the parsed tree stays as the user wrote it
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and node.id == "seed":
+            node.id = fresh
+    return dataclasses.replace(source, tree=tree)
 
 
 def _is_pure_call(call, source):
