@@ -12,6 +12,7 @@ argument, a lambda bound to a local name, a ``functools.partial``),
 
 import functools
 import inspect
+import sys
 import types
 
 from srcdiff.errors import DifferentiationError
@@ -68,7 +69,17 @@ class HelperVjp:
     def __call__(self, *args, seed, **kwargs):
         if _is_zero(seed):  # no gradient flows in: none flows out
             return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in self.wrt)
-        return (self.compiled or self.compile())(*args, seed=seed, **kwargs)
+        vjp = self.compiled or self.compile()
+        current = getattr(vjp, "current", None)  # the adjoint itself: one frame less per call
+        try:
+            return (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
+        except RecursionError:
+            raise DifferentiationError(
+                f"the recursion of {self.fn.__qualname__} is too deep for the static mode: its "
+                "backward pass takes about three of Python's stack levels per level of "
+                f"recursion, so about {sys.getrecursionlimit() // 3} levels fit; raise "
+                'sys.setrecursionlimit or use mode="trace"'
+            ) from None
 
 
 def _is_zero(seed):

@@ -5,14 +5,17 @@ and registered with ``linecache`` under a name like
 ``<srcdiff: grad of f at file.py:12>``, so tracebacks and
 ``inspect.getsource`` show the generated lines.  The function's globals are
 the user's module globals (read live, as the original function reads them);
-the names rules bring in (``unbroadcast``, ``np``, ...) and the user's closure
-variables reach it as closure cells, so nothing is added to the user's module.
+the names rules bring in (``unbroadcast``, ``np``, ...) reach it as closure
+cells, so nothing is added to the user's module, and the user's closure
+variables are read through the user's own cells (a ``nonlocal`` rebinding is
+seen).
 
 Invariant: the returned function's ``source`` attribute is exactly the code it runs.
 """
 
 import itertools
 import linecache
+import types
 
 from srcdiff.static.render import render
 
@@ -39,6 +42,23 @@ def compile_function(fn_tree, namespace, source, label):
     linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     scope = {}
     exec(code, source.globals, scope)
-    fn = scope["make"](**{p: namespace[p] for p in params})
+    fn = _with_live_cells(scope["make"](**{p: namespace[p] for p in params}), source)
     fn.source = text
     return fn
+
+
+def _with_live_cells(fn, source):
+    """``fn`` reading the user's closure variables through the user's own cells.
+
+    A variable rebound with ``nonlocal`` after compilation is then seen by the
+    next call, as the original function sees it.
+    """
+    if not fn.__closure__ or not source.cells:
+        return fn
+    cells = tuple(
+        source.cells[var]
+        if var in source.cells and source.closure.get(var, cell) is cell.cell_contents
+        else cell
+        for var, cell in zip(fn.__code__.co_freevars, fn.__closure__)
+    )
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, cells)

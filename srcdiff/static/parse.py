@@ -25,6 +25,9 @@ import gast
 
 from srcdiff.errors import DifferentiationError, UnsupportedSyntax, located
 
+# Packages whose attributes do not change while a program runs.
+_LIBRARIES = frozenset({"numpy", "math", "builtins", "srcdiff", "scipy", "operator", "functools"})
+
 
 @dataclass
 class Source:
@@ -37,6 +40,7 @@ class Source:
     closure: dict = field(default_factory=dict)
     cells: dict = field(default_factory=dict)  # closure variable -> its cell
     reads: dict = field(default_factory=dict)  # name -> (scope, object) it resolved to
+    attributes: dict = field(default_factory=dict)  # (module or class, name) -> object
 
     def line(self, lineno):
         """The user's source line ``lineno``, stripped."""
@@ -59,6 +63,19 @@ class Source:
             self.reads[name] = ("builtin", vars(builtins)[name])
             return vars(builtins)[name]
         raise KeyError(name)
+
+    def attribute(self, owner, name):
+        """``owner.name`` (None if missing); recorded when ``owner`` is a user's module or class."""
+        value = getattr(owner, name, None)
+        if isinstance(owner, types.ModuleType):
+            package = owner.__name__
+        elif isinstance(owner, type):
+            package = owner.__module__ or ""
+        else:
+            return value
+        if value is not None and package.split(".")[0] not in _LIBRARIES:
+            self.attributes[(owner, name)] = value
+        return value
 
 
 def parse_function(fn):
