@@ -33,18 +33,29 @@ def compile_function(fn_tree, namespace, source, label):
         + "".join("    " + line if line.strip() else line for line in text.splitlines(True))
         + f"    return {fn_tree.name}\n"
     )
+    # A method's private names (``self.__x``) are mangled by its class, as in the original.
+    owner = _owner_class(source.fn)
+    if owner:
+        factory = f"class {owner}:\n" + "".join("    " + line for line in factory.splitlines(True))
     where = f"{source.filename}:{source.tree.lineno}"
     filename = f"<srcdiff: {label} of {source.tree.name} at {where} #{next(_serial)}>"
     code = compile(factory, filename, "exec")
     # The text registered for the file is the unindented adjoint, placed so that
     # its line numbers are the ones the compiled code carries.
-    shown = "\n" + text
+    shown = "\n" * (2 if owner else 1) + text
     linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     scope = {}
     exec(code, source.globals, scope)
-    fn = _with_live_cells(scope["make"](**{p: namespace[p] for p in params}), source)
+    make = vars(scope[owner])["make"] if owner else scope["make"]
+    fn = _with_live_cells(make(**{p: namespace[p] for p in params}), source)
     fn.source = text
     return fn
+
+
+def _owner_class(fn):
+    """The name of the class ``fn`` was defined in, or None."""
+    parts = getattr(fn, "__qualname__", "").split(".")
+    return parts[-2] if len(parts) > 1 and parts[-2] != "<locals>" else None
 
 
 def _with_live_cells(fn, source):
