@@ -114,7 +114,7 @@ def parse_function(fn):
             raise DifferentiationError(f"{filename}:{first}: {name!r} is not a plain function")
         ast.increment_lineno(tree, first - 1)
         tree.decorator_list = []
-    check_text_matches_code(fn, tree, filename)
+    check_text_matches_code(fn, source if name != "<lambda>" else tree, filename)
     closure, cells = {}, {}
     if fn.__closure__:
         for var, cell in zip(code.co_freevars, fn.__closure__):
@@ -128,19 +128,27 @@ def parse_function(fn):
     )
 
 
-def check_text_matches_code(fn, tree, filename):
-    """Refuse when the file's text of ``fn`` is not what ``fn.__code__`` was compiled from.
+def check_text_matches_code(fn, text, filename):
+    """Refuse when the file's ``text`` of ``fn`` is not what ``fn.__code__`` was compiled from.
 
-    The text is compiled again, in a scope with the same free variables and
-    class (for private names), and the two code objects are compared: an
-    edited file that was not imported again gives different code.
+    The text (a def's source, or a lambda's tree) is compiled again, in a
+    scope with the same free variables, imported modules and class (for
+    private names), and the two code objects are compared: an edited file that
+    was not imported again gives different code.
     """
     code = fn.__code__
     if filename.startswith("<srcdiff:"):
         return  # generated code: its text is registered with the code, never edited
-    node = gast.gast_to_ast(tree)
-    if isinstance(node, ast.FunctionDef) and tree.name == "<lambda>":
-        node = ast.Expr(value=ast.Lambda(args=node.args, body=node.body[0].value))
+    if isinstance(text, str):
+        node = ast.parse(text).body[0]
+    else:
+        lambda_tree = gast.gast_to_ast(text)
+        node = ast.Expr(value=ast.Lambda(args=lambda_tree.args, body=lambda_tree.body[0].value))
+    imports = [
+        ast.Import(names=[ast.alias(name="sys", asname=name)])
+        for name in code.co_names
+        if isinstance(fn.__globals__.get(name), types.ModuleType)
+    ]
     scope = [ast.parse(f"{var} = None").body[0] for var in code.co_freevars if var != "__class__"]
     parts = fn.__qualname__.split(".")
     if len(parts) > 1 and parts[-2] != "<locals>":  # a method: names mangled by its class
@@ -153,7 +161,7 @@ def check_text_matches_code(fn, tree, filename):
         scope.insert(0, ast.Global(names=sorted(set(outside))))
     outer = ast.parse("def srcdiff_scope():\n    pass").body[0]
     outer.body = [*scope, node]
-    module = ast.fix_missing_locations(ast.Module(body=[outer], type_ignores=[]))
+    module = ast.fix_missing_locations(ast.Module(body=[*imports, outer], type_ignores=[]))
     try:
         compiled = compile(
             module, filename, "exec", flags=code.co_flags & _FUTURE, dont_inherit=True
@@ -223,7 +231,7 @@ def _instructions(code):
 def _same_code(a, b):
     if any(getattr(a, f) != getattr(b, f) for f in _COMPARED):
         return False
-    if _instructions(a) != _instructions(b):
+    if a.co_code != b.co_code and _instructions(a) != _instructions(b):
         return False
     if len(a.co_consts) != len(b.co_consts):
         return False
