@@ -118,7 +118,11 @@ def _problem(node, source, created):
             owner = _base(target.value)
             if owner is None or owner in created:
                 continue
-            if isinstance(target, gast.Subscript) and owner in _parameter_names(source):
+            if (
+                isinstance(target, gast.Subscript)
+                and isinstance(target.value, gast.Name)
+                and owner in _parameter_names(source)
+            ):
                 continue  # an argument's items: the in-place fence decides (static/inputs.py)
             return f"{name} changes {_text(target)}, which it did not create"
     return None

@@ -98,10 +98,15 @@ def uses_a_counter(s):
 class Accumulator:
     def __init__(self):
         self.total = 0.0
+        self.seen = [0.0]
 
     def add(self, s):
         self.total = self.total + 1.0
         return s * self.total
+
+    def remember(self, s):
+        self.seen[0] = self.seen[0] + 1.0
+        return s * self.seen[0]
 
 
 ACCUMULATOR = Accumulator()
@@ -109,6 +114,10 @@ ACCUMULATOR = Accumulator()
 
 def uses_an_accumulator(s):
     return ACCUMULATOR.add(s) * s
+
+
+def uses_a_memory(s):
+    return ACCUMULATOR.remember(s) * s
 
 
 total = 0.0
@@ -129,9 +138,10 @@ def uses_a_global(s):
     [
         (uses_a_counter, "counts_its_calls changes calls with .append()"),
         (uses_an_accumulator, "add changes self.total"),
+        (uses_a_memory, "remember changes self.seen[0]"),
         (uses_a_global, "declares 'global total'"),
     ],
-    ids=["list-append", "attribute", "global"],
+    ids=["list-append", "attribute", "attribute-item", "global"],
 )
 def test_helper_that_changes_shared_state_is_refused(f, fragment):
     with pytest.raises(srcdiff.UnsupportedSyntax, match='mode="trace"') as info:
