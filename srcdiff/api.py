@@ -20,12 +20,13 @@ import numpy as np
 
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
-from srcdiff.static.freshness import fresh_adjoint
+from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
 
-# function -> {(wrt, kind, optimize): compiled adjoint, kept fresh}
+# function -> {(wrt, kind, optimize): (Compiled record, weak reference to the function
+# returned)}.  Neither refers to the function, so the entry lives as long as it does.
 _compiled = weakref.WeakKeyDictionary()
 
 
@@ -86,22 +87,24 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
         cache = {}
-    compiled = cache.get(key)
-    if compiled is None:
-        compiled = cache[key] = _static(f, wrt, kind, optimize)
+    compiled, wrapper = cache.get(key, (None, lambda: None))
+    wrapper = wrapper()
+    if wrapper is None:
+        if compiled is None:
+            compiled = Compiled(
+                f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
+            )
+        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt))
+        cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
-        print(compiled.source)
-    return compiled
+        print(wrapper.source)
+    return wrapper
 
 
-def _static(f, wrt, kind, optimize):
-    """The compiled adjoint of ``f``, compiled again whenever what it read has changed."""
-
-    def build():
-        adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
-        return adjoint, adjoint.dependencies
-
-    return fresh_adjoint(build, _argument_check(f, wrt))
+def _compile(f, *, wrt, kind, optimize):
+    """The adjoint of ``f`` and what it was compiled against."""
+    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    return adjoint, adjoint.dependencies
 
 
 def _after_self(wrt):

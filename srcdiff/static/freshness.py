@@ -34,14 +34,14 @@ def _by_identity(value):
 class Dependencies:
     """What an adjoint of ``fn`` was compiled against, as read from its ``Source``.
 
-    ``stale()`` checks it all in one generated boolean expression, such as
+    ``stale(fn)`` checks it all in one generated boolean expression, such as
     ``fn.__code__ is not code or version[0] != 7 or scope.get('np', MISSING)
-    is not e0``, so a call pays a few hundred nanoseconds.
+    is not e0``, so a call pays a few hundred nanoseconds.  It holds no
+    reference to ``fn`` (a cache of adjoints must not keep functions alive).
     """
 
     def __init__(self, fn, source):
         values = {
-            "fn": fn,
             "code": fn.__code__,
             "version": registry._version,
             "scope": source.globals,
@@ -72,7 +72,7 @@ class Dependencies:
         self.text = " or ".join(tests)
         body = (
             f"def make({', '.join(values)}):\n"
-            "    def stale():\n"
+            "    def stale(fn):\n"
             "        try:\n"
             f"            return {self.text}\n"
             "        except ValueError:  # a closure cell was emptied\n"
@@ -84,35 +84,52 @@ class Dependencies:
         self.stale = scope["make"](**values)
 
 
-def fresh_adjoint(build, check_arguments):
-    """A function that calls the adjoint ``build()`` returns, rebuilt when stale.
+class Compiled:
+    """The current adjoint of a function for one set of options, and what it depends on.
 
-    ``build()`` returns ``(adjoint, dependencies)``; ``check_arguments(args,
-    kwargs)`` runs first on each call.  The returned function carries the
-    adjoint's ``source`` and ``sources``; ``current()`` returns the adjoint
-    that a call would run now (rebuilding it first if needed).
+    ``build(fn)`` returns ``(adjoint, dependencies)``; neither this record nor
+    ``build`` refers to ``fn``, so a cache may keep the record as long as
+    ``fn`` lives without keeping ``fn`` alive.
     """
-    compiled, dependencies = build()
-    lock = threading.Lock()
+
+    def __init__(self, fn, build):
+        self.build = build
+        self.lock = threading.Lock()
+        self.adjoint, self.dependencies = build(fn)
+
+    def current(self, fn):
+        """The adjoint to run for ``fn`` now, compiled again first if it is stale."""
+        if self.dependencies.stale(fn):
+            with self.lock:
+                if self.dependencies.stale(fn):
+                    self.adjoint, self.dependencies = self.build(fn)
+        return self.adjoint
+
+
+def fresh_adjoint(fn, compiled, check_arguments):
+    """A function that runs the adjoint ``compiled`` holds for ``fn``, kept up to date.
+
+    ``check_arguments(args, kwargs)`` runs first on each call.  The returned
+    function carries the adjoint's ``source`` and ``sources``; ``current()``
+    returns the adjoint that a call would run now (compiling it again first if
+    needed).
+    """
 
     def current():
-        nonlocal compiled, dependencies
-        if dependencies.stale():
-            with lock:
-                if dependencies.stale():
-                    compiled, dependencies = build()
-                    _show(adjoint, compiled)
-        return compiled
+        adjoint = compiled.current(fn)
+        if wrapper.__wrapped__ is not adjoint:
+            _show(wrapper, adjoint)
+        return adjoint
 
-    def adjoint(*args, **kwargs):
+    def wrapper(*args, **kwargs):
         check_arguments(args, kwargs)
-        if dependencies.stale():
+        if compiled.dependencies.stale(fn):
             return current()(*args, **kwargs)
-        return compiled(*args, **kwargs)
+        return compiled.adjoint(*args, **kwargs)
 
-    adjoint.current = current
-    _show(adjoint, compiled)
-    return adjoint
+    wrapper.current = current
+    _show(wrapper, compiled.adjoint)
+    return wrapper
 
 
 def _show(adjoint, compiled):

@@ -8,10 +8,12 @@ decorator's wrapper is differentiated, not the function it wraps.
 """
 
 import functools
+import gc
 import importlib.util
 import inspect
 import itertools
 import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -288,3 +290,29 @@ def test_gradient_of_a_traced_gradient_is_refused():
 
     with pytest.raises(srcdiff.DifferentiationError, match="made by srcdiff"):
         srcdiff.grad(srcdiff.grad(f, mode="trace"))(3.0)
+
+
+def make_power(p):
+    return lambda x: x**p
+
+
+def test_cache_keeps_neither_functions_nor_gradients_alive():
+    power = make_power(3)
+    function = weakref.ref(power)
+    gradient = weakref.ref(srcdiff.grad(power))
+    assert srcdiff.grad(power)(2.0) == pytest.approx(12.0)
+    del power
+    gc.collect()
+    assert function() is None and gradient() is None
+
+
+def test_gradient_dropped_and_asked_again_is_not_compiled_again(monkeypatch):
+    power = make_power(2)
+    srcdiff.grad(power)
+    gc.collect()
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the adjoint was compiled again")
+
+    monkeypatch.setattr(srcdiff.api, "reverse_transform", no_work)
+    assert srcdiff.grad(power)(3.0) == pytest.approx(6.0)
