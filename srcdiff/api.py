@@ -12,6 +12,7 @@ A bound method is differentiated as its function with ``self`` bound.
 import dataclasses
 import functools
 import inspect
+import operator
 import types
 import weakref
 from collections.abc import Mapping
@@ -127,19 +128,36 @@ def _argument_check(f, wrt):
         else:
             where.append((item, None))
     where = tuple(where)
+    positions = [position for position, _ in where]
+    if None in positions or not positions:
+        return functools.partial(_check_arguments, where)
+    take, last = operator.itemgetter(*positions), max(positions)
+    single = len(positions) == 1
 
     def check(args, kwargs):
-        for position, name in where:
-            if position is not None and position < len(args):
-                value = args[position]
-            elif name in kwargs:
-                value = kwargs[name]
-            else:
-                continue
-            if type(value) is not np.ndarray and type(value) is not float:
-                check_differentiable_structure(value, name or f"argument {position}")
+        # The common case, arrays and floats passed by position, in a few C calls.
+        if len(args) > last:
+            values = take(args)
+            if type(values) in _PLAIN if single else _PLAIN.issuperset(map(type, values)):
+                return
+        _check_arguments(where, args, kwargs)
 
     return check
+
+
+_PLAIN = frozenset({np.ndarray, float, np.float64})
+
+
+def _check_arguments(where, args, kwargs):
+    for position, name in where:
+        if position is not None and position < len(args):
+            value = args[position]
+        elif name in kwargs:
+            value = kwargs[name]
+        else:
+            continue
+        if type(value) not in _PLAIN:
+            check_differentiable_structure(value, name or f"argument {position}")
 
 
 def check_differentiable_structure(value, label):
