@@ -13,6 +13,8 @@ import importlib.util
 import inspect
 import itertools
 import sys
+import threading
+import time
 import weakref
 
 import numpy as np
@@ -316,3 +318,29 @@ def test_gradient_dropped_and_asked_again_is_not_compiled_again(monkeypatch):
 
     monkeypatch.setattr(srcdiff.api, "reverse_transform", no_work)
     assert srcdiff.grad(power)(3.0) == pytest.approx(6.0)
+
+
+def test_threads_calling_while_a_helper_is_redefined_get_a_right_gradient(tmp_path):
+    path = tmp_path / "threaded_cell.py"
+    path.write_text(HELPERS)
+    module = load_module(path)
+    df = srcdiff.grad(module.f)
+    first, second = module.helper, module.helper_redefined
+    results, stop = [], threading.Event()
+
+    def caller():
+        while not stop.is_set():
+            results.append(df(1.0))
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for i in range(40):
+        module.helper = second if i % 2 == 0 else first
+        time.sleep(0.002)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert results and set(results) <= {4.0, 5.0}
+    module.helper = second
+    assert df(1.0) == pytest.approx(5.0)
