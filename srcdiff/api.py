@@ -2,25 +2,32 @@
 
 Each function works bare (``@grad``), with options (``@grad(wrt=1)``) and as
 a call (``grad(f)``).  ``mode="static"`` (the default) compiles the adjoint
-once, at decoration time, and returns the generated function itself;
-``mode="trace"`` returns a function that runs ``f`` on traced Tensors.
-Compiled adjoints are cached per function and options.
+at decoration time and returns it behind a thin check that compiles it again
+when ``f``'s code, the helpers it calls or the rule table change
+(``static/freshness.py``); ``mode="trace"`` returns a function that runs ``f``
+on traced Tensors.  Compiled adjoints are cached per function and options.
+A bound method is differentiated as its function with ``self`` bound.
 """
 
+import dataclasses
 import functools
 import inspect
+import operator
+import types
 import weakref
+from collections.abc import Mapping
 
 import numpy as np
 
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import registry
+from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
 
-# function -> {(wrt, kind, optimize, rule table version): compiled adjoint}
+# function -> {(wrt, kind, optimize): (Compiled record, weak reference to the function
+# returned)}.  Neither refers to the function, so the entry lives as long as it does.
 _compiled = weakref.WeakKeyDictionary()
 
 
@@ -66,17 +73,111 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     wrt_items(wrt)  # before wrt becomes part of a cache key
     if mode == "trace":
         return _traced(f, wrt, kind)
-    key = (wrt, kind, optimize, registry.version())
+    if isinstance(f, types.MethodType):  # obj.method: differentiate the function, bind obj
+        function = _build(
+            f.__func__,
+            wrt=_after_self(wrt),
+            mode=mode,
+            kind=kind,
+            optimize=optimize,
+            verbose=verbose,
+        )
+        return types.MethodType(function, f.__self__)
+    key = (wrt, kind, optimize)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
         cache = {}
-    compiled = cache.get(key)
-    if compiled is None:
-        compiled = cache[key] = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    compiled, wrapper = cache.get(key, (None, lambda: None))
+    wrapper = wrapper()
+    if wrapper is None:
+        if compiled is None:
+            compiled = Compiled(
+                f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
+            )
+        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt))
+        cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
-        print(compiled.source)
-    return compiled
+        print(wrapper.source)
+    return wrapper
+
+
+def _compile(f, *, wrt, kind, optimize):
+    """The adjoint of ``f`` and what it was compiled against."""
+    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    return adjoint, adjoint.dependencies
+
+
+def _after_self(wrt):
+    """``wrt`` of a bound method as positions of its function: position 0 is ``self``."""
+    if isinstance(wrt, tuple):
+        return tuple(_after_self(item) for item in wrt)
+    return wrt + 1 if isinstance(wrt, int) and wrt >= 0 else wrt
+
+
+def _argument_check(f, wrt):
+    """A check, run on each call, that the ``wrt`` arguments are numbers or arrays."""
+    code = getattr(f, "__code__", None)
+    positional = code.co_varnames[: code.co_argcount] if code is not None else ()
+    where = []  # (position or None, name or None) of each differentiated argument
+    for item in wrt_items(wrt):
+        if isinstance(item, str):
+            where.append((positional.index(item) if item in positional else None, item))
+        elif -len(positional) <= item < len(positional):
+            where.append((item % len(positional), positional[item]))
+        else:
+            where.append((item, None))
+    where = tuple(where)
+    positions = [position for position, _ in where]
+    if None in positions or not positions:
+        return functools.partial(_check_arguments, where)
+    take, last = operator.itemgetter(*positions), max(positions)
+    single = len(positions) == 1
+
+    def check(args, kwargs):
+        # The common case, arrays and floats passed by position, in a few C calls.
+        if len(args) > last:
+            values = take(args)
+            if type(values) in _PLAIN if single else _PLAIN.issuperset(map(type, values)):
+                return
+        _check_arguments(where, args, kwargs)
+
+    return check
+
+
+_PLAIN = frozenset({np.ndarray, float, np.float64})
+
+
+def _check_arguments(where, args, kwargs):
+    for position, name in where:
+        if position is not None and position < len(args):
+            value = args[position]
+        elif name in kwargs:
+            value = kwargs[name]
+        else:
+            continue
+        if type(value) not in _PLAIN:
+            check_differentiable_structure(value, name or f"argument {position}")
+
+
+def check_differentiable_structure(value, label):
+    """Refuse containers whose gradient the static mode cannot build yet."""
+    kind = None
+    if isinstance(value, Mapping):
+        kind = type(value).__name__
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):
+        kind = "namedtuple"
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        kind = "dataclass"
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_differentiable_structure(item, label)
+    if kind is not None:
+        raise DifferentiationError(
+            f"cannot differentiate with respect to {label!r}, a {kind}: the static mode "
+            "differentiates numbers, arrays, and lists or tuples of them; pass the arrays as "
+            "separate arguments or in a list"
+        )
 
 
 def _positions(f, wrt):

@@ -125,7 +125,7 @@ def _checked(fn, rule):
                     f"(g, ans) and the call's {len(args)} argument(s): {error}"
                 ) from None
         cotangents = rule(g, ans, *args, **kwargs)
-        if not isinstance(cotangents, (tuple, list)) or not 1 <= len(cotangents) <= len(args):
+        if not isinstance(cotangents, (tuple, list)) or len(cotangents) != len(args):
             raise DifferentiationError(
                 f"the VJP rule {_label(rule)} registered for {_label(fn)} must return a tuple of "
                 f"one cotangent per positional argument ({len(args)}), not {cotangents!r:.80}"

@@ -38,7 +38,7 @@ def resolve(node, source):
     if isinstance(node, gast.Attribute):
         owner = resolve(node.value, source)
         if owner is not None and not _is_local(node.value, source):
-            return getattr(owner, node.attr, None)
+            return source.attribute(owner, node.attr)
     return None
 
 

@@ -3,7 +3,9 @@
 A call to a Python function that has no rule is differentiated by
 transforming that function's source (recursively, in any module).  The
 caller's adjoint calls the callee's vjp, which runs the callee forward again
-and then backward: each helper's adjoint is compiled once and cached.
+and then backward: each helper's adjoint is compiled once and cached.  A
+helper whose second run could differ from the first (random numbers, clocks,
+shared state) is refused instead (``static/purity.py``).
 
 When the callee is only known at run time (a function passed in as an
 argument, a lambda bound to a local name, a ``functools.partial``),
@@ -12,11 +14,13 @@ argument, a lambda bound to a local name, a ``functools.partial``),
 
 import functools
 import inspect
+import sys
 import types
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import is_nondifferentiable, vjp_rule
 from srcdiff.rules.helpers import zeros_like
+from srcdiff.static.purity import check_arguments_run_the_same, check_runs_the_same
 
 _in_progress = set()  # functions whose adjoint is being generated right now
 
@@ -56,6 +60,7 @@ class HelperVjp:
     def compile(self):
         from srcdiff.api import vjp
 
+        check_runs_the_same(self.fn)  # its vjp runs it again
         # ``*args`` forwarding is run by the tracing mode, which sees the real arguments.
         mode = "trace" if takes_variable_arguments(self.fn) else "static"
         self.compiled = vjp(self.fn, wrt=self.wrt, mode=mode)
@@ -68,7 +73,18 @@ class HelperVjp:
     def __call__(self, *args, seed, **kwargs):
         if _is_zero(seed):  # no gradient flows in: none flows out
             return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in self.wrt)
-        return (self.compiled or self.compile())(*args, seed=seed, **kwargs)
+        check_arguments_run_the_same(self.fn, args, kwargs)
+        vjp = self.compiled or self.compile()
+        current = getattr(vjp, "current", None)  # the adjoint itself: one frame less per call
+        try:
+            return (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
+        except RecursionError:
+            raise DifferentiationError(
+                f"the recursion of {self.fn.__qualname__} is too deep for the static mode: its "
+                "backward pass takes about three of Python's stack levels per level of "
+                f"recursion, so about {sys.getrecursionlimit() // 3} levels fit; raise "
+                'sys.setrecursionlimit or use mode="trace"'
+            ) from None
 
 
 def _is_zero(seed):

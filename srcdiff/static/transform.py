@@ -19,6 +19,7 @@ from srcdiff.static.broadcast import lazy_names
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
+from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
 from srcdiff.static.names import (
     Namer,
@@ -179,6 +180,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     compiled.__kwdefaults__ = dict(getattr(fn, "__kwdefaults__", None) or {})
     if kind == "vjp":
         compiled.__kwdefaults__["seed"] = None
+    compiled.dependencies = Dependencies(fn, source)
     return compiled
 
 

@@ -148,8 +148,10 @@ def test_source_and_getsource_agree():
 def test_generated_source_is_what_runs():
     """Executing ``df.source`` gives a function with the same result."""
     df = srcdiff.grad(quickstart)
-    namespace = dict(df.__globals__)
-    for var, cell in zip(df.__code__.co_freevars, df.__closure__ or ()):
+    running = df.current()  # the adjoint behind the check that it is up to date
+    assert running.source == df.source
+    namespace = dict(running.__globals__)
+    for var, cell in zip(running.__code__.co_freevars, running.__closure__ or ()):
         namespace[var] = cell.cell_contents
     exec(df.source, namespace)
     again = namespace[df.__name__]
