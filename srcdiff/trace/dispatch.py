@@ -9,8 +9,9 @@ graph; one declared non-differentiable gives a result without grad.
 
 ``apply_inplace`` and ``apply_setitem`` give PyTorch's in-place semantics:
 errors on leaves that require grad (and on their views), version bumps, and a
-new ``grad_fn`` on the modified Tensor.  Inside ``trace_vjp`` they give
-NumPy's instead (copy-on-write, views that write through: ``numpy_writes.py``).
+new ``grad_fn`` on the modified Tensor.  While this thread runs ``trace_vjp``
+(``GRAD_STATE.strict``, per thread) they give NumPy's instead (copy-on-write,
+views that write through: ``numpy_writes.py``).
 """
 
 import dis
@@ -123,6 +124,11 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     if type(out) is not np.ndarray:
         if isinstance(out, tuple):
             return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
+        if isinstance(out, np.ma.MaskedArray):
+            raise DifferentiationError(
+                f"{_function_name(fn)} gave a masked array (np.ma): the tracing mode would "
+                "ignore its mask; use plain arrays and np.where with a boolean mask"
+            )
         out = np.asarray(out)
     if out.dtype.kind not in "fc":
         return make_tensor(out, False, None)

@@ -1,22 +1,26 @@
 """Whether operations on Tensors record a graph: ``no_grad`` and friends.
 
-Grad mode is one process-wide flag, as in PyTorch's default (single-thread)
-use.  Every recorded operation reads it once, so it is a plain attribute of a
-small state object rather than anything slower.
+Grad mode is per thread, as in PyTorch: ``with no_grad():`` in one thread
+never changes what another thread records.  ``GRAD_STATE`` is a
+``threading.local`` whose attributes every recorded operation reads once
+(``GRAD_STATE.enabled``), so it stays a plain attribute read on the hot path.
+
+``GRAD_STATE.strict`` is True while the current thread runs a traced function
+for ``trace_vjp`` (``tracing()``): then silently leaving the graph
+(``float(t)``, ``t.item()``, storing a Tensor into an ndarray) raises instead
+of warning, and in-place updates follow NumPy's semantics
+(``numpy_writes.py``).  Nothing here touches any module.
 """
 
 import functools
+import threading
 
 
-class _GradState:
-    """The flag the tracing hot path reads (``GRAD_STATE.enabled``)."""
-
-    __slots__ = ("enabled", "strict")
+class _GradState(threading.local):
+    """The per-thread flags the tracing hot path reads."""
 
     def __init__(self):
         self.enabled = True
-        # True while ``trace_vjp`` runs user code: silently leaving the graph
-        # (``float(t)``, ``math.exp(t)``, ``np.asarray(t)``) raises instead of warning.
         self.strict = False
 
 
@@ -24,7 +28,7 @@ GRAD_STATE = _GradState()
 
 
 def is_grad_enabled():
-    """True when operations on Tensors that require grad record a graph."""
+    """True when operations on Tensors that require grad record a graph (in this thread)."""
     return GRAD_STATE.enabled
 
 
@@ -99,29 +103,14 @@ class set_grad_enabled(_GradModeContext):
         return wrapper
 
 
-class strict_tracing:
-    """While active, leaving the graph silently is an error (used by ``trace_vjp``).
-
-    ``patches`` maps ``(module, name)`` to a replacement installed for the
-    duration (``trace_vjp`` uses it to make ``math.exp(t)`` traceable) and
-    restored on exit.
-    """
-
-    def __init__(self, patches=()):
-        self._patches = patches
+class tracing:
+    """This thread records, strictly, while ``trace_vjp`` runs the user's function."""
 
     def __enter__(self):
         self._saved = (GRAD_STATE.enabled, GRAD_STATE.strict)
         GRAD_STATE.enabled = True
         GRAD_STATE.strict = True
-        self._originals = [
-            (module, name, getattr(module, name)) for module, name, _ in self._patches
-        ]
-        for module, name, replacement in self._patches:
-            setattr(module, name, replacement)
 
     def __exit__(self, *exc):
-        for module, name, original in self._originals:
-            setattr(module, name, original)
         GRAD_STATE.enabled, GRAD_STATE.strict = self._saved
         return False

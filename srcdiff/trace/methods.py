@@ -232,6 +232,9 @@ class TensorMethods:
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
+        if dtype.kind not in "fc":
+            # An integer or bool result carries no gradient (PyTorch's ``.long()``).
+            return self._new_plain(self._data.astype(dtype))
         return apply_op(np.positive, (self,), {"dtype": dtype}, via="to", rule=_convert_rule)
 
     def astype(self, dtype):

@@ -159,8 +159,8 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         if create_graph:
             warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
             raise DifferentiationError(
-                "create_graph=True (higher-order gradients) is not supported by the tracing "
-                "mode; use srcdiff.grad(srcdiff.grad(f)) in the static mode"
+                "create_graph=True (higher-order gradients) is not supported yet: srcdiff "
+                "computes first-order gradients, in both modes"
             )
         if retain_graph is None:
             retain_graph = create_graph
@@ -220,15 +220,23 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
 
     # ------------------------------------------------------------------ conversions
     def item(self):
-        """The single element as a Python number (no warning, as in PyTorch)."""
+        """The single element as a Python number, outside the graph (as in PyTorch).
+
+        Inside a trace-mode gradient that would give a silent zero gradient,
+        so a Tensor that requires grad raises there instead.
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
+        if self._requires_grad:
+            leaving_graph("converted to a Python number by .item()", "the Tensor itself")
         return self._data.item()
 
     def tolist(self):
-        """The data as nested Python lists of numbers."""
+        """The data as nested Python lists of numbers, outside the graph (as in PyTorch)."""
+        if self._requires_grad:
+            leaving_graph("converted to Python numbers by .tolist()", "the Tensor itself")
         return self._data.tolist()
 
     def numpy(self):
