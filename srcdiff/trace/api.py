@@ -44,6 +44,10 @@ def _leaf_for(value, position):
     return make_tensor(array, True, None)
 
 
+def _masked(value):
+    return isinstance(value, np.ma.MaskedArray)
+
+
 def _refuse_arguments(args, kwargs):
     """Arguments the tracing mode would differentiate wrongly raise before the call."""
     named = [(f"argument {i}", a) for i, a in enumerate(args)]
@@ -51,11 +55,11 @@ def _refuse_arguments(args, kwargs):
     for name, value in named:
         if isinstance(value, Tensor) and value._requires_grad:
             raise DifferentiationError(
-                f"{name} is a Tensor that requires grad: a trace-mode gradient is being traced "
-                "or differentiated itself, and higher-order gradients of the tracing mode are "
-                "not supported yet; pass a plain array (t.detach()) for a first-order gradient"
+                f"{name} is a Tensor that requires grad: this trace-mode gradient is itself "
+                "being traced or differentiated, and higher-order trace gradients (a gradient "
+                "of a gradient) are not supported yet"
             )
-        if isinstance(value, np.ma.MaskedArray):
+        if isinstance(value, np.ndarray) and type(value) is not np.ndarray and _masked(value):
             raise DifferentiationError(
                 f"{name} is a masked array (np.ma): the tracing mode would ignore its mask; "
                 "pass x.filled(value) or x.compressed(), or a plain array and a boolean mask "
@@ -165,7 +169,7 @@ def trace_vjp(f, args, kwargs, wrt, seed):
             raise
         raise refusal from None
     finally:
-        namespace.write_back()
+        namespace.close()
     if isinstance(out, dict):
         raise DifferentiationError(
             "the function returned a dict; the tracing mode differentiates functions that "

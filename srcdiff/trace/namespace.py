@@ -21,7 +21,7 @@ dict, so a miss in the overlay reaches ``Globals.__missing__``.  Translated
 modules and functions are kept in the overlay for the rest of the call;
 other values are read from the real module each time.  ``global`` writes land
 in the overlay and are written back to the module when the call ends
-(``write_back``); until then, code outside the translation (a method reached
+(``close``); until then, code outside the translation (a method reached
 through an object) reads the module's old value.
 
 What the translation cannot reach (methods of the user's objects, functions
@@ -57,7 +57,6 @@ class Globals(dict):
     __slots__ = ("real", "namespace", "cached")
 
     def __init__(self, real, namespace):
-        super().__init__()
         dict.__setitem__(self, "__builtins__", real.get("__builtins__", builtins))
         self.real = real
         self.namespace = namespace
@@ -148,13 +147,15 @@ def _is_user_module(module):
 class Namespace:
     """One ``trace_vjp`` call's translation of the user's values (memoised for the call)."""
 
+    __slots__ = ("_memo", "_originals", "_keep", "_globals", "_pending", "_math")
+
     def __init__(self):
         self._memo = {}  # id(original) -> translated
         self._originals = {}  # id(translated) -> original
         self._keep = []  # the originals, alive while their ids are keys
         self._globals = {}  # id(module globals) -> Globals
         self._pending = []  # (fresh cell, function) filled once the function's copy exists
-        self._math, self._math_functions = facades.math_facade()
+        self._math = None  # (facade, {math function: replacement}), made when first needed
 
     def value(self, value):
         """What ``value`` is inside the traced code (itself when nothing changes)."""
@@ -177,16 +178,20 @@ class Namespace:
         return self._originals.get(id(value), value)
 
     def _translate(self, value):
+        if isinstance(value, types.FunctionType):
+            if vjp_rule(value) is not None or is_nondifferentiable(value):
+                return value if _is_numpy(value) else _recording(value)
+            return self._function(value)
         if value is np:
             return facades.NUMPY
         if isinstance(value, types.ModuleType):
             if value.__name__ == "math":
-                return self._math
+                return self._math_facade()[0]
             return ModuleView(value, self) if _is_user_module(value) else value
         if not callable(value) or isinstance(value, type):
             return value
         try:
-            replacement = facades.FACTORIES.get(value) or self._math_functions.get(value)
+            replacement = facades.FACTORIES.get(value) or self._math_facade()[1].get(value)
         except TypeError:  # unhashable callables
             return value
         if replacement is not None:
@@ -195,8 +200,6 @@ class Namespace:
             return value
         if vjp_rule(value) is not None or is_nondifferentiable(value):
             return _recording(value)
-        if isinstance(value, types.FunctionType):
-            return self._function(value)
         if isinstance(value, types.MethodType):
             function = self.value(value.__func__)
             if function is value.__func__:
@@ -208,6 +211,11 @@ class Namespace:
                 return value
             return functools.partial(function, *value.args, **value.keywords)
         return value
+
+    def _math_facade(self):
+        if self._math is None:
+            self._math = facades.math_facade()
+        return self._math
 
     def function(self, f):
         """The callable ``trace_vjp`` runs for ``f`` (a callable object runs its ``__call__``)."""
@@ -239,12 +247,14 @@ class Namespace:
         copy.__qualname__ = fn.__qualname__
         copy.__module__ = fn.__module__
         copy.__doc__ = fn.__doc__
-        copy.__dict__.update(fn.__dict__)
+        if fn.__dict__:
+            copy.__dict__.update(fn.__dict__)
         self._memo[id(fn)] = copy
-        waiting = [cell for cell, target in self._pending if target is fn]
-        for cell in waiting:
-            cell.cell_contents = copy
-        self._pending = [p for p in self._pending if p[1] is not fn]
+        if self._pending:
+            for cell, target in self._pending:
+                if target is fn:
+                    cell.cell_contents = copy
+            self._pending = [p for p in self._pending if p[1] is not fn]
         return copy
 
     def _cell(self, cell):
@@ -265,8 +275,16 @@ class Namespace:
             overlay = self._globals[id(real)] = Globals(real, self)
         return overlay
 
-    def write_back(self):
-        """Copy the globals the traced code assigned into their modules."""
+    def close(self):
+        """Copy the globals the traced code assigned into their modules; forget the call.
+
+        Dropping the memo breaks the reference cycles between the overlays
+        and this object, so a call leaves no garbage for the cycle collector.
+        """
         for overlay in self._globals.values():
             for name, value in list(overlay.written()):
                 overlay.real[name] = self.original(value)
+        self._memo.clear()
+        self._originals.clear()
+        self._keep.clear()
+        self._globals.clear()
