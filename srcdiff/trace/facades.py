@@ -151,6 +151,7 @@ def _recording_math(name, original):
 
 def _refusing_math(name, original):
     """``math.<name>`` without a rule: refuses a Tensor that requires grad, by name."""
+    numpy = f"use np.{name}" if hasattr(np, name) else "write it with NumPy functions"
 
     def refusing(*args, **kwargs):
         for a in args:
@@ -158,8 +159,8 @@ def _refusing_math(name, original):
                 raise DifferentiationError(
                     f"math.{name} has no VJP rule, so it cannot be applied to a Tensor that "
                     f"requires grad{user_line()}: it would convert it to a Python float and "
-                    f"drop its gradient. Use the NumPy function (np.{name} where it exists), or "
-                    f"register one with srcdiff.register_vjp(math.{name}, rule)"
+                    f"drop its gradient; {numpy}, or register a rule with "
+                    f"srcdiff.register_vjp(math.{name}, rule)"
                 )
         return original(*args, **kwargs)
 

@@ -75,7 +75,7 @@ def leaving_graph(what, instead):
     if match:
         fn = match.group(1)
         what = f"passed to math.{fn}, which converts it to a Python float"
-        hint = f"np.{fn}"
+        hint = f"np.{fn}" if hasattr(np, fn) else f"NumPy functions (there is no np.{fn})"
     raise DifferentiationError(
         f"a Tensor that requires grad was {what}{where}; that drops its gradient. "
         f"Use {hint} instead, so the tracing mode can differentiate it"
