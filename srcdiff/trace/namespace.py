@@ -18,8 +18,8 @@ value (``Namespace.value``):
 
 CPython reads globals through ``__getitem__`` when they are not an exact
 dict, so a miss in the overlay reaches ``Globals.__missing__``.  Translated
-modules and functions are kept in the overlay for the rest of the call;
-other values are read from the real module each time.  ``global`` writes land
+modules and functions, and builtins, are kept in the overlay for the rest of
+the call; other values are read from the real module each time.  ``global`` writes land
 in the overlay and are written back to the module when the call ends
 (``close``); until then, code outside the translation (a method reached
 through an object) reads the module's old value.
@@ -63,7 +63,14 @@ class Globals(dict):
         self.cached = {}
 
     def __missing__(self, name):
-        value = self.real[name]
+        try:
+            value = self.real[name]
+        except KeyError:
+            # A builtin (``len``, ``range``): kept for the call, so the next read is a plain hit.
+            value = _builtin(dict.__getitem__(self, "__builtins__"), name)
+            dict.__setitem__(self, name, value)
+            self.cached[name] = value
+            return value
         translated = self.namespace.value(value)
         if translated is not value:
             # Modules and functions stay fixed for the call; data is read afresh each time.
@@ -86,6 +93,16 @@ class Globals(dict):
         for name, value in dict.items(self):
             if name != "__builtins__" and cached.get(name, self) is not value:
                 yield name, value
+
+
+def _builtin(namespace, name):
+    """``name`` in a module's ``__builtins__`` (a dict, or the ``builtins`` module in ``__main__``)."""
+    if isinstance(namespace, dict):
+        return namespace[name]
+    try:
+        return getattr(namespace, name)
+    except AttributeError:
+        raise KeyError(name) from None
 
 
 class ModuleView:
