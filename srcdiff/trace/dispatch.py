@@ -89,7 +89,8 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``via`` names the Tensor method used, for the grad_fn name; ``rule``
     overrides the rule-table lookup (used for ``__setitem__``).
     """
-    if kwargs and GRAD_STATE.enabled:
+    enabled = GRAD_STATE.enabled  # a thread-local: read once per operation
+    if kwargs and enabled:
         args, kwargs = _keywords_to_positions(fn, args, kwargs, rule)
     raw = []
     needs = False
@@ -105,7 +106,7 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
         else:
             raw.append(arg)
     raw_kwargs = _unwrap_kwargs(fn, kwargs) if kwargs else kwargs
-    if not (needs and GRAD_STATE.enabled):
+    if not (needs and enabled):
         out = wrap_plain(fn(*raw, **raw_kwargs))
         if GRAD_STATE.strict and type(out) is Tensor and args:
             numpy_writes.link_if_view(out, fn, args, raw, raw_kwargs, via)
@@ -183,7 +184,8 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     # backward.  CopySlices' rule reads only the value's shape, as PyTorch's copy_ saves no
     # tensor: a later write into the value (``a[:, j] += t`` writes back through a view) is fine.
     saved = [] if saves else None
-    checks = saves and name != "CopySlices" and not GRAD_STATE.strict
+    strict = GRAD_STATE.strict
+    checks = saves and name != "CopySlices" and not strict
     # A Python number is an input (None, 0) only as a ufunc's "other" operand, as in
     # PyTorch (``a + 2`` has two next_functions, ``2 - a`` and ``a.clamp(0, 1)`` one).
     numbers_count = via is None and isinstance(fn, np.ufunc)
@@ -210,7 +212,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     node = cls(rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved)
     result = make_tensor(out, True, node)
     result._version_box = box
-    if GRAD_STATE.strict:
+    if strict:
         # NumPy's views (numpy_writes.py): what matters is sharing memory, not the node's name.
         if args and type(out) is np.ndarray:
             numpy_writes.link_if_view(result, fn, args, raw, raw_kwargs, via)
