@@ -57,7 +57,9 @@ class Globals(dict):
     __slots__ = ("real", "namespace", "cached")
 
     def __init__(self, real, namespace):
-        dict.__setitem__(self, "__builtins__", real.get("__builtins__", builtins))
+        python = real.get("__builtins__", builtins)
+        python = python if isinstance(python, dict) else vars(python)
+        dict.__setitem__(self, "__builtins__", Builtins(python, namespace))
         self.real = real
         self.namespace = namespace
         self.cached = {}
@@ -67,7 +69,7 @@ class Globals(dict):
             value = self.real[name]
         except KeyError:
             # A builtin (``len``, ``range``): kept for the call, so the next read is a plain hit.
-            value = _builtin(dict.__getitem__(self, "__builtins__"), name)
+            value = dict.__getitem__(self, "__builtins__")[name]
             dict.__setitem__(self, name, value)
             self.cached[name] = value
             return value
@@ -95,14 +97,23 @@ class Globals(dict):
                 yield name, value
 
 
-def _builtin(namespace, name):
-    """``name`` in a module's ``__builtins__`` (a dict, or the ``builtins`` module in ``__main__``)."""
-    if isinstance(namespace, dict):
-        return namespace[name]
-    try:
-        return getattr(namespace, name)
-    except AttributeError:
-        raise KeyError(name) from None
+class Builtins(dict):
+    """The traced code's builtins: Python's, with an ``__import__`` that translates.
+
+    ``import numpy as np`` or ``from math import exp`` inside the traced code
+    binds the facades, as the same names read from the module's globals do.
+    CPython looks ``__import__`` up in the dict itself; anything else is read
+    from Python's builtins.
+    """
+
+    __slots__ = ("python",)
+
+    def __init__(self, python, namespace):
+        dict.__setitem__(self, "__import__", namespace.import_module)
+        self.python = python
+
+    def __missing__(self, name):
+        return self.python[name]
 
 
 class ModuleView:
@@ -157,7 +168,7 @@ def _is_user_module(module):
     filename = getattr(module, "__file__", None)
     if filename is not None:
         return is_user_file(filename)
-    name = module.__name__
+    name = getattr(module, "__name__", "")
     return name not in sys.builtin_module_names and not name.startswith(("numpy", "srcdiff"))
 
 
@@ -189,6 +200,12 @@ class Namespace:
             self._originals[id(translated)] = value
             self._keep.append(translated)
         return translated
+
+    def import_module(self, name, globals=None, locals=None, fromlist=(), level=0):
+        """``__import__`` for the traced code: the module imported, translated."""
+        if type(globals) is Globals:
+            globals = globals.real  # relative imports read __package__ from the real module
+        return self.value(builtins.__import__(name, globals, locals, fromlist, level))
 
     def original(self, value):
         """The user's object behind a translated value (for writes back to modules)."""

@@ -210,3 +210,23 @@ def test_inside_the_traced_function_np_is_a_facade_and_outside_numpy_itself():
     assert seen["random"] is np.ndarray and seen["linalg"] is np.linalg
     assert (np.zeros, np.ones, np.array, np.asarray, np.empty, math.exp) == identities
     assert f.__globals__["np"] is np and type(np.zeros(1)) is np.ndarray
+
+
+def local_imports(x):
+    import math as m
+    from math import exp
+
+    import numpy
+    from numpy import zeros
+
+    from . import user_ops as ops
+
+    a = zeros(3)
+    a[0] = exp(x[0]) + m.sin(x[1])
+    b = numpy.ones(3)
+    b[1] = x[2] * 2.0
+    return numpy.sum(a) + numpy.sum(b) + numpy.sum(ops.squares_into_zeros(x))
+
+
+def test_imports_inside_the_traced_function_bind_the_facades():
+    check_modes(local_imports, np.array([0.3, -0.4, 1.2]), modes=("trace",))
