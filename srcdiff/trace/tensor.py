@@ -250,6 +250,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
             leaving_graph(
                 "converted to a NumPy array (np.asarray, np.array, or storing it into an ndarray)",
                 "np.stack / srcdiff operations",
+                store=True,
             )
             raise RuntimeError(messages.NUMPY_WITH_GRAD)
         if dtype is not None and dtype != self._data.dtype:
@@ -260,7 +261,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         if self._data.size != 1:
             raise ValueError(messages.ONE_ELEMENT)
         if self._requires_grad:
-            leaving_graph("converted to a Python float", "the NumPy equivalent")
+            leaving_graph("converted to a Python float", "the NumPy equivalent", store=True)
             warnings.warn(messages.FLOAT_WITH_GRAD_WARNING, UserWarning, stacklevel=2)
         return float(self._data.item())
 

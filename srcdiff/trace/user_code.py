@@ -66,8 +66,18 @@ def user_line():
     return f" at {frame.f_code.co_filename}:{frame.f_lineno}: `{line}`"
 
 
-def leaving_graph(what, instead):
-    """Inside ``trace_vjp``, a Tensor leaving the graph is an error naming the user's line."""
+_STORES = (
+    " (an ndarray made in code reached through an object, such as a method, is NumPy's own: "
+    "only the differentiated function and the functions it reaches by name get srcdiff's "
+    "np.zeros & co.)"
+)
+
+
+def leaving_graph(what, instead, store=False):
+    """Inside ``trace_vjp``, a Tensor leaving the graph is an error naming the user's line.
+
+    ``store``: the conversion may come from storing the Tensor into an ndarray.
+    """
     if not GRAD_STATE.strict:
         return
     where, hint = user_line(), instead
@@ -78,5 +88,5 @@ def leaving_graph(what, instead):
         hint = f"np.{fn}" if hasattr(np, fn) else f"NumPy functions (there is no np.{fn})"
     raise DifferentiationError(
         f"a Tensor that requires grad was {what}{where}; that drops its gradient. "
-        f"Use {hint} instead, so the tracing mode can differentiate it"
+        f"Use {hint} instead, so the tracing mode can differentiate it" + (_STORES if store else "")
     )
