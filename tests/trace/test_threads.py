@@ -134,3 +134,41 @@ def test_grad_mode_is_per_thread():
     release.set()
     thread.join()
     assert seen == [False]
+
+
+def zeros_plus_square(x):
+    return np.sum(np.zeros(3) + x * x)
+
+
+def test_overlapping_trace_calls_leave_numpy_alone_and_agree_with_static():
+    from tests.trace.test_namespace import numeric_gradient
+
+    x = np.array([0.5, -1.0, 2.0])
+    expected = numeric_gradient(zeros_plus_square, x)
+    np.testing.assert_allclose(srcdiff.grad(zeros_plus_square)(x), expected, rtol=1e-6)
+    traced = srcdiff.grad(zeros_plus_square, mode="trace")
+    wrong = []
+    stop = threading.Event()
+
+    def calls():
+        for _ in range(300):
+            if not np.allclose(traced(x), expected, rtol=1e-6):
+                wrong.append(traced(x))
+
+    def toggler():
+        while not stop.is_set():
+            with srcdiff.no_grad():
+                time.sleep(0.0005)
+
+    toggling = threading.Thread(target=toggler)
+    toggling.start()
+    threads = [threading.Thread(target=calls) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    toggling.join()
+    assert wrong == []
+    assert type(np.zeros(2)) is np.ndarray and np.zeros is ORIGINALS["zeros"]
+    assert np.array is ORIGINALS["array"] and math.exp is EXP
