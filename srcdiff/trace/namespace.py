@@ -19,9 +19,11 @@ value (``Namespace.value``):
 CPython reads globals through ``__getitem__`` when they are not an exact
 dict, so a miss in the overlay reaches ``Globals.__missing__``.  Translated
 modules and functions, and builtins, are kept in the overlay for the rest of
-the call; other values are read from the real module each time.  ``global`` writes land
-in the overlay and are written back to the module when the call ends
-(``close``); until then, code outside the translation (a method reached
+the call; other values are read from the real module each time.  The copy's
+builtins (``Builtins``) hold an ``__import__`` that translates too, so
+``import numpy as np`` inside the function binds the facade.  ``global``
+writes land in the overlay and are written back to the module when the call
+ends (``close``); until then, code outside the translation (a method reached
 through an object) reads the module's old value.
 
 What the translation cannot reach (methods of the user's objects, functions
