@@ -242,6 +242,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
     def numpy(self):
         """The data as an ndarray sharing memory; refused when this Tensor requires grad."""
         if self._requires_grad:
+            leaving_graph("converted to a NumPy array by .numpy()", "the Tensor itself")
             raise RuntimeError(messages.NUMPY_WITH_GRAD)
         return self._data
 

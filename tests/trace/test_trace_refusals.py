@@ -55,6 +55,14 @@ def test_item_and_tolist_of_a_tensor_with_grad_are_errors_naming_the_line():
         srcdiff.grad(tolist_of_values, mode="trace")(np.ones(2))
 
 
+def test_numpy_of_a_tensor_with_grad_is_an_error_naming_the_line():
+    def f(x):
+        return np.sum((x * 2.0).numpy())
+
+    with pytest.raises(DifferentiationError, match=r"\.numpy\(\) at .*`return np\.sum"):
+        srcdiff.grad(f, mode="trace")(np.ones(2))
+
+
 def test_item_and_tolist_outside_trace_mode_behave_as_pytorch():
     x = st.tensor([1.5], requires_grad=True)
     assert x.item() == 1.5 and type(x.item()) is float
