@@ -125,7 +125,7 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     if type(out) is not np.ndarray:
         if isinstance(out, tuple):
             return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
-        if isinstance(out, np.ma.MaskedArray):
+        if isinstance(out, np.ndarray) and isinstance(out, np.ma.MaskedArray):
             raise DifferentiationError(
                 f"{_function_name(fn)} gave a masked array (np.ma): the tracing mode would "
                 "ignore its mask; use plain arrays and np.where with a boolean mask"
