@@ -14,6 +14,7 @@ import numpy as np
 
 import srcdiff
 import srcdiff.trace as st
+from tests.trace.finite import numeric_gradient
 
 ORIGINALS = {
     "zeros": np.zeros,
@@ -141,8 +142,6 @@ def zeros_plus_square(x):
 
 
 def test_overlapping_trace_calls_leave_numpy_alone_and_agree_with_static():
-    from tests.trace.test_namespace import numeric_gradient
-
     x = np.array([0.5, -1.0, 2.0])
     expected = numeric_gradient(zeros_plus_square, x)
     np.testing.assert_allclose(srcdiff.grad(zeros_plus_square)(x), expected, rtol=1e-6)
