@@ -298,7 +298,7 @@ class Namespace:
             contents = cell.cell_contents
         except ValueError:  # not yet assigned
             return cell
-        if self._memo.get(id(contents), contents) is None:  # a function being translated
+        if self._memo.get(id(contents), _MISSING) is None:  # a function being translated
             fresh = types.CellType()
             self._pending.append((fresh, contents))
             return fresh

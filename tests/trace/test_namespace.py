@@ -131,11 +131,23 @@ def helper_rows(v):
     return out
 
 
+def make_scaled(scale, offset=None):
+    def scaled(v):
+        a = np.zeros(len(v))
+        a[:] = v * scale
+        return a if offset is None else a + offset
+
+    return scaled
+
+
+DOUBLED = make_scaled(2.0)  # a closure holding None, translated when the traced code reads it
+
+
 def closures_recursion_and_arguments(x):
     scale = 2.0
 
     def inner(v):
-        return helper_rows(v) * scale
+        return helper_rows(v) * scale + DOUBLED(v)
 
     partial_power = functools.partial(recursive_power, n=3)
     return np.sum(inner(x)) + np.sum(partial_power(x)) + np.sum(apply_twice(np.sin, x))
