@@ -50,21 +50,23 @@ def _masked(value):
 
 def _refuse_arguments(args, kwargs):
     """Arguments the tracing mode would differentiate wrongly raise before the call."""
-    named = [(f"argument {i}", a) for i, a in enumerate(args)]
-    named += [(f"argument {k}=", a) for k, a in kwargs.items()]
-    for name, value in named:
+    for key, value in (*enumerate(args), *kwargs.items()):
         if isinstance(value, Tensor) and value._requires_grad:
             raise DifferentiationError(
-                f"{name} is a Tensor that requires grad: this trace-mode gradient is itself "
-                "being traced or differentiated, and higher-order trace gradients (a gradient "
-                "of a gradient) are not supported yet"
+                f"{_argument(key)} is a Tensor that requires grad: this trace-mode gradient is "
+                "itself being traced or differentiated, and higher-order trace gradients (a "
+                "gradient of a gradient) are not supported yet"
             )
         if isinstance(value, np.ndarray) and type(value) is not np.ndarray and _masked(value):
             raise DifferentiationError(
-                f"{name} is a masked array (np.ma): the tracing mode would ignore its mask; "
-                "pass x.filled(value) or x.compressed(), or a plain array and a boolean mask "
-                "used with np.where"
+                f"{_argument(key)} is a masked array (np.ma): the tracing mode would ignore its "
+                "mask; pass x.filled(value) or x.compressed(), or a plain array and a boolean "
+                "mask used with np.where"
             )
+
+
+def _argument(key):
+    return f"argument {key}" if isinstance(key, int) else f"argument {key}="
 
 
 def _refusal_behind(error):
