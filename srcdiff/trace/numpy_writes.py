@@ -1,6 +1,6 @@
 """NumPy's in-place semantics for ``trace_vjp``: copy-on-write and views that write through.
 
-Inside ``trace_vjp`` (``GRAD_STATE.strict``) the user's code is NumPy code and
+Inside ``trace_vjp`` (``GRAD_STATE.flags.strict``) the user's code is NumPy code and
 gets NumPy's answers, where PyTorch would refuse (``v = x / 2; v += v`` raises
 "modified by an inplace operation" in PyTorch when the node saved ``v``):
 

@@ -171,7 +171,7 @@ class TensorOperators:
             if ufunc in _BOOL_UFUNCS:
                 return self._new_plain(ufunc(*map(_plain, inputs), **kwargs))
             return apply_op(ufunc, inputs, kwargs)
-        if GRAD_STATE.enabled and any(
+        if GRAD_STATE.flags.enabled and any(
             isinstance(x, TensorOperators) and x._requires_grad for x in inputs
         ):
             if method == "__call__":

@@ -78,7 +78,7 @@ def leaving_graph(what, instead, store=False):
 
     ``store``: the conversion may come from storing the Tensor into an ndarray.
     """
-    if not GRAD_STATE.strict:
+    if not GRAD_STATE.flags.strict:
         return
     where, hint = user_line(), instead
     match = re.search(r"\bmath\.(\w+)", where)
