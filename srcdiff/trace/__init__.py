@@ -11,12 +11,14 @@ the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
 - ``graph.py``: nodes, ``AccumulateGrad`` and the iterative backward engine;
 - ``names.py``: the table of PyTorch ``grad_fn`` names;
 - ``formatting.py``: PyTorch's repr layout;
-- ``grad_mode.py``: ``no_grad`` and friends;
+- ``grad_mode.py``: ``no_grad`` and friends, per thread;
 - ``factories.py``: ``tensor``, ``ones``, ``randn`` ...;
 - ``messages.py``: PyTorch's error and warning texts;
 - ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls;
-- ``array_factories.py``: ``np.zeros`` & co. giving Tensors inside ``trace_vjp``;
-- ``user_code.py``: telling the user's code from libraries (factories, error lines).
+- ``namespace.py``: the namespace the traced function runs in (no module is patched);
+- ``facades.py``: NumPy and ``math`` as that namespace shows them (``np.zeros`` gives
+  Tensors, ``math.exp`` records);
+- ``user_code.py``: which functions are the user's; the user's line in error messages.
 """
 
 from srcdiff.trace.api import trace_vjp

@@ -1,24 +1,26 @@
 """``trace_vjp``: the entry point the public API calls for ``mode="trace"``.
 
 It wraps the differentiated arguments as leaf Tensors (keeping the caller's
-float dtype; integers become float64), runs the user's function unchanged --
-any Python: loops, closures, classes, ``with`` blocks, assignments into arrays
-made with ``np.zeros`` and friends (``array_factories.py``) -- and backpropagates
-a seed through the recorded graph.  Gradients are captured per leaf without
-touching ``.grad``, and come back as plain NumPy values.
-"""
+float dtype; integers become float64), runs the user's function -- any
+Python: loops, closures, classes, ``with`` blocks, assignments into arrays
+made with ``np.zeros`` and friends -- and backpropagates a seed through the
+recorded graph.  Gradients are captured per leaf without touching ``.grad``,
+and come back as plain NumPy values.
 
-import math
-import types
+The function runs as a copy whose namespace sees NumPy and ``math`` as
+srcdiff's facades (``namespace.py``, ``facades.py``): no module is ever
+patched, and only the current thread records strictly (``grad_mode.tracing``).
+Arguments it cannot differentiate correctly are refused up front: Tensors that
+require grad (a trace-mode gradient being traced itself: higher-order
+gradients) and masked arrays (their mask would be ignored).
+"""
 
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, vjp_rule
-from srcdiff.trace.array_factories import factory_patches
-from srcdiff.trace.dispatch import apply_op
-from srcdiff.trace.grad_mode import strict_tracing
+from srcdiff.trace.grad_mode import tracing
 from srcdiff.trace.graph import run_backward
+from srcdiff.trace.namespace import Namespace
 from srcdiff.trace.tensor import Tensor, make_tensor
 
 
@@ -42,68 +44,44 @@ def _leaf_for(value, position):
     return make_tensor(array, True, None)
 
 
-_MATH_PATCHES = []
+def _masked(value):
+    return isinstance(value, np.ma.MaskedArray)
 
 
-def _traced_math(name, original):
-    """``math.<name>`` that records when given a Tensor and is itself otherwise."""
+def _refuse_arguments(args, kwargs):
+    """Arguments the tracing mode would differentiate wrongly raise before the call."""
+    for key, value in (*enumerate(args), *kwargs.items()):
+        if isinstance(value, Tensor) and value._requires_grad:
+            raise DifferentiationError(
+                f"{_argument(key)} is a Tensor that requires grad: this trace-mode gradient is "
+                "itself being traced or differentiated, and higher-order trace gradients (a "
+                "gradient of a gradient) are not supported yet"
+            )
+        if isinstance(value, np.ndarray) and type(value) is not np.ndarray and _masked(value):
+            raise DifferentiationError(
+                f"{_argument(key)} is a masked array (np.ma): the tracing mode would ignore its "
+                "mask; pass x.filled(value) or x.compressed(), or a plain array and a boolean "
+                "mask used with np.where"
+            )
 
-    def traced(*args, **kwargs):
-        if any(isinstance(a, Tensor) for a in args):
-            return apply_op(original, args, kwargs)
-        return original(*args, **kwargs)
 
-    traced.__name__ = name
-    traced.__doc__ = original.__doc__
-    return traced
+def _argument(key):
+    return f"argument {key}" if isinstance(key, int) else f"argument {key}="
 
 
-def math_patches():
-    """Replacements for the ``math`` functions the rule table differentiates (built once).
+def _refusal_behind(error):
+    """The ``DifferentiationError`` NumPy turned into its own error, if any.
 
-    ``math.exp(t)`` would otherwise call ``float(t)`` and drop the gradient;
-    during ``trace_vjp`` the module attribute is swapped for a recording
-    version.  ``from math import exp`` bindings are not reached: those raise a
-    ``DifferentiationError`` naming the call instead.
+    Storing a Tensor into an ndarray (``a[0] = t``) calls ``float(t)``, whose
+    refusal NumPy replaces by "setting an array element with a sequence".
     """
-    if not _MATH_PATCHES:
-        for name in dir(math):
-            original = getattr(math, name)
-            if callable(original) and vjp_rule(original) is not None:
-                _MATH_PATCHES.append((math, name, _traced_math(name, original)))
-    return _MATH_PATCHES
-
-
-class _Globals:
-    """A function's globals dict seen as an object, so patches can set attributes on it."""
-
-    def __init__(self, namespace):
-        object.__setattr__(self, "_namespace", namespace)
-
-    def __getattr__(self, name):
-        return self._namespace[name]
-
-    def __setattr__(self, name, value):
-        self._namespace[name] = value
-
-
-def rule_patches(f):
-    """Recording stand-ins for the Python functions ``f``'s module calls by name that
-    have a registered rule or are declared non-differentiable.
-
-    A Python function's body would otherwise be traced, bypassing the user's rule.
-    """
-    namespace = getattr(f, "__globals__", None)
-    if namespace is None:
-        return []
-    module = _Globals(namespace)
-    patches = []
-    for name, value in list(namespace.items()):
-        if not isinstance(value, types.FunctionType) or value is f:
-            continue
-        if vjp_rule(value) is not None or is_nondifferentiable(value):
-            patches.append((module, name, _traced_math(name, value)))
-    return patches
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, DifferentiationError):
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
 
 
 def _plain_value(value):
@@ -139,6 +117,11 @@ def _seed_for(out, seed):
                 f"grad needs a scalar output, but the function returned an array of shape "
                 f"{shape}; use srcdiff.vjp with a seed of that shape"
             )
+        if np.iscomplexobj(value):
+            raise DifferentiationError(
+                "grad of a complex output is not supported; differentiate a real number made "
+                "from it (np.real, np.imag, np.abs), or use srcdiff.vjp with a seed"
+            )
         return np.ones((), dtype=np.result_type(value, np.float32))
     seed_array = np.asarray(seed._data if isinstance(seed, Tensor) else seed)
     if seed_array.shape != shape:
@@ -157,6 +140,8 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     means the output must be a scalar, with implicit seed 1; a function that
     returns a tuple of values takes a tuple of seeds.
     """
+    kwargs = kwargs or {}
+    _refuse_arguments(args, kwargs)
     args = list(args)
     leaves = []
     # Python and NumPy scalars get scalar gradients; arrays (0-d too) get arrays.
@@ -171,9 +156,22 @@ def trace_vjp(f, args, kwargs, wrt, seed):
         leaf = _leaf_for(args[position], position)
         args[position] = leaf
         leaves.append(leaf)
-    # math.exp(t) records, and np.zeros & co. give Tensors, so `a[i] = t` records too.
-    with strict_tracing(math_patches() + factory_patches() + rule_patches(f)):
-        out = f(*args, **(kwargs or {}))
+    # In the copy, np.zeros & co. give Tensors (so `a[i] = t` records) and math.exp(t) records.
+    namespace = Namespace()
+    function = namespace.function(f)
+    leaf_ids = {id(leaf) for leaf in leaves}
+    args = [a if id(a) in leaf_ids else namespace.value(a) for a in args]
+    kwargs = {k: namespace.value(v) for k, v in kwargs.items()}
+    try:
+        with tracing():
+            out = function(*args, **kwargs)
+    except (ValueError, TypeError) as error:
+        refusal = _refusal_behind(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+    finally:
+        namespace.close()
     if isinstance(out, dict):
         raise DifferentiationError(
             "the function returned a dict; the tracing mode differentiates functions that "

@@ -9,8 +9,9 @@ graph; one declared non-differentiable gives a result without grad.
 
 ``apply_inplace`` and ``apply_setitem`` give PyTorch's in-place semantics:
 errors on leaves that require grad (and on their views), version bumps, and a
-new ``grad_fn`` on the modified Tensor.  Inside ``trace_vjp`` they give
-NumPy's instead (copy-on-write, views that write through: ``numpy_writes.py``).
+new ``grad_fn`` on the modified Tensor.  While this thread runs ``trace_vjp``
+(``GRAD_STATE.flags.strict``, per thread) they give NumPy's instead (copy-on-write,
+views that write through: ``numpy_writes.py``).
 """
 
 import dis
@@ -88,7 +89,9 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``via`` names the Tensor method used, for the grad_fn name; ``rule``
     overrides the rule-table lookup (used for ``__setitem__``).
     """
-    if kwargs and GRAD_STATE.enabled:
+    flags = GRAD_STATE.flags  # this thread's: read once per operation
+    enabled = flags.enabled
+    if kwargs and enabled:
         args, kwargs = _keywords_to_positions(fn, args, kwargs, rule)
     raw = []
     needs = False
@@ -104,9 +107,9 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
         else:
             raw.append(arg)
     raw_kwargs = _unwrap_kwargs(fn, kwargs) if kwargs else kwargs
-    if not (needs and GRAD_STATE.enabled):
+    if not (needs and enabled):
         out = wrap_plain(fn(*raw, **raw_kwargs))
-        if GRAD_STATE.strict and type(out) is Tensor and args:
+        if flags.strict and type(out) is Tensor and args:
             numpy_writes.link_if_view(out, fn, args, raw, raw_kwargs, via)
         return out
     if rule is None:
@@ -122,11 +125,16 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     out = fn(*raw, **raw_kwargs)
     if type(out) is not np.ndarray:
         if isinstance(out, tuple):
-            return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
+            return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out, flags.strict)
+        if isinstance(out, np.ndarray) and isinstance(out, np.ma.MaskedArray):
+            raise DifferentiationError(
+                f"{_function_name(fn)} gave a masked array (np.ma): the tracing mode would "
+                "ignore its mask; use plain arrays and np.where with a boolean mask"
+            )
         out = np.asarray(out)
     if out.dtype.kind not in "fc":
         return make_tensor(out, False, None)
-    return _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out)
+    return _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out, flags.strict)
 
 
 def _keywords_to_positions(fn, args, kwargs, rule):
@@ -145,7 +153,7 @@ def _unwrap_kwargs(fn, kwargs):
     raw_kwargs = {}
     for key, value in kwargs.items():
         if isinstance(value, Tensor):
-            if value._requires_grad and GRAD_STATE.enabled:
+            if value._requires_grad and GRAD_STATE.flags.enabled:
                 raise DifferentiationError(
                     f"{_function_name(fn)}: keyword argument {key}= is a Tensor that "
                     "requires grad; gradients flow only through positional arguments, "
@@ -168,7 +176,7 @@ def _node_kind(name):
     return kind
 
 
-def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
+def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out, strict):
     name = grad_fn_name(fn, via, args, kwargs)
     cls, saves, is_view = _node_kind(name)
     edges = []
@@ -177,7 +185,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     # backward.  CopySlices' rule reads only the value's shape, as PyTorch's copy_ saves no
     # tensor: a later write into the value (``a[:, j] += t`` writes back through a view) is fine.
     saved = [] if saves else None
-    checks = saves and name != "CopySlices" and not GRAD_STATE.strict
+    checks = saves and name != "CopySlices" and not strict
     # A Python number is an input (None, 0) only as a ufunc's "other" operand, as in
     # PyTorch (``a + 2`` has two next_functions, ``2 - a`` and ``a.clamp(0, 1)`` one).
     numbers_count = via is None and isinstance(fn, np.ufunc)
@@ -204,7 +212,7 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     node = cls(rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved)
     result = make_tensor(out, True, node)
     result._version_box = box
-    if GRAD_STATE.strict:
+    if strict:
         # NumPy's views (numpy_writes.py): what matters is sharing memory, not the node's name.
         if args and type(out) is np.ndarray:
             numpy_writes.link_if_view(result, fn, args, raw, raw_kwargs, via)
@@ -219,14 +227,14 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out):
     return result
 
 
-def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs):
+def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
     """A function with several results (``slogdet``): one node, one selector per result.
 
     The rule receives the tuple of results and a tuple of their cotangents
     (zeros for results that got none).
     """
     outs = tuple(np.asarray(o) for o in outs)
-    whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs)
+    whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict)
     node = whole.grad_fn
     cls = type(node)
     results = []
@@ -280,9 +288,9 @@ def wrap_plain(out):
 
 def check_inplace(target):
     """Raise PyTorch's error when ``target`` may not be modified in place under grad mode."""
-    if not GRAD_STATE.enabled:
+    if not GRAD_STATE.flags.enabled:
         return
-    if GRAD_STATE.strict:
+    if GRAD_STATE.flags.strict:
         numpy_writes.refuse_argument_write(target)
         return
     if target._requires_grad and target.grad_fn is None:
@@ -298,11 +306,11 @@ def apply_inplace(target, fn, args, kwargs=_EMPTY, via=None, rule=None):
     ``grad_fn`` and the node keeps (a copy of, when it needs values) the old
     data, as PyTorch's in-place autograd does.
     """
-    if GRAD_STATE.strict and GRAD_STATE.enabled:
+    if GRAD_STATE.flags.strict and GRAD_STATE.flags.enabled:
         return numpy_writes.strict_inplace(target, fn, args, kwargs, via, rule)
     check_inplace(target)
     others_need = any(isinstance(a, Tensor) and a._requires_grad for a in args)
-    if not (GRAD_STATE.enabled and (target._requires_grad or others_need)):
+    if not (GRAD_STATE.flags.enabled and (target._requires_grad or others_need)):
         raw = [a._data if isinstance(a, Tensor) else a for a in args]
         target._data[...] = fn(target._data, *raw, **kwargs)
         target._version_box[0] += 1
@@ -342,13 +350,13 @@ def _setitem_rule(g, ans, x, value, index):
 
 def apply_setitem(target, index, value):
     """``target[index] = value`` with PyTorch's semantics (``CopySlices`` node)."""
-    if GRAD_STATE.strict and GRAD_STATE.enabled:
+    if GRAD_STATE.flags.strict and GRAD_STATE.flags.enabled:
         if not numpy_writes.stores_itself(target, unwrap_index(index), value):
             numpy_writes.strict_inplace(
                 target, _setitem, (value, unwrap_index(index)), _EMPTY, "setitem", _setitem_rule
             )
         return
-    if GRAD_STATE.enabled and target._requires_grad and target.grad_fn is None:
+    if GRAD_STATE.flags.enabled and target._requires_grad and target.grad_fn is None:
         raise RuntimeError(messages.VIEW_INPLACE)
     apply_inplace(target, _setitem, (value, unwrap_index(index)), via="setitem", rule=_setitem_rule)
 

@@ -1,31 +1,45 @@
 """Whether operations on Tensors record a graph: ``no_grad`` and friends.
 
-Grad mode is one process-wide flag, as in PyTorch's default (single-thread)
-use.  Every recorded operation reads it once, so it is a plain attribute of a
-small state object rather than anything slower.
+Grad mode is per thread, as in PyTorch: ``with no_grad():`` in one thread
+never changes what another thread records.  ``GRAD_STATE`` is a
+``threading.local``; its ``flags`` are this thread's ``Flags``, which every
+operation looks up once (``flags = GRAD_STATE.flags``) and then reads as
+plain attributes.
+
+``flags.strict`` is True while the current thread runs a traced function for
+``trace_vjp`` (``tracing()``): then silently leaving the graph (``float(t)``,
+``t.item()``, storing a Tensor into an ndarray) raises instead of warning,
+and in-place updates follow NumPy's semantics (``numpy_writes.py``).
+Nothing here touches any module.
 """
 
 import functools
+import threading
 
 
-class _GradState:
-    """The flag the tracing hot path reads (``GRAD_STATE.enabled``)."""
+class Flags:
+    """One thread's flags; the hot path reads ``GRAD_STATE.flags`` once per operation."""
 
     __slots__ = ("enabled", "strict")
 
     def __init__(self):
         self.enabled = True
-        # True while ``trace_vjp`` runs user code: silently leaving the graph
-        # (``float(t)``, ``math.exp(t)``, ``np.asarray(t)``) raises instead of warning.
         self.strict = False
+
+
+class _GradState(threading.local):
+    """Per thread: ``flags``, this thread's ``Flags``."""
+
+    def __init__(self):
+        self.flags = Flags()
 
 
 GRAD_STATE = _GradState()
 
 
 def is_grad_enabled():
-    """True when operations on Tensors that require grad record a graph."""
-    return GRAD_STATE.enabled
+    """True when operations on Tensors that require grad record a graph (in this thread)."""
+    return GRAD_STATE.flags.enabled
 
 
 class _GradModeContext:
@@ -37,12 +51,12 @@ class _GradModeContext:
         self._saved = []
 
     def __enter__(self):
-        self._saved.append(GRAD_STATE.enabled)
-        GRAD_STATE.enabled = self._mode
+        self._saved.append(GRAD_STATE.flags.enabled)
+        GRAD_STATE.flags.enabled = self._mode
         return None
 
     def __exit__(self, *exc):
-        GRAD_STATE.enabled = self._saved.pop()
+        GRAD_STATE.flags.enabled = self._saved.pop()
         return False
 
     def __call__(self, fn):
@@ -78,17 +92,17 @@ class set_grad_enabled(_GradModeContext):
     def __init__(self, mode):
         super().__init__()
         self._mode = bool(mode)
-        self._previous = GRAD_STATE.enabled
-        GRAD_STATE.enabled = self._mode
+        self._previous = GRAD_STATE.flags.enabled
+        GRAD_STATE.flags.enabled = self._mode
 
     def __enter__(self):
         self._saved.append(self._previous)
-        GRAD_STATE.enabled = self._mode
+        GRAD_STATE.flags.enabled = self._mode
         return None
 
     def __call__(self, fn):
         """Use as a decorator: run ``fn`` in this grad mode."""
-        GRAD_STATE.enabled = self._previous
+        GRAD_STATE.flags.enabled = self._previous
         mode = self._mode
 
         @functools.wraps(fn)
@@ -99,29 +113,14 @@ class set_grad_enabled(_GradModeContext):
         return wrapper
 
 
-class strict_tracing:
-    """While active, leaving the graph silently is an error (used by ``trace_vjp``).
-
-    ``patches`` maps ``(module, name)`` to a replacement installed for the
-    duration (``trace_vjp`` uses it to make ``math.exp(t)`` traceable) and
-    restored on exit.
-    """
-
-    def __init__(self, patches=()):
-        self._patches = patches
+class tracing:
+    """This thread records, strictly, while ``trace_vjp`` runs the user's function."""
 
     def __enter__(self):
-        self._saved = (GRAD_STATE.enabled, GRAD_STATE.strict)
-        GRAD_STATE.enabled = True
-        GRAD_STATE.strict = True
-        self._originals = [
-            (module, name, getattr(module, name)) for module, name, _ in self._patches
-        ]
-        for module, name, replacement in self._patches:
-            setattr(module, name, replacement)
+        self._saved = (GRAD_STATE.flags.enabled, GRAD_STATE.flags.strict)
+        GRAD_STATE.flags.enabled = True
+        GRAD_STATE.flags.strict = True
 
     def __exit__(self, *exc):
-        for module, name, original in self._originals:
-            setattr(module, name, original)
-        GRAD_STATE.enabled, GRAD_STATE.strict = self._saved
+        GRAD_STATE.flags.enabled, GRAD_STATE.flags.strict = self._saved
         return False

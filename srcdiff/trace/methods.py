@@ -164,7 +164,7 @@ class TensorMethods:
 
     def transpose(self, *dims):
         """PyTorch's ``transpose(d0, d1)`` swaps two dimensions; NumPy's reorders all of them."""
-        if len(dims) == 2 and not GRAD_STATE.strict:
+        if len(dims) == 2 and not GRAD_STATE.flags.strict:
             return apply_op(np.swapaxes, (self, *dims))
         return apply_op(np.transpose, (self, _dims(dims) or None))
 
@@ -207,7 +207,7 @@ class TensorMethods:
 
     def repeat(self, *reps, axis=None):
         """PyTorch's ``repeat`` tiles (``RepeatBackward0``); NumPy's repeats each element."""
-        if axis is not None or GRAD_STATE.strict:
+        if axis is not None or GRAD_STATE.flags.strict:
             return apply_op(np.repeat, (self, *reps), {"axis": axis})
         return apply_op(np.tile, (self, _dims(reps)))
 
@@ -232,6 +232,9 @@ class TensorMethods:
         dtype = np.dtype(dtype)
         if dtype == self._data.dtype:
             return self
+        if dtype.kind not in "fc":
+            # An integer or bool result carries no gradient (PyTorch's ``.long()``).
+            return self._new_plain(self._data.astype(dtype))
         return apply_op(np.positive, (self,), {"dtype": dtype}, via="to", rule=_convert_rule)
 
     def astype(self, dtype):

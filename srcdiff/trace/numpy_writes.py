@@ -1,6 +1,6 @@
 """NumPy's in-place semantics for ``trace_vjp``: copy-on-write and views that write through.
 
-Inside ``trace_vjp`` (``GRAD_STATE.strict``) the user's code is NumPy code and
+Inside ``trace_vjp`` (``GRAD_STATE.flags.strict``) the user's code is NumPy code and
 gets NumPy's answers, where PyTorch would refuse (``v = x / 2; v += v`` raises
 "modified by an inplace operation" in PyTorch when the node saved ``v``):
 
@@ -26,19 +26,17 @@ gets NumPy's answers, where PyTorch would refuse (``v = x / 2; v += v`` raises
   ``srcdiff.DifferentiationError`` (the static mode refuses it too), asking
   for a copy first (``x = x.copy()``).
 
-- ``a -= t`` with ``a`` a plain ``ndarray`` (not made by a patched factory)
-  and ``t`` a Tensor: NumPy runs ``np.subtract(a, t, out=a)``; the name ``a``
-  is rebound to the recorded result (and ``a``'s array gets the new values,
-  so an alias of it reads them, without a gradient).  An explicit ``out=``
-  call with such an array still raises.
+- ``a -= t`` with ``a`` a NumPy array (not made by the facade's factories:
+  a global, an argument that is not differentiated, ``np.random``'s result)
+  would write into that array and drop the gradient: NumPy calls
+  ``np.subtract(a, t, out=a)``, which raises (``operators.py``), as any
+  explicit ``out=`` does.
 
 Outside ``trace_vjp`` none of this applies: ``srcdiff.Tensor`` keeps PyTorch's
 in-place rules and messages (``dispatch.py``).
 """
 
-import dis
 import operator
-import sys
 import weakref
 
 import numpy as np
@@ -203,29 +201,3 @@ def _write_view_rule(g, ans, base, value, view_of):
     dbase[...] = g
     view_of(dbase)[...] = 0
     return dbase, unbroadcast(np.asarray(view_of(g)), value), None
-
-
-_BINARY_OP = dis.opmap.get("BINARY_OP")
-# NB_INPLACE_ADD .. NB_INPLACE_XOR in CPython's ``BINARY_OP`` argument.
-_INPLACE_ARGS = range(13, 26)
-
-
-def augmented_into_array(ufunc, inputs, kwargs, depth):
-    """``a op= t`` on a plain ndarray ``a``: the recorded result, or None for other calls.
-
-    ``depth`` counts the frames between the caller and the user's statement.
-    """
-    out = kwargs.get("out")
-    target = out[0] if isinstance(out, tuple) and len(out) == 1 else out
-    if _BINARY_OP is None or type(target) is not np.ndarray or not inputs:
-        return None
-    if inputs[0] is not target:
-        return None
-    frame = sys._getframe(depth + 1)
-    code, at = frame.f_code.co_code, frame.f_lasti
-    if code[at] != _BINARY_OP or code[at + 1] not in _INPLACE_ARGS:
-        return None
-    rest = {key: value for key, value in kwargs.items() if key != "out"}
-    result = dispatch.apply_op(ufunc, inputs, rest)
-    target[...] = result._data
-    return result

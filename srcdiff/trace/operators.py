@@ -14,7 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import vjp_rule
-from srcdiff.trace import dispatch, numpy_writes
+from srcdiff.trace import dispatch
 from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
 from srcdiff.trace.grad_mode import GRAD_STATE
 
@@ -171,18 +171,20 @@ class TensorOperators:
             if ufunc in _BOOL_UFUNCS:
                 return self._new_plain(ufunc(*map(_plain, inputs), **kwargs))
             return apply_op(ufunc, inputs, kwargs)
-        if GRAD_STATE.enabled and any(
+        if GRAD_STATE.flags.enabled and any(
             isinstance(x, TensorOperators) and x._requires_grad for x in inputs
         ):
-            if GRAD_STATE.strict and method == "__call__":
-                result = numpy_writes.augmented_into_array(ufunc, inputs, kwargs, 1)
-                if result is not None:
-                    return result
+            if method == "__call__":
+                raise DifferentiationError(
+                    f"np.{ufunc.__name__} with out= is not recorded by the tracing mode: NumPy "
+                    "would write the result into that array and drop its gradient (this is also "
+                    "what `a += t` does when `a` is a NumPy array, not one made by np.zeros & co. "
+                    "in the differentiated code); write `a = a + t`, or copy the array first "
+                    "with np.array(a)"
+                )
             raise DifferentiationError(
-                f"np.{ufunc.__name__}.{method}"
-                + (" with out=" if "out" in kwargs else "")
-                + " is not recorded by the tracing mode; call the plain function "
-                "(np.sum, np.cumsum, ...) instead"
+                f"np.{ufunc.__name__}.{method} is not recorded by the tracing mode; call the "
+                "plain function (np.sum, np.cumsum, ...) instead"
             )
         out = kwargs.pop("out", None)
         result = getattr(ufunc, method)(*map(_plain, inputs), **kwargs)

@@ -69,7 +69,7 @@ class TensorReductions:
 
     def _spread(self, fn, dim, unbiased, keepdim, correction, axis, keepdims, ddof):
         if ddof is None:
-            numpy_style = axis is not None or keepdims is not None or GRAD_STATE.strict
+            numpy_style = axis is not None or keepdims is not None or GRAD_STATE.flags.strict
             ddof = 0 if numpy_style else 1
             if correction is not None:
                 ddof = correction
@@ -122,13 +122,13 @@ class TensorReductions:
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Full maximum; ``max(dim)`` gives PyTorch's ``(values, indices)``, ``max(axis=)`` NumPy's."""
-        if dim is None or axis is not None or GRAD_STATE.strict:
+        if dim is None or axis is not None or GRAD_STATE.flags.strict:
             return self._reduce(np.max, dim, keepdim, axis, keepdims)
         return self._select_extreme(np.argmax, dim, keepdim, "max_dim", _Max)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Full minimum; ``min(dim)`` gives PyTorch's ``(values, indices)``, ``min(axis=)`` NumPy's."""
-        if dim is None or axis is not None or GRAD_STATE.strict:
+        if dim is None or axis is not None or GRAD_STATE.flags.strict:
             return self._reduce(np.min, dim, keepdim, axis, keepdims)
         return self._select_extreme(np.argmin, dim, keepdim, "min_dim", _Min)
 

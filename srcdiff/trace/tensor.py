@@ -159,8 +159,8 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         if create_graph:
             warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
             raise DifferentiationError(
-                "create_graph=True (higher-order gradients) is not supported by the tracing "
-                "mode; use srcdiff.grad(srcdiff.grad(f)) in the static mode"
+                "create_graph=True (higher-order gradients) is not supported yet: srcdiff "
+                "computes first-order gradients, in both modes"
             )
         if retain_graph is None:
             retain_graph = create_graph
@@ -220,20 +220,29 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
 
     # ------------------------------------------------------------------ conversions
     def item(self):
-        """The single element as a Python number (no warning, as in PyTorch)."""
+        """The single element as a Python number, outside the graph (as in PyTorch).
+
+        Inside a trace-mode gradient that would give a silent zero gradient,
+        so a Tensor that requires grad raises there instead.
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
+        if self._requires_grad:
+            leaving_graph("converted to a Python number by .item()", "the Tensor itself")
         return self._data.item()
 
     def tolist(self):
-        """The data as nested Python lists of numbers."""
+        """The data as nested Python lists of numbers, outside the graph (as in PyTorch)."""
+        if self._requires_grad:
+            leaving_graph("converted to Python numbers by .tolist()", "the Tensor itself")
         return self._data.tolist()
 
     def numpy(self):
         """The data as an ndarray sharing memory; refused when this Tensor requires grad."""
         if self._requires_grad:
+            leaving_graph("converted to a NumPy array by .numpy()", "the Tensor itself")
             raise RuntimeError(messages.NUMPY_WITH_GRAD)
         return self._data
 
@@ -242,6 +251,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
             leaving_graph(
                 "converted to a NumPy array (np.asarray, np.array, or storing it into an ndarray)",
                 "np.stack / srcdiff operations",
+                store=True,
             )
             raise RuntimeError(messages.NUMPY_WITH_GRAD)
         if dtype is not None and dtype != self._data.dtype:
@@ -252,7 +262,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         if self._data.size != 1:
             raise ValueError(messages.ONE_ELEMENT)
         if self._requires_grad:
-            leaving_graph("converted to a Python float", "the NumPy equivalent")
+            leaving_graph("converted to a Python float", "the NumPy equivalent", store=True)
             warnings.warn(messages.FLOAT_WITH_GRAD_WARNING, UserWarning, stacklevel=2)
         return float(self._data.item())
 
