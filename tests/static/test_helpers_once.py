@@ -51,6 +51,13 @@ def test_random_draw_in_the_differentiated_function_runs_once():
     assert reseeded(df, 1.0) == pytest.approx(expected, rel=1e-6)
 
 
+@pytest.mark.parametrize("f", [draws_itself, draws_in_a_helper])
+def test_random_draws_are_right_in_the_tracing_mode(f):
+    expected = finite_difference(f, 1.0)
+    assert expected == pytest.approx(8.4599, abs=1e-4)
+    assert reseeded(srcdiff.grad(f, mode="trace"), 1.0) == pytest.approx(expected, rel=1e-6)
+
+
 def uniform_noise():
     return np.random.uniform(size=3)
 
