@@ -90,8 +90,8 @@ def parse_function(fn):
     if _PACKAGE in pathlib.Path(code.co_filename).resolve().parents:
         raise DifferentiationError(
             f"cannot differentiate {name!r} in static mode: it is a function made by srcdiff "
-            '(such as grad(f, mode="trace")), whose code is srcdiff\'s own and not readable '
-            "as a derivative; a derivative of a traced gradient is not supported, "
+            '(a gradient such as grad(f) or grad(f, mode="trace")), whose code is srcdiff\'s '
+            "own; higher-order derivatives (a gradient of a gradient) are not supported yet, "
             "differentiate the original function instead"
         )
     try:
