@@ -15,8 +15,11 @@ Invariants of the returned tree:
 Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 """
 
+import builtins
+
 import gast
 
+from srcdiff.static.activity import resolve
 from srcdiff.static.names import Namer, assign, clone, const, name, names_in, store
 
 _UNSUPPORTED = {
@@ -45,6 +48,16 @@ _UNSUPPORTED_EXPRESSIONS = {
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
 
+# Builtins that run code or read variables out of the compiler's sight: a gradient
+# through them would be lost.  The generated function also has its own globals.
+_OUT_OF_SIGHT = {
+    builtins.eval: "eval()",
+    builtins.exec: "exec()",
+    builtins.globals: "globals()",
+    builtins.locals: "locals()",
+    builtins.vars: "vars()",
+}
+
 
 class Flags:
     """The flag names of the jumps one loop (or the function) may take."""
@@ -67,6 +80,7 @@ class Desugar:
         return self.source.error(node, f"{what} is not supported; {ADVICE}")
 
     def run(self):
+        self.check_in_sight(self.source.tree)
         tree = clone(self.source.tree)
         body = tree.body
         if body and _is_docstring(body[0]):
@@ -90,6 +104,24 @@ class Desugar:
             )
         tree.body = body
         return tree
+
+    def check_in_sight(self, tree):
+        """Refuse ``eval``, ``exec``, ``globals()``, ``locals()`` and ``vars()``."""
+        for node in gast.walk(tree):
+            if isinstance(node, gast.Call):
+                try:
+                    what = _OUT_OF_SIGHT.get(resolve(node.func, self.source))
+                except TypeError:  # an unhashable callee
+                    what = None
+                if what == "vars()" and node.args:
+                    what = None  # vars(obj) reads the object's attributes, not variables
+                if what is not None:
+                    raise self.source.error(
+                        node,
+                        f"{what} is not supported: it runs code or reads variables out of "
+                        "srcdiff's sight, so a gradient through it would be lost; write the "
+                        'expression out, or differentiate with mode="trace"',
+                    )
 
     def final_return(self, value, node):
         value = const(None) if value is None else value
@@ -226,9 +258,9 @@ class Desugar:
         if (stmt.lineno, stmt.col_offset) in getattr(self.source, "view_checks", ()):
             # ``v = a[i]; v += x``: fine for a number, an in-place update for a row.
             check = gast.Call(
-                func=name("not_a_view"), args=[name(target.id), const(target.id)], keywords=[]
+                func=name("check_not_a_view"), args=[name(target.id), const(target.id)], keywords=[]
             )
-            out.insert(0, _located(gast.Assert(test=check, msg=None), stmt))
+            out.insert(0, _located(runtime_check(check), stmt))
         return out
 
     # -- loops ------------------------------------------------------------
@@ -317,6 +349,22 @@ class Desugar:
 def desugar(source):
     """Rewrite ``source.tree`` into the desugared subset (a new tree)."""
     return Desugar(source).run()
+
+
+def runtime_check(call):
+    """``call`` as a statement of its own: a check the generated code makes when it runs.
+
+    Not an ``assert``, which ``python -O`` would drop.  Later stages carry it
+    through unchanged: it reads values but passes no gradient.
+    """
+    stmt = gast.Expr(value=call)
+    stmt.runtime_check = True
+    return stmt
+
+
+def is_runtime_check(stmt):
+    """True for a statement made by ``runtime_check``."""
+    return getattr(stmt, "runtime_check", False)
 
 
 def is_loop_exit(stmt):

@@ -7,6 +7,16 @@ expression, ``z_stack`` for the values of ``z`` saved by a loop.
 
 import gast
 
+# Attributes a copy keeps: positions, and marks later stages read.
+_KEPT_ATTRIBUTES = (
+    "lineno",
+    "col_offset",
+    "end_lineno",
+    "end_col_offset",
+    "synthetic",
+    "runtime_check",
+)
+
 
 def clone(node, replace=None):
     """A deep copy of a gast tree (much faster than ``copy.deepcopy``).
@@ -20,7 +30,7 @@ def clone(node, replace=None):
     if replace and type(node) is gast.Name and node.id in replace:
         return clone(replace[node.id])
     new = type(node)(**{f: clone(getattr(node, f, None), replace) for f in node._fields})
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset", "synthetic"):
+    for attr in _KEPT_ATTRIBUTES:
         if hasattr(node, attr):
             setattr(new, attr, getattr(node, attr))
     return new

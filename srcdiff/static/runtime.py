@@ -11,12 +11,13 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.helpers import unbroadcast, zeros_like
+from srcdiff.rules.registry import nondifferentiable
 
 __all__ = [
     "add_at",
+    "check_not_a_view",
     "check_seed",
     "gradient_of",
-    "not_a_view",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -77,15 +78,22 @@ def _check_differentiable(x):
         )
 
 
-def not_a_view(value, name):
-    """True; raises when ``value`` is a view, whose ``+=`` would update another array."""
+def check_not_a_view(value, name):
+    """Raise when ``value`` is a view, whose ``+=`` would update another array.
+
+    A statement of its own in generated code, not an ``assert``: the check must
+    hold under ``python -O`` too.
+    """
     if isinstance(value, np.ndarray) and value.base is not None:
         raise DifferentiationError(
             f"'{name}' is a view of another array here, so '{name} += ...' would update "
             f"that array in place; copy it first ({name} = {name}.copy()), or use "
             'mode="trace"'
         )
-    return True
+
+
+# Generated code differentiated again (``grad(grad(f))``) passes no gradient through it.
+nondifferentiable(check_not_a_view)
 
 
 def gradient_of(g, x):
