@@ -16,7 +16,7 @@ Invariant: every active statement is ``name = op(atoms)``, ``a, b = call(atoms)`
 import gast
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.static.activity import differentiable_names, resolve
+from srcdiff.static.activity import mark_varied, resolve
 from srcdiff.static.desugar import ADVICE, is_runtime_check
 from srcdiff.static.names import assign, clone, name
 
@@ -67,9 +67,13 @@ class Normalizer:
         self.source = source
         self.varied = varied
         self.namer = namer
+        self.marks = {}  # id(expression) -> (expression, is it varied?)
 
     def is_varied(self, node):
-        return bool(differentiable_names(node, self.source) & self.varied)
+        seen = self.marks.get(id(node))
+        if seen is not None and seen[0] is node:
+            return seen[1]
+        return mark_varied(node, self.source, self.varied, self.marks)
 
     def run(self, tree):
         tree.body = self.block(tree.body)

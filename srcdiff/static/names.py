@@ -61,6 +61,7 @@ class Namer:
 
     def __init__(self, taken=()):
         self.taken = set(taken)
+        self.next_part = {}
 
     def fresh(self, base):
         """``base`` itself if free, else ``base_1``, ``base_2``, ..."""
@@ -72,9 +73,10 @@ class Namer:
 
     def part(self, base):
         """A name for a piece of ``base``'s expression: ``base_1``, ``base_2``, ..."""
-        i = 1
+        i = self.next_part.get(base, 1)  # parts below it are taken: ``taken`` only grows
         while f"{base}_{i}" in self.taken:
             i += 1
+        self.next_part[base] = i + 1
         name = f"{base}_{i}"
         self.taken.add(name)
         return name
