@@ -46,6 +46,11 @@ def unit_seed(value):
             f"of {len(value)} value{'s' * (len(value) != 1)}; use srcdiff.vjp(f)(..., "
             "seed=(v1, v2, ...)) with a tuple of seeds, one for each"
         )
+    if not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
+        raise DifferentiationError(
+            f"grad needs a scalar output, but the function returned {_kind(value)}; "
+            "return a number (a missing 'return' gives None)"
+        )
     _check_real_output(value)
     shape = np.shape(value)
     if shape != ():
@@ -54,6 +59,10 @@ def unit_seed(value):
             "use srcdiff.vjp(f)(..., seed=v) with a cotangent v of that shape"
         )
     return 1.0
+
+
+def _kind(value):
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def _check_real_output(value):
