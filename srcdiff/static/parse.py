@@ -10,11 +10,28 @@ import builtins
 import inspect
 import linecache
 import textwrap
+import threading
 from dataclasses import dataclass, field
 
 import gast
 
 from srcdiff.errors import DifferentiationError, UnsupportedSyntax, located
+
+# CPython 3.11's ``ast.parse`` keeps its recursion count in state shared by all
+# threads, so two parses at once can fail with "SystemError: AST constructor
+# recursion depth mismatch" (python/cpython#106905): parse one at a time.
+_PARSE_LOCK = threading.Lock()
+
+
+def python_tree(text):
+    """``ast.parse(text)``, one thread at a time."""
+    with _PARSE_LOCK:
+        return ast.parse(text)
+
+
+def parse_text(text):
+    """``gast.parse(text)``, parsing one thread at a time."""
+    return gast.ast_to_gast(python_tree(text))
 
 
 @dataclass
@@ -64,7 +81,7 @@ def parse_function(fn):
     if name == "<lambda>":
         tree = _lambda_tree(fn, source, filename, first)
     else:
-        module = gast.parse(source)
+        module = parse_text(source)
         tree = module.body[0]
         if not isinstance(tree, gast.FunctionDef):
             raise DifferentiationError(f"{filename}:{first}: {name!r} is not a plain function")
@@ -84,11 +101,11 @@ def _lambda_tree(fn, source, filename, first):
     """Find the lambda on its line(s) and turn it into ``def <lambda>(...): return ...``."""
     code = fn.__code__
     try:
-        module = gast.parse(source)
+        module = parse_text(source)
     except SyntaxError:
         # A lambda inside a larger expression: parse its first line as an expression.
         try:
-            module = gast.parse("(" + source.strip().rstrip(",\\") + ")")
+            module = parse_text("(" + source.strip().rstrip(",\\") + ")")
         except SyntaxError:
             raise UnsupportedSyntax(
                 located(filename, first, "cannot isolate this lambda's source; use a def")

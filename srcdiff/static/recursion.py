@@ -20,6 +20,7 @@ import textwrap
 import threading
 
 from srcdiff.errors import UnsupportedSyntax, located
+from srcdiff.static.parse import python_tree
 
 # Enough for chains of the length Python compiles with its default limit.
 LIMIT = 20_000
@@ -55,7 +56,7 @@ def _deepest_line(fn):
     if code is None:
         return "<unknown>", 0
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        tree = python_tree(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError, RecursionError):
         return code.co_filename, code.co_firstlineno
     deepest, line = -1, 1
