@@ -6,6 +6,8 @@ argument, and several outputs under ``grad``: each is a
 ``DifferentiationError`` that says what to do instead.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,9 @@ import srcdiff
 from tests.static.numeric import assert_grad_right
 
 MASKED = np.ma.array([1.0, 2.0, 3.0], mask=[False, True, False])
-MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+with warnings.catch_warnings():  # NumPy discourages np.matrix: that is the point here
+    warnings.simplefilter("ignore", PendingDeprecationWarning)
+    MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
 
 
 def square_sum(x):
@@ -113,6 +117,8 @@ def test_several_outputs_need_a_tuple_of_seeds(fn, count, kind):
     with pytest.raises(srcdiff.DifferentiationError, match="tuple of seeds") as info:
         kind(fn)(X)
     assert f"returned a tuple of {count} value" in str(info.value)
+    with pytest.raises(srcdiff.DifferentiationError, match="tuple of seeds"):
+        kind(fn, mode="trace")(X)
 
 
 def test_several_outputs_with_a_tuple_of_seeds_match_finite_differences():
