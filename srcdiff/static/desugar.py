@@ -15,12 +15,10 @@ Invariants of the returned tree:
 Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 """
 
-import builtins
-
 import gast
 
-from srcdiff.static.activity import resolve
 from srcdiff.static.names import Namer, assign, clone, const, name, names_in, store
+from srcdiff.static.sight import check_in_sight
 
 _UNSUPPORTED = {
     gast.With: "a 'with' block",
@@ -48,16 +46,6 @@ _UNSUPPORTED_EXPRESSIONS = {
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
 
-# Builtins that run code or read variables out of the compiler's sight: a gradient
-# through them would be lost.  The generated function also has its own globals.
-_OUT_OF_SIGHT = {
-    builtins.eval: "eval()",
-    builtins.exec: "exec()",
-    builtins.globals: "globals()",
-    builtins.locals: "locals()",
-    builtins.vars: "vars()",
-}
-
 
 class Flags:
     """The flag names of the jumps one loop (or the function) may take."""
@@ -80,7 +68,7 @@ class Desugar:
         return self.source.error(node, f"{what} is not supported; {ADVICE}")
 
     def run(self):
-        self.check_in_sight(self.source.tree)
+        check_in_sight(self.source)
         tree = clone(self.source.tree)
         body = tree.body
         if body and _is_docstring(body[0]):
@@ -104,24 +92,6 @@ class Desugar:
             )
         tree.body = body
         return tree
-
-    def check_in_sight(self, tree):
-        """Refuse ``eval``, ``exec``, ``globals()``, ``locals()`` and ``vars()``."""
-        for node in gast.walk(tree):
-            if isinstance(node, gast.Call):
-                try:
-                    what = _OUT_OF_SIGHT.get(resolve(node.func, self.source))
-                except TypeError:  # an unhashable callee
-                    what = None
-                if what == "vars()" and node.args:
-                    what = None  # vars(obj) reads the object's attributes, not variables
-                if what is not None:
-                    raise self.source.error(
-                        node,
-                        f"{what} is not supported: it runs code or reads variables out of "
-                        "srcdiff's sight, so a gradient through it would be lost; write the "
-                        'expression out, or differentiate with mode="trace"',
-                    )
 
     def final_return(self, value, node):
         value = const(None) if value is None else value
