@@ -92,6 +92,24 @@ def array(g, ans, x, *options, **keywords):
     return (_split_like(g, x),)
 
 
+@defvjp(np.ndarray.item)
+def item(g, ans, x, *index):
+    """``x.item()`` of a one-element array, ``x.item(i)`` (a flat index) or ``x.item(i, j)``.
+
+    The value is one element of ``x`` as a Python number: ``g`` flows back to that element.
+    """
+    dx = float_zeros(x)  # in x's dtype: the Python number ``ans`` has none
+    if not index:
+        dx[...] = g
+    elif len(index) == 1 and isinstance(index[0], tuple):
+        dx[index[0]] = g
+    elif len(index) == 1:
+        dx.flat[index[0]] = g
+    else:
+        dx[index] = g
+    return (dx,) + (None,) * len(index)
+
+
 @defvjp(np.concatenate)
 def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if axis is None:  # NumPy joins the flattened arrays

@@ -20,7 +20,7 @@ NONDIFFERENTIABLE_ATTRIBUTES = frozenset(
 )
 # Array methods whose result carries no gradient.
 NONDIFFERENTIABLE_METHODS = frozenset(
-    {"argmax", "argmin", "argsort", "nonzero", "all", "any", "tolist", "item", "__len__"}
+    {"argmax", "argmin", "argsort", "nonzero", "all", "any", "__len__"}
 )
 # Methods that mutate their receiver with their arguments.
 MUTATING_METHODS = frozenset({"append", "extend", "insert"})
@@ -77,6 +77,51 @@ def differentiable_names(node, source):
         else:
             stack.extend(gast.iter_child_nodes(sub))
     return found
+
+
+def _flowing_children(sub, source):
+    """The children of ``sub`` whose values flow into its value (as ``differentiable_names``)."""
+    if isinstance(sub, (gast.Name, gast.Compare, gast.BoolOp, gast.Lambda, gast.Constant)):
+        return []
+    if isinstance(sub, gast.UnaryOp) and isinstance(sub.op, (gast.Not, gast.Invert)):
+        return []
+    if isinstance(sub, gast.Attribute):
+        return [] if sub.attr in NONDIFFERENTIABLE_ATTRIBUTES else [sub.value]
+    if isinstance(sub, gast.Subscript):
+        return [sub.value]
+    if isinstance(sub, gast.IfExp):
+        return [sub.body, sub.orelse]
+    if isinstance(sub, gast.Call):
+        if _call_is_nondifferentiable(sub, source):
+            return []
+        receiver = []
+        if isinstance(sub.func, gast.Attribute) and resolve(sub.func, source) is None:
+            receiver = [sub.func.value]
+        return receiver + list(sub.args) + [k.value for k in sub.keywords]
+    return list(gast.iter_child_nodes(sub))
+
+
+def mark_varied(node, source, varied, memo):
+    """Record in ``memo`` (``id`` -> (node, bool)) whether each part of ``node`` is varied.
+
+    The same answer as ``differentiable_names(part) & varied`` for every part, in one
+    pass: asking part by part would walk a long chain ``a + b + ...`` once per term.
+    """
+    order, stack = [], [node]
+    while stack:
+        sub = stack.pop()
+        seen = memo.get(id(sub))
+        if seen is not None and seen[0] is sub:
+            continue
+        order.append(sub)
+        stack.extend(gast.iter_child_nodes(sub))
+    for sub in reversed(order):  # children before their parents
+        if isinstance(sub, gast.Name):
+            result = sub.id in varied
+        else:
+            result = any(memo[id(child)][1] for child in _flowing_children(sub, source))
+        memo[id(sub)] = (sub, result)
+    return memo[id(node)][1]
 
 
 def _call_is_nondifferentiable(call, source):
@@ -152,7 +197,7 @@ def useful_names(tree, source):
     changed = True
     while changed:
         changed = False
-        for written, reads in flows:
+        for written, reads in reversed(flows):  # usefulness flows backwards: one pass
             if useful.intersection(written) and not reads <= useful:
                 useful |= reads
                 changed = True

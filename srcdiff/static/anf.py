@@ -15,8 +15,9 @@ Invariant: every active statement is ``name = op(atoms)``, ``a, b = call(atoms)`
 
 import gast
 
-from srcdiff.static.activity import differentiable_names
-from srcdiff.static.desugar import ADVICE
+from srcdiff.errors import DifferentiationError
+from srcdiff.static.activity import mark_varied, resolve
+from srcdiff.static.desugar import ADVICE, is_runtime_check
 from srcdiff.static.names import assign, clone, name, runtime_name
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
@@ -66,9 +67,13 @@ class Normalizer:
         self.source = source
         self.varied = varied
         self.namer = namer
+        self.marks = {}  # id(expression) -> (expression, is it varied?)
 
     def is_varied(self, node):
-        return bool(differentiable_names(node, self.source) & self.varied)
+        seen = self.marks.get(id(node))
+        if seen is not None and seen[0] is node:
+            return seen[1]
+        return mark_varied(node, self.source, self.varied, self.marks)
 
     def run(self, tree):
         tree.body = self.block(tree.body)
@@ -82,6 +87,8 @@ class Normalizer:
         return out
 
     def statement(self, stmt):
+        if isinstance(stmt, (gast.Assign, gast.Expr, gast.Return)):
+            self.check_no_lists_of_varied(stmt)
         if isinstance(stmt, (gast.If, gast.While)):
             stmt.body = self.block(stmt.body)
             stmt.orelse = self.block(stmt.orelse)
@@ -91,7 +98,11 @@ class Normalizer:
             return [stmt]
         if isinstance(stmt, gast.Assign):
             return self.assignment(stmt)
-        if isinstance(stmt, gast.Expr) and self.is_varied(stmt.value):
+        if (
+            isinstance(stmt, gast.Expr)
+            and self.is_varied(stmt.value)
+            and not is_runtime_check(stmt)
+        ):
             return self.mutation(stmt)
         if isinstance(stmt, gast.Return) and self.is_varied(stmt.value):
             before = []
@@ -103,6 +114,22 @@ class Normalizer:
                 stmt.value = name(result)
             return before + [stmt]
         return [stmt]
+
+    def check_no_lists_of_varied(self, stmt):
+        """``x.tolist()`` of a value that carries a gradient: refused (its lists have none)."""
+        for node in gast.walk(stmt.value):
+            if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)):
+                continue
+            func = node.func
+            if func.attr == "tolist" and resolve(func, self.source) is None:
+                if self.is_varied(func.value):
+                    raise self.source.error(
+                        stmt,
+                        f"'.tolist()' of {_text(func.value)}, which carries a gradient: the "
+                        "gradient cannot follow it into Python lists; keep the array (index "
+                        "it, or use np.sum instead of sum)",
+                        DifferentiationError,
+                    )
 
     def assignment(self, stmt):
         target, value = stmt.targets[0], stmt.value
@@ -260,3 +287,8 @@ def _item(sequence, i):
     return gast.Subscript(
         value=name(sequence), slice=gast.Constant(value=i, kind=None), ctx=gast.Load()
     )
+
+
+def _text(node):
+    """The user's spelling of a small expression, for messages."""
+    return gast.unparse(node).strip()

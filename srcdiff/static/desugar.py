@@ -18,6 +18,7 @@ Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 import gast
 
 from srcdiff.static.names import Namer, assign, clone, const, name, names_in, runtime_name, store
+from srcdiff.static.sight import check_in_sight
 
 _UNSUPPORTED = {
     gast.With: "a 'with' block",
@@ -67,6 +68,7 @@ class Desugar:
         return self.source.error(node, f"{what} is not supported; {ADVICE}")
 
     def run(self):
+        check_in_sight(self.source)
         tree = clone(self.source.tree)
         body = tree.body
         if body and _is_docstring(body[0]):
@@ -226,11 +228,11 @@ class Desugar:
         if (stmt.lineno, stmt.col_offset) in getattr(self.source, "view_checks", ()):
             # ``v = a[i]; v += x``: fine for a number, an in-place update for a row.
             check = gast.Call(
-                func=runtime_name("not_a_view"),
+                func=runtime_name("check_not_a_view"),
                 args=[name(target.id), const(target.id)],
                 keywords=[],
             )
-            out.insert(0, _located(gast.Assert(test=check, msg=None), stmt))
+            out.insert(0, _located(runtime_check(check), stmt))
         return out
 
     # -- loops ------------------------------------------------------------
@@ -319,6 +321,22 @@ class Desugar:
 def desugar(source):
     """Rewrite ``source.tree`` into the desugared subset (a new tree)."""
     return Desugar(source).run()
+
+
+def runtime_check(call):
+    """``call`` as a statement of its own: a check the generated code makes when it runs.
+
+    Not an ``assert``, which ``python -O`` would drop.  Later stages carry it
+    through unchanged: it reads values but passes no gradient.
+    """
+    stmt = gast.Expr(value=call)
+    stmt.runtime_check = True
+    return stmt
+
+
+def is_runtime_check(stmt):
+    """True for a statement made by ``runtime_check``."""
+    return getattr(stmt, "runtime_check", False)
 
 
 def is_loop_exit(stmt):

@@ -18,6 +18,17 @@ import builtins
 import gast
 import numpy as np
 
+# Attributes a copy keeps: positions, and marks later stages read.
+_KEPT_ATTRIBUTES = (
+    "lineno",
+    "col_offset",
+    "end_lineno",
+    "end_col_offset",
+    "synthetic",
+    "runtime",
+    "runtime_check",
+)
+
 
 def clone(node, replace=None):
     """A deep copy of a gast tree (much faster than ``copy.deepcopy``).
@@ -31,7 +42,7 @@ def clone(node, replace=None):
     if replace and type(node) is gast.Name and node.id in replace:
         return clone(replace[node.id])
     new = type(node)(**{f: clone(getattr(node, f, None), replace) for f in node._fields})
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset", "synthetic", "runtime"):
+    for attr in _KEPT_ATTRIBUTES:
         if hasattr(node, attr):
             setattr(new, attr, getattr(node, attr))
     return new
@@ -63,6 +74,7 @@ class Namer:
     def __init__(self, taken=(), read=()):
         self.taken = set(taken) | set(read)
         self.read = set(read)  # names the user's function reads
+        self.next_part = {}
 
     def fresh(self, base):
         """``base`` itself if free, else ``base_1``, ``base_2``, ..."""
@@ -78,9 +90,10 @@ class Namer:
 
     def part(self, base):
         """A name for a piece of ``base``'s expression: ``base_1``, ``base_2``, ..."""
-        i = 1
+        i = self.next_part.get(base, 1)  # parts below it are taken: ``taken`` only grows
         while f"{base}_{i}" in self.taken:
             i += 1
+        self.next_part[base] = i + 1
         name = f"{base}_{i}"
         self.taken.add(name)
         return name

@@ -18,6 +18,7 @@ import inspect
 import linecache
 import pathlib
 import textwrap
+import threading
 import types
 from dataclasses import dataclass, field
 
@@ -27,6 +28,22 @@ from srcdiff.errors import DifferentiationError, UnsupportedSyntax, located
 
 # Packages whose attributes do not change while a program runs.
 _LIBRARIES = frozenset({"numpy", "math", "builtins", "srcdiff", "scipy", "operator", "functools"})
+
+# CPython 3.11's ``ast.parse`` keeps its recursion count in state shared by all
+# threads, so two parses at once can fail with "SystemError: AST constructor
+# recursion depth mismatch" (python/cpython#106905): parse one at a time.
+_PARSE_LOCK = threading.Lock()
+
+
+def python_tree(text):
+    """``ast.parse(text)``, one thread at a time."""
+    with _PARSE_LOCK:
+        return ast.parse(text)
+
+
+def parse_text(text):
+    """``gast.parse(text)``, parsing one thread at a time."""
+    return gast.ast_to_gast(python_tree(text))
 
 
 @dataclass
@@ -108,7 +125,7 @@ def parse_function(fn):
     if name == "<lambda>":
         tree = _lambda_tree(fn, source, filename, first)
     else:
-        module = gast.parse(source)
+        module = parse_text(source)
         tree = module.body[0]
         if not isinstance(tree, gast.FunctionDef):
             raise DifferentiationError(f"{filename}:{first}: {name!r} is not a plain function")
@@ -140,7 +157,7 @@ def check_text_matches_code(fn, text, filename):
     if filename.startswith("<srcdiff:"):
         return  # generated code: its text is registered with the code, never edited
     if isinstance(text, str):
-        node = ast.parse(text).body[0]
+        node = python_tree(text).body[0]
     else:
         lambda_tree = gast.gast_to_ast(text)
         node = ast.Expr(value=ast.Lambda(args=lambda_tree.args, body=lambda_tree.body[0].value))
@@ -149,7 +166,7 @@ def check_text_matches_code(fn, text, filename):
         for name in code.co_names
         if isinstance(fn.__globals__.get(name), types.ModuleType)
     ]
-    scope = [ast.parse(f"{var} = None").body[0] for var in code.co_freevars if var != "__class__"]
+    scope = [python_tree(f"{var} = None").body[0] for var in code.co_freevars if var != "__class__"]
     parts = fn.__qualname__.split(".")
     if len(parts) > 1 and parts[-2] != "<locals>":  # a method: names mangled by its class
         node = ast.ClassDef(name=parts[-2], bases=[], keywords=[], body=[node], decorator_list=[])
@@ -159,7 +176,7 @@ def check_text_matches_code(fn, text, filename):
     outside = [b for b in bound if b and b != "<lambda>" and b not in code.co_freevars]
     if outside:  # names the function reads from its module, not from the scope
         scope.insert(0, ast.Global(names=sorted(set(outside))))
-    outer = ast.parse("def srcdiff_scope():\n    pass").body[0]
+    outer = python_tree("def srcdiff_scope():\n    pass").body[0]
     outer.body = [*scope, node]
     module = ast.fix_missing_locations(ast.Module(body=[*imports, outer], type_ignores=[]))
     try:
@@ -248,11 +265,11 @@ def _lambda_tree(fn, source, filename, first):
     """Find the lambda on its line(s) and turn it into ``def <lambda>(...): return ...``."""
     code = fn.__code__
     try:
-        module = gast.parse(source)
+        module = parse_text(source)
     except SyntaxError:
         # A lambda inside a larger expression: parse its first line as an expression.
         try:
-            module = gast.parse("(" + source.strip().rstrip(",\\") + ")")
+            module = parse_text("(" + source.strip().rstrip(",\\") + ")")
         except SyntaxError:
             raise UnsupportedSyntax(
                 located(filename, first, "cannot isolate this lambda's source; use a def")

@@ -5,8 +5,11 @@
 A binary operator broadcasts only when one operand has a larger shape than
 the other; when the other operand is a scalar, an operand's cotangent already
 has its shape and needs no ``unbroadcast``.  Scalars come from number
-literals, ``math`` functions, full reductions (``np.sum(x)``, ``x.mean()``
-without ``axis``) and arithmetic on scalars.  The analysis is a greatest
+literals, ``range`` loop indices, ``math`` functions, full reductions
+(``np.sum(x)``, ``x.mean()`` without ``axis``) and arithmetic on scalars.  Each
+such fact must hold for an input of any shape: ``np.linalg.det(a)`` and
+``np.trace(a)`` are not scalars (of a stack of matrices they return one value
+per matrix), nor is ``math.prod`` (of arrays, an array).  The analysis is a greatest
 fixed point over names, so a loop-carried value stays a scalar if every
 assignment to it is one.
 
@@ -20,6 +23,7 @@ Invariants: every name in ``scalar_names`` holds a 0-d value whenever it is
 read; a name and its twin always have the same shape.
 """
 
+import math
 from collections import Counter
 
 import gast
@@ -28,6 +32,7 @@ import numpy as np
 from srcdiff.rules import is_elementwise
 from srcdiff.static.activity import resolve
 
+# Reductions whose result has the input's number of dimensions under ``keepdims=True``.
 _REDUCTIONS = {
     np.sum,
     np.mean,
@@ -39,11 +44,20 @@ _REDUCTIONS = {
     np.var,
     np.std,
     np.linalg.norm,
-    np.linalg.det,
-    np.trace,
 }
-_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "item", "trace"}
+# Functions that return a scalar for an input of any shape when given only that input
+# (no ``axis``, ``keepdims`` or ``ord``).  Not ``np.linalg.det`` or ``np.trace``: of a
+# stack of matrices (3-D), they return one value per matrix.
+_FULL_REDUCTIONS = _REDUCTIONS
+# Methods that return a scalar for any array when called without arguments (not
+# ``.trace()``, which keeps the axes after the first two).
+_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "item"}
 _SCALAR_BUILTINS = {float, int, len}
+# ``math`` functions that may return something else than a number: a tuple
+# (``modf``, ``frexp``), or an array (``prod`` and ``sumprod`` multiply what they are given).
+_MATH_NOT_SCALAR = {
+    getattr(math, name) for name in ("modf", "frexp", "prod", "sumprod") if hasattr(math, name)
+}
 _ELEMENTWISE = {
     np.exp,
     np.log,
@@ -78,6 +92,8 @@ def scalar_names(tree, source):
                 for sub in gast.walk(target):
                     if isinstance(sub, gast.Name):
                         assignments.setdefault(sub.id, []).append(None)
+        elif isinstance(node, gast.For) and _is_range_loop(node, source):
+            assignments.setdefault(node.target.id, []).append(_AN_INTEGER)
         elif isinstance(node, (gast.For, gast.AugAssign)):
             for sub in gast.walk(node.target):
                 if isinstance(sub, gast.Name):
@@ -92,6 +108,19 @@ def scalar_names(tree, source):
         if kept == scalars:
             return scalars
         scalars = kept
+
+
+# Stands for the value of a ``for i in range(...)`` index: always an integer.
+_AN_INTEGER = gast.Constant(value=0, kind=None)
+
+
+def _is_range_loop(loop, source):
+    iterable = loop.iter
+    return (
+        isinstance(loop.target, gast.Name)
+        and isinstance(iterable, gast.Call)
+        and resolve(iterable.func, source) is range
+    )
 
 
 def shape_twins(tree, scalars, source):
@@ -187,7 +216,15 @@ def _same_shape_operand(value, scalars, source):
         return value.id
     if isinstance(value, gast.Call) and len(value.args) == 1 and not value.keywords:
         fn = resolve(value.func, source)
-        if fn is not None and is_elementwise(fn) and isinstance(value.args[0], gast.Name):
+        # Not ``math`` functions: ``math.exp`` of a one-element array returns a number;
+        # not ``np.where``, which given only a condition returns a tuple of indices.
+        if (
+            fn is not None
+            and is_elementwise(fn)
+            and getattr(fn, "__module__", None) != "math"
+            and fn is not np.where
+            and isinstance(value.args[0], gast.Name)
+        ):
             return value.args[0].id
     if isinstance(value, gast.UnaryOp) and isinstance(value.operand, gast.Name):
         return value.operand.id if isinstance(value.op, (gast.USub, gast.UAdd)) else None
@@ -219,17 +256,24 @@ def _is_scalar(node, scalars, source):
         return node.attr in ("size", "ndim")
     if isinstance(node, gast.Subscript):  # x.shape[0]
         value = node.value
-        return isinstance(value, gast.Attribute) and value.attr == "shape" and _is_index(node.slice)
+        return (
+            isinstance(value, gast.Attribute)
+            and value.attr == "shape"
+            and _is_index(node.slice, scalars)
+        )
     return False
 
 
-def _is_index(node):
-    """An integer index (not a slice): ``x.shape[0]`` is a number, ``x.shape[1:]`` a tuple."""
+def _is_index(node, scalars):
+    """An integer index (not a slice): ``x.shape[0]`` is a number, ``x.shape[1:]`` a tuple.
+
+    A name counts when it surely holds a number (a name could hold a ``slice``).
+    """
     if isinstance(node, gast.Constant):
         return isinstance(node.value, int)
     if isinstance(node, gast.UnaryOp):
-        return _is_index(node.operand)
-    return isinstance(node, gast.Name)
+        return _is_index(node.operand, scalars)
+    return isinstance(node, gast.Name) and node.id in scalars
 
 
 def _is_scalar_call(call, scalars, source):
@@ -244,9 +288,11 @@ def _is_scalar_call(call, scalars, source):
             and not keywords
         )
     try:
-        if getattr(fn, "__module__", None) == "math" or fn in _SCALAR_BUILTINS:
+        if getattr(fn, "__module__", None) == "math" and fn not in _MATH_NOT_SCALAR:
             return True
-        if fn in _REDUCTIONS:
+        if fn in _SCALAR_BUILTINS:
+            return True
+        if fn in _FULL_REDUCTIONS:
             return len(call.args) == 1 and not keywords & {"axis", "keepdims", "ord"}
         if fn in _ELEMENTWISE:
             return len(call.args) == 1 and _is_scalar(call.args[0], scalars, source)

@@ -17,6 +17,7 @@ import textwrap
 import gast
 
 from srcdiff.static.names import clone
+from srcdiff.static.parse import parse_text
 
 _LITERALS = (type(None), bool, int, float, str)
 
@@ -26,7 +27,7 @@ def template(rule):
     """The rule's return expressions and free names, or None when it must be called."""
     try:
         source = textwrap.dedent(inspect.getsource(rule))
-        tree = gast.parse(source).body[0]
+        tree = parse_text(source).body[0]
     except (OSError, TypeError, SyntaxError, IndexError):
         return None
     if not isinstance(tree, gast.FunctionDef):

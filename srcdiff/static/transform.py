@@ -35,6 +35,7 @@ from srcdiff.static.names import (
 from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
+from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
 from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
 
@@ -69,7 +70,8 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
     """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
     _in_progress.add(fn)
     try:
-        return _reverse_transform(fn, wrt, kind, optimize)
+        with deep_expressions(fn):
+            return _reverse_transform(fn, wrt, kind, optimize)
     finally:
         _in_progress.discard(fn)
 

@@ -259,3 +259,46 @@ def test_compiling_leaves_no_file_on_disk(tmp_path, monkeypatch):
     assert set(os.listdir(os.path.dirname(__file__))) == here
     new = set(os.listdir(system_dir)) - system_temp
     assert not [entry for entry in new if "srcdiff" in entry or entry.endswith(".py")]
+
+
+def with_pass(x):
+    y = x * 2.0
+    pass
+    if np.sum(x) > 0:
+        pass
+    else:
+        y = y * 3.0
+    for _ in range(2):
+        pass
+    return np.sum(y * y)
+
+
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0]), np.array([-1.0, -2.0])])
+def test_pass_statements_are_skipped_in_both_branches(x):
+    expected = 8.0 * x if np.sum(x) > 0 else 72.0 * x  # d sum((c x)^2) = 2 c^2 x
+    for mode in ("static", "trace"):
+        np.testing.assert_allclose(srcdiff.grad(with_pass, mode=mode)(x), expected)
+    srcdiff.check_grads(with_pass, x)
+
+
+def test_pass_leaves_no_dead_statement_in_the_generated_code():
+    """A ``pass`` stays only where Python needs a statement: alone in its block."""
+    lines = [line for line in srcdiff.grad(with_pass).source.splitlines() if line.strip()]
+    code = [line for line in lines if not line.strip().startswith("#")]
+    for before, line in zip(code, code[1:]):
+        if line.strip() == "pass":
+            assert before.rstrip().endswith(":"), f"a dead 'pass' after {before.strip()!r}"
+
+
+def only_pass(x):
+    pass
+
+
+def returns_a_string(x):
+    return "done"
+
+
+@pytest.mark.parametrize("fn, what", [(only_pass, "None"), (returns_a_string, "a str")])
+def test_an_output_that_is_not_a_number_is_refused(fn, what):
+    with pytest.raises(srcdiff.DifferentiationError, match=f"returned {what};"):
+        srcdiff.grad(fn)(np.ones(2))

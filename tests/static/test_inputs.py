@@ -55,6 +55,19 @@ def alias_in_one_branch(x, flag):
     return np.sum(y * x[1])
 
 
+def alias_by_unpacking(x):
+    y, n = x, 2.0
+    y[0] = 0.0
+    return np.sum(y * n)
+
+
+def alias_by_swapping(x):
+    y = np.zeros(3)
+    y, z = x, y
+    y[1] = 5.0
+    return np.sum(y * z)
+
+
 def fills_an_argument(x):
     x.fill(0.0)
     return np.sum(x)
@@ -70,6 +83,8 @@ def fills_an_argument(x):
         into_a_loop_row,
         into_a_reshaped_view,
         alias_in_one_branch,
+        alias_by_unpacking,
+        alias_by_swapping,
         fills_an_argument,
     ],
 )
