@@ -22,6 +22,7 @@ import numpy as np
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.freshness import Compiled, fresh_adjoint
+from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
@@ -136,7 +137,7 @@ def _argument_check(f, wrt):
 
     def check(args, kwargs):
         # The common case, arrays and floats passed by position, in a few C calls.
-        if len(args) > last:
+        if len(args) > last and not kwargs and _SIMPLE.issuperset(map(type, args)):
             values = take(args)
             if type(values) in _PLAIN if single else _PLAIN.issuperset(map(type, values)):
                 return
@@ -146,9 +147,14 @@ def _argument_check(f, wrt):
 
 
 _PLAIN = frozenset({np.ndarray, float, np.float64})
+# Argument types that are surely no NumPy array subclass (np.ma, np.matrix).
+_SIMPLE = _PLAIN | {int, bool, str, type(None), np.int64}
 
 
 def _check_arguments(where, args, kwargs):
+    for value in (*args, *kwargs.values()):
+        if type(value) not in _SIMPLE:
+            _refuse_array_subclasses(value)
     for position, name in where:
         if position is not None and position < len(args):
             value = args[position]
@@ -158,6 +164,16 @@ def _check_arguments(where, args, kwargs):
             continue
         if type(value) not in _PLAIN:
             check_differentiable_structure(value, name or f"argument {position}")
+
+
+def _refuse_array_subclasses(value):
+    """Masked arrays and ``np.matrix`` anywhere among the arguments change what NumPy
+    computes in ways the rules do not follow (a masked sum, a matrix ``*``)."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _refuse_array_subclasses(item)
+    elif isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        check_plain_array(value)
 
 
 def check_differentiable_structure(value, label):

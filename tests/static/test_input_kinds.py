@@ -43,6 +43,25 @@ def test_a_masked_array_reaching_the_gradient_is_refused():
         srcdiff.grad(product_sum)(np.ones(3), MASKED)
 
 
+def added_sum(x, m):
+    return np.sum(x + m)
+
+
+@pytest.mark.parametrize("kind", ["grad", "vjp"])
+@pytest.mark.parametrize("passed", ["position", "keyword", "in a list"])
+@pytest.mark.parametrize("other", [MASKED, MATRIX[0]], ids=["masked", "matrix"])
+def test_an_array_subclass_outside_wrt_is_refused(other, passed, kind):
+    # np.sum of x + m skips m's masked elements: their gradient is 0, not 1.
+    f = (lambda x, ms: np.sum(x + ms[0])) if passed == "in a list" else added_sum
+    df = getattr(srcdiff, kind)(f)
+    x = np.ones(other.shape[-1])
+    with pytest.raises(srcdiff.DifferentiationError, match=r"np\.ma|np\.matrix"):
+        if passed == "keyword":
+            df(x, m=other)
+        else:
+            df(x, [other] if passed == "in a list" else other)
+
+
 @pytest.mark.parametrize("fn", [square_sum, row_mean])
 def test_a_matrix_argument_is_refused(fn):
     with pytest.raises(srcdiff.DifferentiationError, match=r"np\.matrix.*np\.asarray"):
