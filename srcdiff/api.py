@@ -188,6 +188,12 @@ def check_differentiable_structure(value, label):
     elif isinstance(value, (list, tuple)):
         for item in value:
             check_differentiable_structure(item, label)
+    elif type(value).__module__.startswith("srcdiff.trace"):
+        raise DifferentiationError(
+            f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
+            "differentiated, and higher-order gradients (a gradient of a gradient) are not "
+            "supported yet; pass NumPy arrays or numbers"
+        )
     if kind is not None:
         raise DifferentiationError(
             f"cannot differentiate with respect to {label!r}, a {kind}: the static mode "

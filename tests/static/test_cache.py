@@ -286,6 +286,14 @@ def test_wraps_decorator_is_differentiated_not_looked_through():
     assert "def dwrapper(" in srcdiff.grad(decorated).source
 
 
+def test_traced_gradient_of_a_static_gradient_is_refused():
+    def f(x):
+        return x**3
+
+    with pytest.raises(srcdiff.DifferentiationError, match="higher-order gradients"):
+        srcdiff.grad(srcdiff.grad(f), mode="trace")(3.0)
+
+
 @pytest.mark.parametrize("inner", ["static", "trace"])
 def test_static_gradient_of_a_gradient_is_refused(inner):
     def f(x):
