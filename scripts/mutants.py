@@ -76,12 +76,27 @@ class Mutant(NamedTuple):
     path: str  # relative to the repository root
     line: int
     description: str
-    source: str  # the whole mutated file
+    original: str  # the whole file
+    start: int  # original[start:end] becomes new
+    end: int
+    new: str
 
-    def diff(self, original):
+    @property
+    def source(self):
+        """The whole mutated file."""
+        return self.original[: self.start] + self.new + self.original[self.end :]
+
+    def parses(self):
+        try:
+            ast.parse(self.source)
+        except SyntaxError:
+            return False
+        return True
+
+    def diff(self):
         return "".join(
             difflib.unified_diff(
-                original.splitlines(keepends=True),
+                self.original.splitlines(keepends=True),
                 self.source.splitlines(keepends=True),
                 f"a/{self.path}",
                 f"b/{self.path}",
@@ -227,19 +242,19 @@ class Sites(ast.NodeVisitor):
 
 
 def mutants_of(path, text):
-    """Every valid one-token mutant of ``text`` (the file at ``path``), in source order."""
+    """Every one-token mutant of ``text`` (the file at ``path``), in source order.
+
+    A mutant is checked to parse only when it is drawn (``Mutant.parses``):
+    parsing thousands of whole files takes longer than the listing is worth.
+    """
     sites = Sites(text)
     sites.visit(ast.parse(text))
-    result = []
-    for edit in sorted(sites.edits, key=lambda e: (e.start, e.end, e.new)):
-        source = text[: edit.start] + edit.new + text[edit.end :]
-        try:
-            ast.parse(source)
-        except SyntaxError:
-            continue
-        if source != text:
-            result.append(Mutant(path, edit.line, edit.description, source))
-    return result
+    edits = sorted(set(sites.edits), key=lambda e: (e.start, e.end, e.new))
+    return [
+        Mutant(path, e.line, e.description, text, e.start, e.end, e.new)
+        for e in edits
+        if text[e.start : e.end] != e.new
+    ]
 
 
 def all_mutants(root=ROOT):
@@ -317,12 +332,11 @@ def run_suite(scratch, pytest_args, timeout):
 def run_mutant(mutant, scratches, pytest_args, timeout):
     scratch = scratches.get()
     file = scratch / mutant.path
-    original = file.read_text()
     try:
         file.write_text(mutant.source)
         return run_suite(scratch, pytest_args, timeout)
     finally:
-        file.write_text(original)
+        file.write_text(mutant.original)
         scratches.put(scratch)
 
 
@@ -345,10 +359,14 @@ def main(argv=None):
         print(f"{len(mutants)} mutants")
         return 0
     sample = random.Random(options.seed).sample(mutants, min(options.n, len(mutants)))
+    unparsable = [i for i, m in enumerate(sample) if not m.parses()]
+    if unparsable:
+        print(f"left out, as they do not parse: {unparsable}")
     chosen = list(enumerate(sample))
     if options.only:
         wanted = {int(i) for i in options.only.split(",")}
         chosen = [(i, m) for i, m in chosen if i in wanted]
+    chosen = [(i, m) for i, m in chosen if i not in unparsable]
     print(f"{len(chosen)} of {len(mutants)} mutants (seed {options.seed}), {options.jobs} at once")
 
     scratches = queue.Queue()
@@ -356,7 +374,6 @@ def main(argv=None):
     for folder in folders:
         check_scratch_imports_itself(folder)
         scratches.put(folder)
-    originals = {m.path: (ROOT / m.path).read_text() for _, m in chosen}
     results = {}
     try:
         with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
@@ -384,7 +401,7 @@ def main(argv=None):
     for i in survivors:
         mutant = sample[i]
         print(f"\n--- survivor [{i}] {mutant.path}:{mutant.line}: {mutant.description}")
-        print(mutant.diff(originals[mutant.path]), end="")
+        print(mutant.diff(), end="")
     if options.json:
         report = [
             {
@@ -393,7 +410,7 @@ def main(argv=None):
                 "line": sample[i].line,
                 "description": sample[i].description,
                 "outcome": results[i],
-                "diff": sample[i].diff(originals[sample[i].path]),
+                "diff": sample[i].diff(),
             }
             for i in sorted(results)
         ]
