@@ -13,6 +13,7 @@ gives the kill rate and the diff of every survivor.
 
     python scripts/mutants.py -n 60 --seed 1 --jobs 2
     python scripts/mutants.py -n 60 --seed 1 --only 3,17     # re-run two of them
+    python scripts/mutants.py --at srcdiff/api.py:150 -- tests/test_checkers.py
     python scripts/mutants.py --list | head                  # the mutation sites
 
 The sample depends on the seed and on the source: the same seed at the same
@@ -347,6 +348,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="suites run at once (default 2)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant")
     parser.add_argument("--only", help="comma-separated sample indices to run (a re-run)")
+    parser.add_argument("--at", help="every mutant of these PATH:LINE, comma-separated (no sample)")
     parser.add_argument("--list", action="store_true", help="print every mutation site and stop")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
@@ -358,7 +360,11 @@ def main(argv=None):
             print(f"{mutant.path}:{mutant.line}: {mutant.description}")
         print(f"{len(mutants)} mutants")
         return 0
-    sample = random.Random(options.seed).sample(mutants, min(options.n, len(mutants)))
+    if options.at:
+        lines = set(options.at.split(","))
+        sample = [m for m in mutants if f"{m.path}:{m.line}" in lines]
+    else:
+        sample = random.Random(options.seed).sample(mutants, min(options.n, len(mutants)))
     unparsable = [i for i, m in enumerate(sample) if not m.parses()]
     if unparsable:
         print(f"left out, as they do not parse: {unparsable}")
@@ -367,7 +373,8 @@ def main(argv=None):
         wanted = {int(i) for i in options.only.split(",")}
         chosen = [(i, m) for i, m in chosen if i in wanted]
     chosen = [(i, m) for i, m in chosen if i not in unparsable]
-    print(f"{len(chosen)} of {len(mutants)} mutants (seed {options.seed}), {options.jobs} at once")
+    drawn = f"at {options.at}" if options.at else f"seed {options.seed}"
+    print(f"{len(chosen)} of {len(mutants)} mutants ({drawn}), {options.jobs} at once")
 
     scratches = queue.Queue()
     folders = [scratch_copy(ROOT) for _ in range(options.jobs)]

@@ -1,0 +1,100 @@
+"""Small constructs that user code has and the broad corpora miss.
+
+Each function here pins one path of the static compiler that a one-token
+change could break without any other test noticing (``scripts/mutants.py``
+finds such paths).  Gradients are checked against central finite differences
+and the tracing mode (``check_grads``); refusals by exception type, line and
+message.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import srcdiff
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+def appends_a_constant(x):
+    rows = []
+    rows.append(x * 2.0)
+    rows.append(np.ones(3))
+    rows.append(np.sin(x))
+    return np.sum(np.stack(rows) * np.arange(9.0).reshape(3, 3))
+
+
+def has_pass_statements(x):
+    y = x * 2.0
+    if np.sum(x) > 0:
+        pass
+    else:
+        y = y * 3.0
+    for _ in range(2):
+        pass
+    pass
+    return np.sum(y * y)
+
+
+def only_pass_in_a_loop(x):
+    y = np.sin(x)
+    for i in range(3):
+        if i > 5:
+            y = y * 2.0
+        else:
+            pass
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("fn", [appends_a_constant, has_pass_statements, only_pass_in_a_loop])
+@pytest.mark.parametrize("x", [X, -X])
+def test_matches_finite_differences_and_the_tracing_mode(fn, x):
+    srcdiff.check_grads(fn, x)
+
+
+def unpacks_an_alias(x):
+    y, n = x, 2.0
+    y[0] = 0.0
+    return np.sum(x * n)
+
+
+def unpacks_an_alias_second(x):
+    n, y = 2.0, x
+    y[0] = 0.0
+    return np.sum(x * n)
+
+
+def unpacks_an_alias_from_a_list(x):
+    [y, n] = [x, 2.0]
+    y[1] += 1.0
+    return np.sum(x * n)
+
+
+def unpacks_a_row(x):
+    y, n = x[0], 2.0
+    y[0] = 0.0
+    return np.sum(x * n)
+
+
+@pytest.mark.parametrize(
+    "fn", [unpacks_an_alias, unpacks_an_alias_second, unpacks_an_alias_from_a_list, unpacks_a_row]
+)
+def test_a_write_through_an_alias_made_by_unpacking_is_refused(fn):
+    lines, first = inspect.getsourcelines(fn)
+    offending = next(first + i for i, line in enumerate(lines) if line.strip().startswith("y["))
+    with pytest.raises(srcdiff.UnsupportedSyntax) as info:
+        srcdiff.grad(fn)
+    message = str(info.value)
+    assert message.startswith(f"{__file__}:{offending}:"), message
+    assert "copy it first" in message and 'mode="trace"' in message
+
+
+def unpacks_a_copy(x):
+    y, n = x.copy(), 2.0
+    y[0] = 0.0
+    return np.sum(y * x * n)
+
+
+def test_a_write_into_a_copy_made_by_unpacking_is_differentiated():
+    srcdiff.check_grads(unpacks_a_copy, X)

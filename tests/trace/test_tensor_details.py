@@ -1,0 +1,122 @@
+"""Corners of the Tensor API and of the graph that no broader test reaches.
+
+Each test pins one behaviour that a one-token change in ``srcdiff/trace``
+could break without any other test noticing: the ``Tensor`` constructor's
+``requires_grad``, ``expand`` with ``-1``, the graph's check of the shape of
+a cotangent, and the refusals of ufunc methods and of ``math`` functions.
+PyTorch is the reference where it has the same operation.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import srcdiff
+from srcdiff.rules import registry
+
+X = np.array([[0.5, -1.0, 1.5], [0.7, 1.2, -0.8]])
+
+
+def test_the_tensor_constructor_makes_a_leaf_that_requires_grad():
+    t = srcdiff.Tensor(X, requires_grad=True)
+    reference = torch.tensor(X, requires_grad=True)
+    assert t.requires_grad and t.is_leaf and t.grad_fn is None
+    (t * t).sum().backward()
+    (reference * reference).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), reference.grad.numpy(), rtol=1e-15)
+
+
+def test_the_tensor_constructor_makes_a_constant_by_default():
+    t = srcdiff.Tensor(X)
+    assert not t.requires_grad and t.grad_fn is None
+    assert not (t * 2.0).requires_grad
+
+
+@pytest.mark.parametrize(
+    "shape, sizes", [((2, 1), (-1, 3)), ((1, 3), (2, -1)), ((2, 1), (4, -1, 3)), ((3,), (2, -1))]
+)
+def test_expand_with_minus_one_keeps_that_dimension(shape, sizes):
+    data = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+    t = srcdiff.tensor(data, requires_grad=True)
+    reference = torch.tensor(data, requires_grad=True)
+    expanded = t.expand(*sizes)
+    expected = reference.expand(*sizes)
+    assert expanded.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(expanded.detach().numpy(), expected.detach().numpy())
+    weights = np.arange(expected.numel(), dtype=np.float64).reshape(tuple(expected.shape))
+    (expanded * srcdiff.tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), reference.grad.numpy(), rtol=1e-15)
+
+
+def twice(x):
+    return 2.0 * x
+
+
+def uses_twice(x):
+    return np.sum(np.sin(twice(x)))
+
+
+@pytest.fixture
+def rules():
+    """Undo every rule a test registers (the rule table is global state)."""
+    vjps = dict(registry._VJPS)
+    yield
+    registry._VJPS.clear()
+    registry._VJPS.update(vjps)
+    registry._version[0] += 1
+
+
+def test_the_graph_refuses_a_table_rule_whose_cotangent_has_the_wrong_shape(rules):
+    """The built-in table's rules are not wrapped in checks; the graph checks every edge."""
+
+    @registry.defvjp(twice)
+    def row_rule(g, ans, x):
+        return ((2.0 * g)[np.newaxis],)
+
+    with pytest.raises(
+        srcdiff.DifferentiationError,
+        match=r"row_rule .*returned a cotangent of shape \(1, 2, 3\) for argument 0, "
+        r"whose shape is \(2, 3\)",
+    ):
+        srcdiff.grad(uses_twice, mode="trace")(X)
+
+
+def test_the_graph_accepts_a_table_rule_of_the_right_shape(rules):
+    @registry.defvjp(twice)
+    def right_rule(g, ans, x):
+        return (2.0 * g,)
+
+    expected = 2.0 * np.cos(2.0 * X)
+    np.testing.assert_allclose(srcdiff.grad(uses_twice, mode="trace")(X), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["reduce", "accumulate", "outer"])
+def test_a_ufunc_method_on_a_tensor_is_refused(method):
+    t = srcdiff.tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+    arguments = (t, t) if method == "outer" else (t,)
+    with pytest.raises(
+        srcdiff.DifferentiationError, match=rf"np\.add\.{method} is not recorded by the tracing"
+    ):
+        getattr(np.add, method)(*arguments)
+
+
+def test_a_ufunc_called_plainly_on_a_tensor_is_recorded():
+    t = srcdiff.tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+    total = np.add(t, t).sum()
+    total.backward()
+    np.testing.assert_array_equal(t.grad.numpy(), np.full((2, 2), 2.0))
+
+
+def lgamma_plus(x):
+    return math.lgamma(x) + x
+
+
+def test_a_math_function_without_a_rule_is_refused_naming_it():
+    with pytest.raises(srcdiff.DifferentiationError) as error:
+        srcdiff.grad(lgamma_plus, mode="trace")(2.5)
+    message = str(error.value)
+    assert "passed to math.lgamma, which converts it to a Python float" in message, message
+    assert "return math.lgamma(x) + x" in message, message
