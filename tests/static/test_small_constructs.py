@@ -47,7 +47,52 @@ def only_pass_in_a_loop(x):
     return np.sum(y)
 
 
-@pytest.mark.parametrize("fn", [appends_a_constant, has_pass_statements, only_pass_in_a_loop])
+def loop_bound_reassigned(x):
+    """The loop cannot be walked backwards: its target is saved and restored each trip."""
+    y = x
+    n = 4
+    for i in range(1, n):
+        n = n - 1
+        y = np.sin(y) * i
+    return np.sum(y)
+
+
+def loop_over_a_list(x):
+    y = x
+    for scale in [2.0, 0.5, -1.5]:
+        y = np.sin(y) * scale
+    return np.sum(y * y)
+
+
+def loop_over_rows_with_a_break(x):
+    y = x
+    for k in range(1, 4):
+        y = np.cos(y) * k + y
+        if k == 2:
+            break
+    return np.sum(y)
+
+
+CASES = [
+    appends_a_constant,
+    has_pass_statements,
+    only_pass_in_a_loop,
+    loop_bound_reassigned,
+    loop_over_a_list,
+    loop_over_rows_with_a_break,
+]
+
+
+@pytest.mark.parametrize("x", [1.0, -0.7, 2.5])
+def test_the_loop_whose_bound_changes_has_the_chain_rules_gradient(x):
+    """``i`` is 1, 2, 3: the gradient is ``3 cos(y2) * 2 cos(y1) * cos(x)``."""
+    y1 = np.sin(x)
+    y2 = np.sin(y1) * 2
+    expected = 3 * np.cos(y2) * 2 * np.cos(y1) * np.cos(x)
+    assert srcdiff.grad(loop_bound_reassigned)(x) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", CASES)
 @pytest.mark.parametrize("x", [X, -X])
 def test_matches_finite_differences_and_the_tracing_mode(fn, x):
     srcdiff.check_grads(fn, x)
