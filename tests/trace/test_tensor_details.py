@@ -120,3 +120,26 @@ def test_a_math_function_without_a_rule_is_refused_naming_it():
     message = str(error.value)
     assert "passed to math.lgamma, which converts it to a Python float" in message, message
     assert "return math.lgamma(x) + x" in message, message
+
+
+def spreads(x):
+    return x.var() + x.std() + np.sum(np.var(x, axis=0)) + np.sum(x.std(keepdims=True))
+
+
+def test_var_and_std_in_a_traced_function_are_numpys():
+    """The user's code is NumPy code: ``x.var()`` there has NumPy's ``ddof=0``."""
+    srcdiff.check_grads(spreads, X)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_tensor_var_and_std_follow_numpy_with_numpys_keywords_and_pytorch_without(name):
+    t, reference = srcdiff.tensor(X), torch.tensor(X)
+    method = getattr(t, name)
+    numpy_fn = getattr(np, name)
+    np.testing.assert_allclose(method(keepdims=True).numpy(), numpy_fn(X, keepdims=True))
+    np.testing.assert_allclose(method(axis=0).numpy(), numpy_fn(X, axis=0))
+    np.testing.assert_allclose(method().numpy(), getattr(reference, name)().numpy())
+    np.testing.assert_allclose(method(dim=0).numpy(), getattr(reference, name)(dim=0).numpy())
+    np.testing.assert_allclose(
+        method(dim=1, keepdim=True).numpy(), getattr(reference, name)(dim=1, keepdim=True).numpy()
+    )
