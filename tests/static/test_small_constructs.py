@@ -143,3 +143,45 @@ def unpacks_a_copy(x):
 
 def test_a_write_into_a_copy_made_by_unpacking_is_differentiated():
     srcdiff.check_grads(unpacks_a_copy, X)
+
+
+def applies(fn, x):
+    return np.sum(fn(x))
+
+
+@pytest.mark.parametrize("fn, label", [(np.cbrt, "cbrt"), (np.spacing, "spacing")])
+def test_a_function_known_only_when_called_without_a_rule_is_refused_by_name(fn, label):
+    with pytest.raises(
+        srcdiff.DifferentiationError,
+        match=rf"^cannot differentiate a call to {label}: it has no rule and no Python source; "
+        "register one with srcdiff.register_vjp",
+    ):
+        srcdiff.grad(applies, wrt=1)(fn, X)
+
+
+def test_a_function_known_only_when_called_is_differentiated_by_its_rule():
+    srcdiff.check_grads(applies, np.sin, X, wrt=1)
+
+
+def scales_an_identity(x):
+    s = np.eye(3)
+    y = np.sin(x) * s
+    return np.sum(y * y) + np.sum(x * x)
+
+
+def scales_ones_by_an_element(x):
+    s = np.ones(2)
+    y = np.sin(x[0]) * s
+    return np.sum(y * y) + np.sum(x * x)
+
+
+def scales_a_range(x):
+    s = np.arange(1.0, 3.0)
+    y = np.cos(x[1]) * s
+    return np.sum(y * y) + np.sum(x * x)
+
+
+@pytest.mark.parametrize("fn", [scales_an_identity, scales_ones_by_an_element, scales_a_range])
+def test_an_array_made_from_a_number_is_not_taken_for_a_number(fn):
+    """``np.eye(3)`` and ``np.ones(2)`` take one number and return an array."""
+    srcdiff.check_grads(fn, X)
