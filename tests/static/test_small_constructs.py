@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import srcdiff
+from srcdiff.rules import registry
 
 X = np.array([0.5, -1.0, 2.0])
 
@@ -185,3 +186,34 @@ def scales_a_range(x):
 def test_an_array_made_from_a_number_is_not_taken_for_a_number(fn):
     """``np.eye(3)`` and ``np.ones(2)`` take one number and return an array."""
     srcdiff.check_grads(fn, X)
+
+
+def clipped(x):
+    return np.sin(x) * 2.0
+
+
+def uses_clipped(x):
+    return np.sum(clipped(x) * x)
+
+
+@pytest.fixture
+def rules():
+    """Undo every declaration a test makes (the rule table is global state)."""
+    vjps = dict(registry._VJPS)
+    nondifferentiable = set(registry._NONDIFFERENTIABLE)
+    yield
+    registry._VJPS.clear()
+    registry._VJPS.update(vjps)
+    registry._NONDIFFERENTIABLE.clear()
+    registry._NONDIFFERENTIABLE.update(nondifferentiable)
+    registry._version[0] += 1
+
+
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_declaring_a_helper_nondifferentiable_after_a_gradient_was_built(rules, mode):
+    """A gradient built afterwards treats the helper's result as a constant."""
+    through = srcdiff.grad(uses_clipped, mode=mode)(X)
+    np.testing.assert_allclose(through, 2.0 * np.cos(X) * X + 2.0 * np.sin(X), rtol=1e-12)
+    srcdiff.nondifferentiable(clipped)
+    constant = srcdiff.grad(uses_clipped, mode=mode)(X)
+    np.testing.assert_allclose(constant, 2.0 * np.sin(X), rtol=1e-12)

@@ -143,3 +143,46 @@ def test_tensor_var_and_std_follow_numpy_with_numpys_keywords_and_pytorch_withou
     np.testing.assert_allclose(
         method(dim=1, keepdim=True).numpy(), getattr(reference, name)(dim=1, keepdim=True).numpy()
     )
+
+
+def test_as_tensor_shares_an_arrays_memory_when_the_dtype_fits():
+    import srcdiff.trace as st
+
+    array = np.array([1.0, 2.0, 3.0])
+    shared = st.as_tensor(array)
+    reference = torch.as_tensor(array)
+    array[0] = 5.0
+    assert shared.numpy()[0] == reference.numpy()[0] == 5.0
+    converted = st.as_tensor(array, dtype=np.float32)
+    array[1] = 7.0
+    assert converted.dtype == np.float32 and converted.numpy()[1] == 2.0
+    from_list = st.as_tensor([1.0, 2.0])
+    assert from_list.shape == (2,) and not from_list.requires_grad
+
+
+@pytest.mark.parametrize(
+    "call, numpy_shape",
+    [
+        (lambda t: t.squeeze(axis=0), (2, 1)),
+        (lambda t: t.squeeze(axis=2), (1, 2)),
+        (lambda t: t.squeeze(0), (2, 1)),
+        (lambda t: t.squeeze(1), (1, 2, 1)),  # PyTorch: a dimension longer than 1 stays
+        (lambda t: t.squeeze(), (2,)),
+    ],
+)
+def test_squeeze_drops_the_dimension_asked_for(call, numpy_shape):
+    data = np.array([[[1.0], [2.0]]])
+    t = srcdiff.tensor(data, requires_grad=True)
+    squeezed = call(t)
+    assert squeezed.shape == numpy_shape
+    (squeezed * 3.0).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), np.full(data.shape, 3.0))
+
+
+def test_a_tensor_converts_to_numpy_like_a_pytorch_tensor():
+    for t in (srcdiff.tensor(np.array([1.0, 2.0])), torch.tensor(np.array([1.0, 2.0]))):
+        same = np.asarray(t, dtype=np.float64)
+        assert same.dtype == np.float64 and np.shares_memory(same, t.numpy())
+        assert t.__array__(np.float32).dtype == np.float32
+        converted = np.asarray(t, dtype=np.float32)
+        assert converted.dtype == np.float32 and not np.shares_memory(converted, t.numpy())
