@@ -177,8 +177,9 @@ def _vjp_with(changes):
     """``srcdiff.api.vjp`` whose result, in the modes named in ``changes``, is changed."""
     real_vjp = srcdiff.vjp
 
-    def vjp(f, *, wrt, mode):
-        built = real_vjp(f, wrt=wrt, mode=mode)
+    def vjp(f, **options):
+        built = real_vjp(f, **options)
+        mode = options.get("mode", "static")
         if mode not in changes:
             return built
         return lambda *args, **kwargs: changes[mode](built(*args, **kwargs))
