@@ -117,6 +117,13 @@ def unpacks_an_alias_from_a_list(x):
     return np.sum(x * n)
 
 
+def unpacks_a_pair(x):
+    pair = (x, 2.0)
+    y, n = pair
+    y[0] = 0.0
+    return np.sum(x * n)
+
+
 def unpacks_a_row(x):
     y, n = x[0], 2.0
     y[0] = 0.0
@@ -124,7 +131,14 @@ def unpacks_a_row(x):
 
 
 @pytest.mark.parametrize(
-    "fn", [unpacks_an_alias, unpacks_an_alias_second, unpacks_an_alias_from_a_list, unpacks_a_row]
+    "fn",
+    [
+        unpacks_an_alias,
+        unpacks_an_alias_second,
+        unpacks_an_alias_from_a_list,
+        unpacks_a_pair,
+        unpacks_a_row,
+    ],
 )
 def test_a_write_through_an_alias_made_by_unpacking_is_refused(fn):
     lines, first = inspect.getsourcelines(fn)
