@@ -186,3 +186,20 @@ def test_a_tensor_converts_to_numpy_like_a_pytorch_tensor():
         assert t.__array__(np.float32).dtype == np.float32
         converted = np.asarray(t, dtype=np.float32)
         assert converted.dtype == np.float32 and not np.shares_memory(converted, t.numpy())
+
+
+def sign_times_logdet(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return sign * logdet
+
+
+def sign_plus_logdet(a):
+    sign, logdet = np.linalg.slogdet(a)
+    return sign + logdet * 2.0
+
+
+@pytest.mark.parametrize("fn", [sign_times_logdet, sign_plus_logdet])
+@pytest.mark.parametrize("a", [[[2.0, 0.3], [0.1, 1.5]], [[0.3, 2.0], [1.5, 0.1]]])
+def test_both_results_of_a_function_with_several_results_carry_their_cotangents(fn, a):
+    """``slogdet`` is one node with two results: the cotangents of both are summed."""
+    srcdiff.check_grads(fn, np.array(a))
