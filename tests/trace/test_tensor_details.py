@@ -203,3 +203,19 @@ def sign_plus_logdet(a):
 def test_both_results_of_a_function_with_several_results_carry_their_cotangents(fn, a):
     """``slogdet`` is one node with two results: the cotangents of both are summed."""
     srcdiff.check_grads(fn, np.array(a))
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like"])
+def test_like_factories_keep_the_dtype_unless_given_one(name):
+    import srcdiff.trace as st
+
+    ours, theirs = getattr(st, name), getattr(torch, name)
+    for source_dtype, torch_dtype in [(np.float32, torch.float32), (np.float64, torch.float64)]:
+        t = srcdiff.tensor(np.ones((2, 3), source_dtype))
+        reference = torch.ones((2, 3), dtype=torch_dtype)
+        made = ours(t)
+        assert made.dtype == source_dtype == theirs(reference).numpy().dtype
+        assert made.shape == (2, 3)
+        assert ours(t, dtype=np.float64).dtype == np.float64
+        assert ours(t, dtype=np.float32).dtype == np.float32
+        assert ours(t, requires_grad=True).requires_grad
