@@ -45,23 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "srcdiff"
 
 SWAPS = {
-    ast.Add: ("+", "-"),
-    ast.Sub: ("-", "+"),
-    ast.Mult: ("*", "/"),
-    ast.Div: ("/", "*"),
-    ast.Lt: ("<", "<="),
-    ast.LtE: ("<=", "<"),
-    ast.Gt: (">", ">="),
-    ast.GtE: (">=", ">"),
-    ast.Eq: ("==", "!="),
-    ast.NotEq: ("!=", "=="),
-    ast.Is: ("is", "is not"),
-    ast.IsNot: ("is not", "is"),
-    ast.In: ("in", "not in"),
-    ast.NotIn: ("not in", "in"),
-    ast.And: ("and", "or"),
-    ast.Or: ("or", "and"),
-}
+    ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "/"), ast.Div: ("/", "*"),
+    ast.Lt: ("<", "<="), ast.LtE: ("<=", "<"), ast.Gt: (">", ">="), ast.GtE: (">=", ">"),
+    ast.Eq: ("==", "!="), ast.NotEq: ("!=", "=="), ast.Is: ("is", "is not"),
+    ast.IsNot: ("is not", "is"), ast.In: ("in", "not in"), ast.NotIn: ("not in", "in"),
+    ast.And: ("and", "or"), ast.Or: ("or", "and"),
+}  # fmt: skip
 
 
 def _changed_constant(value):
@@ -198,25 +187,14 @@ class Sites(ast.NodeVisitor):
                 Edit(self.start(node), self.end(node), new, node.lineno, f"{node.value!r} -> {new}")
             )
 
-    def negate(self, test):
-        text = self.text[self.start(test) : self.end(test)]
-        self.edits.append(
-            Edit(
-                self.start(test), self.end(test), f"not ({text})", test.lineno, "condition negated"
-            )
-        )
-
-    def visit_If(self, node):
-        self.negate(node.test)
+    def negate_test(self, node):
+        """``if c:``, ``while c:`` and ``a if c else b`` with ``not (c)``."""
+        start, end = self.start(node.test), self.end(node.test)
+        negated = f"not ({self.text[start:end]})"
+        self.edits.append(Edit(start, end, negated, node.test.lineno, "condition negated"))
         self.generic_visit(node)
 
-    def visit_While(self, node):
-        self.negate(node.test)
-        self.generic_visit(node)
-
-    def visit_IfExp(self, node):
-        self.negate(node.test)
-        self.generic_visit(node)
+    visit_If = visit_While = visit_IfExp = negate_test
 
     def statement(self, node):
         """Replace a statement that fills its lines by ``pass``."""
@@ -410,15 +388,10 @@ def main(argv=None):
         print(f"\n--- survivor [{i}] {mutant.path}:{mutant.line}: {mutant.description}")
         print(mutant.diff(), end="")
     if options.json:
+        fields = ("path", "line", "description")
         report = [
-            {
-                "index": i,
-                "path": sample[i].path,
-                "line": sample[i].line,
-                "description": sample[i].description,
-                "outcome": results[i],
-                "diff": sample[i].diff(),
-            }
+            {"index": i, "outcome": results[i], "diff": sample[i].diff()}
+            | {field: getattr(sample[i], field) for field in fields}
             for i in sorted(results)
         ]
         Path(options.json).write_text(json.dumps(report, indent=1))
