@@ -219,3 +219,11 @@ def test_like_factories_keep_the_dtype_unless_given_one(name):
         assert ours(t, dtype=np.float64).dtype == np.float64
         assert ours(t, dtype=np.float32).dtype == np.float32
         assert ours(t, requires_grad=True).requires_grad
+
+
+def test_a_tensor_is_hashable_by_identity_like_a_pytorch_tensor():
+    for make in (srcdiff.tensor, torch.tensor):
+        a, b = make(np.array([1.0, 2.0])), make(np.array([1.0, 2.0]))
+        seen = {a: "a", b: "b"}
+        assert seen[a] == "a" and seen[b] == "b" and len({a, b, a}) == 2
+        assert hash(a) == hash(a) and hash(a) != hash(b)
