@@ -227,3 +227,21 @@ def test_a_tensor_is_hashable_by_identity_like_a_pytorch_tensor():
         seen = {a: "a", b: "b"}
         assert seen[a] == "a" and seen[b] == "b" and len({a, b, a}) == 2
         assert hash(a) == hash(a) and hash(a) != hash(b)
+
+
+def with_default(x, scale=2.0):
+    return np.sum(x * scale)
+
+
+def test_wrt_a_parameter_the_call_leaves_to_its_default():
+    """Refused with srcdiff's error naming the call, or the static mode's number; never
+    an internal IndexError."""
+    x = np.array([1.0, -2.0, 0.5])
+    static = srcdiff.grad(with_default, wrt=1)(x)
+    try:
+        traced = srcdiff.grad(with_default, wrt=1, mode="trace")(x)
+    except srcdiff.DifferentiationError as error:
+        assert "wrt=1 is out of range for a call with 1 positional argument" in str(error)
+    else:
+        assert traced == pytest.approx(static)
+    assert srcdiff.grad(with_default, wrt=1, mode="trace")(x, 3.0) == pytest.approx(np.sum(x))
