@@ -245,3 +245,15 @@ def test_wrt_a_parameter_the_call_leaves_to_its_default():
     else:
         assert traced == pytest.approx(static)
     assert srcdiff.grad(with_default, wrt=1, mode="trace")(x, 3.0) == pytest.approx(np.sum(x))
+
+
+@pytest.mark.parametrize("shape", [((3, 2),), (3, 2), (-1,), ([2, 3],), (6,)])
+def test_view_takes_a_shape_as_pytorch_does(shape):
+    t = srcdiff.tensor(X, requires_grad=True)
+    reference = torch.tensor(X, requires_grad=True)
+    viewed, expected = t.view(*shape), reference.view(*shape)
+    assert viewed.shape == tuple(expected.shape)
+    weights = np.arange(6.0).reshape(tuple(expected.shape))
+    (viewed * srcdiff.tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(t.grad.numpy(), reference.grad.numpy())
