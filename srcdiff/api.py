@@ -309,6 +309,8 @@ def _assert_close(actual, expected, rtol, atol, what):
     error = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
     if error.size and np.max(error) > 0:
         worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
+        worst = tuple(int(i) for i in worst)  # (1, 2), not (np.int64(1), np.int64(2))
         raise AssertionError(
-            f"{what}: worst element {worst}: got {actual[worst]!r}, expected {expected[worst]!r}"
+            f"{what}: worst element {worst}: got {float(actual[worst])!r}, "
+            f"expected {float(expected[worst])!r}"
         )
