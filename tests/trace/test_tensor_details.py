@@ -118,7 +118,8 @@ def test_a_math_function_without_a_rule_is_refused_naming_it():
     with pytest.raises(srcdiff.DifferentiationError) as error:
         srcdiff.grad(lgamma_plus, mode="trace")(2.5)
     message = str(error.value)
-    assert "passed to math.lgamma, which converts it to a Python float" in message, message
+    assert "math.lgamma has no VJP rule" in message, message
+    assert "np.lgamma" not in message, message  # NumPy has no lgamma to point to
     assert "return math.lgamma(x) + x" in message, message
 
 
