@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from srcdiff.rules.gradient_list import GradientList
+
 _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
 
@@ -60,7 +62,7 @@ def unbroadcast(g, x):
 def zeros_like(x):
     """A float zero of ``x``'s shape: the gradient of a value that got none."""
     if isinstance(x, (list, tuple)):
-        return type(x)(zeros_like(item) for item in x)
+        return GradientList(zeros_like(item) for item in x)
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return 0.0
@@ -184,7 +186,7 @@ def scatter_add(g, x, index):
     list or tuple indexed by an int or a slice; the cotangent is then a list.
     """
     if isinstance(x, (list, tuple)):
-        out = [zeros_like(item) for item in x]
+        out = GradientList(zeros_like(item) for item in x)
         out[index] = g
         return out
     out = float_zeros(x, g)
