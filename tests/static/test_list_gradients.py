@@ -1,0 +1,226 @@
+"""Gradients of Python lists and tuples add item by item, never concatenate.
+
+Each function reads a list (an argument, or one built inside) in more than
+one place, so its gradient is a sum of several list gradients.  The static
+mode's gradient must equal central finite differences and the trace mode's.
+"""
+
+import numpy as np
+import pytest
+
+import srcdiff
+from srcdiff.rules.gradient_list import GradientList
+
+STEP = 1e-6
+
+
+def _leaves(value):
+    """The numbers of a nested list/tuple of numbers and arrays, in order, as floats."""
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [float(v) for v in np.ravel(np.asarray(value, dtype=np.float64))]
+
+
+def _moved(value, position, step):
+    """``value`` with its leaf number ``position`` (in ``_leaves`` order) moved by ``step``."""
+    if isinstance(value, (list, tuple)):
+        out, count = [], position
+        for item in value:
+            size = len(_leaves(item))
+            out.append(_moved(item, count, step) if 0 <= count < size else item)
+            count -= size
+        return type(value)(out)
+    if isinstance(value, np.ndarray):
+        moved = value.astype(np.float64)
+        moved.flat[position] += step
+        return moved
+    return value + step
+
+
+def numeric_grad(f, args, position):
+    """Central differences of ``f`` at ``args`` for each number in ``args[position]``."""
+    grads = []
+    for k in range(len(_leaves(args[position]))):
+        sides = []
+        for step in (STEP, -STEP):
+            shifted = list(args)
+            shifted[position] = _moved(args[position], k, step)
+            sides.append(float(f(*shifted)))
+        grads.append((sides[0] - sides[1]) / (2 * STEP))
+    return grads
+
+
+def assert_list_grad_right(f, *args, wrt=0, ragged=False):
+    """Static and trace gradients of each ``wrt`` argument equal finite differences.
+
+    The trace mode makes an array of a list argument, so a ragged list (arrays of
+    different shapes) is checked against finite differences only.
+    """
+    positions = wrt if isinstance(wrt, tuple) else (wrt,)
+    static = srcdiff.grad(f, wrt=wrt)(*args)
+    traced = static if ragged else srcdiff.grad(f, wrt=wrt, mode="trace")(*args)
+    if not isinstance(wrt, tuple):
+        static, traced = (static,), (traced,)
+    for position, got, other in zip(positions, static, traced):
+        expected = numeric_grad(f, args, position)
+        if isinstance(args[position], (list, tuple)):
+            assert type(got) is type(args[position]), type(got)
+            assert len(got) == len(args[position])
+        assert len(_leaves(got)) == len(expected)
+        np.testing.assert_allclose(_leaves(got), expected, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(_leaves(got), _leaves(other), rtol=1e-10, atol=1e-12)
+
+
+def twice_summed(xs):
+    return sum(xs) + sum(xs) * 2.0
+
+
+def array_and_sum(xs):
+    return np.sum(np.array(xs)) + sum(xs)
+
+
+def nested_item(xs):
+    a = xs[1]
+    return a[0] * 2.0
+
+
+def nested_item_and_array(xs):
+    a = xs[1]
+    return a[0] * 2.0 + np.sum(np.array(xs) ** 2) + sum(xs[0])
+
+
+def arrays_in_a_list(xs):
+    return np.sum(xs[0] * 2.0) + np.sum(xs[1] ** 2) + np.sum(np.concatenate(xs))
+
+
+def stacked_and_summed(xs):
+    return np.sum(np.stack(xs) ** 2) + np.sum(sum(xs)) + np.sum(xs[1])
+
+
+def indexed_in_a_loop(xs):
+    total = 0.0
+    for i in range(len(xs)):
+        total = total + xs[i] * xs[i]
+    return total + sum(xs)
+
+
+def iterated(xs):
+    total = 0.0
+    for x in xs:
+        total = total + x * 3.0
+    return total + sum(xs) + xs[0]
+
+
+def zipped(xs, ys):
+    total = 0.0
+    for x, y in zip(xs, ys):
+        total = total + x * y
+    return total + sum(xs) * sum(ys)
+
+
+def enumerated(xs):
+    total = 0.0
+    for i, x in enumerate(xs):
+        total = total + i * x * x
+    return total + sum(xs) / len(xs)
+
+
+def appended_and_read_twice(xs):
+    ys = []
+    for x in xs:
+        ys.append(x * x)
+    return sum(ys) + sum(ys) * 2.0 + ys[0]
+
+
+def appended_and_made_an_array(xs):
+    ys = []
+    for x in xs:
+        ys.append(np.sin(x))
+    return np.sum(np.array(ys)) + sum(ys) + ys[1] * ys[0]
+
+
+def item_read_twice(xs):
+    return xs[0] * xs[1] + xs[0] + np.sin(xs[0])
+
+
+def literal_inside(x):
+    ys = [x, x * 2.0]
+    return sum(ys) + ys[0] * ys[1] + np.sum(np.array(ys))
+
+
+def list_sum(xs):
+    return sum(xs)
+
+
+def helper_twice(xs):
+    return list_sum(xs) + list_sum(xs) * 3.0
+
+
+def numpy_sum_of_a_list(xs):
+    return np.sum(xs) + sum(xs)
+
+
+def ragged_items(xs):
+    total = 0.0
+    for x in xs:
+        total = total + np.sum(x * x)
+    return total + np.sum(xs[0] @ xs[1]) + np.sum(sum(xs))
+
+
+CASES = {
+    "sum twice": (twice_summed, [1.0, 2.0]),
+    "array and sum": (array_and_sum, [1.0, 2.0]),
+    "nested item": (nested_item, [[1.0, 2.0], [3.0, 4.0]]),
+    "nested item and array": (nested_item_and_array, [[1.0, 2.0], [3.0, 4.0]]),
+    "arrays in a list": (arrays_in_a_list, [np.linspace(0.5, 1.0, 3), np.linspace(1.0, 2.0, 3)]),
+    "stacked": (stacked_and_summed, [np.linspace(0.5, 1.0, 3), np.linspace(1.0, 2.0, 3)]),
+    "tuple": (twice_summed, (1.0, 2.0, 3.0)),
+    "tuple of arrays": (arrays_in_a_list, (np.ones(3), np.linspace(1.0, 2.0, 3))),
+    "indexed in a loop": (indexed_in_a_loop, [1.0, 2.0, 3.0]),
+    "iterated": (iterated, [1.0, 2.0, 3.0]),
+    "enumerated": (enumerated, [1.0, 2.0, 3.0]),
+    "appended, read twice": (appended_and_read_twice, [1.0, 2.0, 3.0]),
+    "appended, made an array": (appended_and_made_an_array, [0.5, 1.5]),
+    "item read twice": (item_read_twice, [1.0, 2.0]),
+    "list literal inside": (literal_inside, 1.5),
+    "helper called twice": (helper_twice, [1.0, 2.0]),
+    "np.sum of a list": (numpy_sum_of_a_list, [1.0, 2.0, 4.0]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_list_gradient_is_summed_item_by_item(case):
+    f, xs = CASES[case]
+    assert_list_grad_right(f, xs)
+
+
+RAGGED = {
+    "arrays in a list": (arrays_in_a_list, [np.linspace(0.5, 1.0, 2), np.linspace(1.0, 2.0, 3)]),
+    "tuple of arrays": (arrays_in_a_list, (np.ones(2), np.linspace(1.0, 2.0, 3))),
+    "matrix and vector": (ragged_items, [np.ones((2, 3)), np.linspace(1.0, 2.0, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAGGED))
+def test_ragged_list_gradient_is_summed_item_by_item(case):
+    f, xs = RAGGED[case]
+    assert_list_grad_right(f, xs, ragged=True)
+
+
+def test_zip_of_two_lists():
+    assert_list_grad_right(zipped, [1.0, 2.0], [3.0, 5.0], wrt=(0, 1))
+
+
+def test_the_sum_of_two_list_gradients_is_item_by_item():
+    total = GradientList([1.0, np.ones(2)]) + [2.0, np.ones(2)]
+    assert type(total) is GradientList and len(total) == 2
+    assert total[0] == 3.0 and np.array_equal(total[1], [2.0, 2.0])
+    assert [1.0, 2.0] + GradientList([1.0, 1.0]) == [2.0, 3.0]
+    assert 1.0 + GradientList([1.0, 2.0]) == [2.0, 3.0]
+    assert np.float64(1.0) + GradientList([1.0, 2.0]) == [2.0, 3.0]
+    assert np.array([1.0, 2.0]) + GradientList([1.0, 1.0]) == [2.0, 3.0]
+
+
+def test_list_gradients_of_different_lengths_are_refused():
+    with pytest.raises(srcdiff.DifferentiationError, match="list that changes length"):
+        GradientList([1.0, 2.0]) + [1.0, 2.0, 3.0]
