@@ -52,19 +52,36 @@ class GradientList(list):
         item = list.__getitem__(self, index)
         return GradientList(item) if isinstance(index, slice) else item
 
+    def __setitem__(self, index, value):
+        if isinstance(index, slice) and not isinstance(value, (list, tuple)):
+            # ``dx[i:j] = 0.0`` clears those items (the adjoint of ``xs[i:j] = ys``).
+            value = [value] * len(range(*index.indices(len(self))))
+        list.__setitem__(self, index, value)
+
     def copy(self):
         return GradientList(self)
+
+    def __mul__(self, other):
+        # Only the result of ``xs * n`` (a repeated list) has a cotangent that gets multiplied.
+        raise joined_lists()
+
+    __rmul__ = __mul__
+
+
+def joined_lists():
+    """The error for a list gradient of the wrong length: the function joined Python lists."""
+    return DifferentiationError(
+        "the gradient of a list does not fit that list: the function joins or repeats "
+        "Python lists ('xs + ys', 'xs * n', sum of lists), which srcdiff does not "
+        'differentiate; use np.concatenate or np.tile on arrays, or mode="trace"'
+    )
 
 
 def _items_like(other, like):
     """``other`` as one value per item of ``like``: a number goes to every item."""
     if isinstance(other, (list, tuple)) or (isinstance(other, np.ndarray) and other.ndim):
         if len(other) != len(like):
-            raise DifferentiationError(
-                f"cannot add the gradient of a sequence of {len(other)} items to the gradient "
-                f"of a list of {len(like)}; a list that changes length is not supported, "
-                'use mode="trace"'
-            )
+            raise joined_lists()
         return [as_gradient(item) for item in other]
     if isinstance(other, (numbers.Number, np.generic, np.ndarray)):
         return [other] * len(like)

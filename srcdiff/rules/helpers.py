@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from srcdiff.rules.gradient_list import GradientList
+from srcdiff.rules.gradient_list import GradientList, joined_lists
 
 _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
@@ -39,6 +39,10 @@ def unbroadcast(g, x):
     smaller (a scalar standing for a constant array) is spread over ``x``'s shape.
     Costs one shape comparison when the shapes already match.
     """
+    if isinstance(g, list):  # the cotangent of a list: the operation joined Python lists
+        if not isinstance(x, (list, tuple)) or len(x) != len(g):
+            raise joined_lists()
+        return g
     shape, g_shape = _shape(x), _shape(g)
     if g_shape == shape:
         return g

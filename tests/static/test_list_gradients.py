@@ -167,6 +167,79 @@ def ragged_items(xs):
     return total + np.sum(xs[0] @ xs[1]) + np.sum(sum(xs))
 
 
+def sliced(xs):
+    ys = xs[1:]
+    return sum(ys) + sum(xs[:2]) * 2.0 + ys[0]
+
+
+def slice_assigned(xs):
+    ys = [0.0, 0.0, 0.0]
+    ys[0:2] = xs
+    return sum(ys) * ys[0] + ys[2]
+
+
+def nested_loops(xs):
+    total = 0.0
+    for row in xs:
+        for x in row:
+            total = total + x * x
+    return total + sum(xs[0]) + xs[1][0]
+
+
+def item_assigned(xs):
+    ys = [0.0, 0.0]
+    ys[0] = xs[0] * 2.0
+    ys[1] = xs[1] + xs[0]
+    return sum(ys) + ys[0] * ys[1]
+
+
+def unpacked(xs):
+    a, b = xs
+    return a * b + sum(xs)
+
+
+def inner(v):
+    return sum(v) * sum(v)
+
+
+def helper_on_rows(xs):
+    return inner(xs[0]) + inner(xs[1]) + inner(xs[0])
+
+
+def chosen(xs, flag=True):
+    if flag:
+        ys = xs
+    else:
+        ys = [1.0, 2.0]
+    return sum(ys) + sum(xs) + ys[1]
+
+
+def branch_in_a_loop(xs):
+    total = 0.0
+    for x in xs:
+        if x > 1.5:
+            total = total + sum(xs)
+        else:
+            total = total + x
+    return total
+
+
+def numpy_functions_of_a_list(xs):
+    return np.mean(xs) + np.sum(np.square(xs)) + sum(xs)
+
+
+def list_of_lists_appended(xs):
+    out = []
+    out.append(xs)
+    out.append(xs)
+    return sum(out[0]) + sum(out[1]) * out[1][0]
+
+
+def stacked_both_ways(xs):
+    grid = np.array(xs) * np.array([[1.0, 2.0], [3.0, 4.0]])
+    return np.sum(grid) + np.sum(xs[0]) + np.sum(np.vstack(xs) ** 2) + np.sum(np.hstack(xs))
+
+
 CASES = {
     "sum twice": (twice_summed, [1.0, 2.0]),
     "array and sum": (array_and_sum, [1.0, 2.0]),
@@ -185,6 +258,17 @@ CASES = {
     "list literal inside": (literal_inside, 1.5),
     "helper called twice": (helper_twice, [1.0, 2.0]),
     "np.sum of a list": (numpy_sum_of_a_list, [1.0, 2.0, 4.0]),
+    "sliced": (sliced, [1.0, 2.0, 3.0]),
+    "slice assigned": (slice_assigned, [1.0, 2.0]),
+    "nested loops": (nested_loops, [[1.0, 2.0], [3.0, 4.0]]),
+    "item assigned": (item_assigned, [1.0, 2.0]),
+    "unpacked": (unpacked, [1.0, 2.0]),
+    "helper on rows": (helper_on_rows, [[1.0, 2.0], [3.0, 4.0]]),
+    "chosen in a branch": (chosen, [1.0, 2.0]),
+    "branch in a loop": (branch_in_a_loop, [1.0, 2.0]),
+    "numpy functions of a list": (numpy_functions_of_a_list, [1.0, 2.0]),
+    "list of lists appended": (list_of_lists_appended, [1.0, 2.0]),
+    "stacked both ways": (stacked_both_ways, [np.linspace(0.5, 1.0, 2), np.ones(2)]),
 }
 
 
@@ -222,5 +306,50 @@ def test_the_sum_of_two_list_gradients_is_item_by_item():
 
 
 def test_list_gradients_of_different_lengths_are_refused():
-    with pytest.raises(srcdiff.DifferentiationError, match="list that changes length"):
+    with pytest.raises(srcdiff.DifferentiationError, match="does not fit that list"):
         GradientList([1.0, 2.0]) + [1.0, 2.0, 3.0]
+
+
+def vector_output(xs):
+    return [xs[0] * 2.0, xs[1] * xs[0]]
+
+
+def test_vjp_of_a_list_output_takes_a_list_seed():
+    xs = [1.0, 2.0]
+    got = srcdiff.vjp(vector_output)(xs, seed=[1.0, 1.0])
+    assert type(got) is list
+    np.testing.assert_allclose(got, [2.0 + xs[1], xs[0]])
+
+
+def joined(xs, ys):
+    zs = xs + ys
+    return sum(zs) + zs[0] * 3.0
+
+
+def joined_with_itself(xs):
+    zs = xs + xs
+    return sum(zs)
+
+
+def repeated(xs):
+    zs = xs * 2
+    return sum(zs) + zs[0]
+
+
+def summed_lists(xs):
+    return sum(sum(xs, []))
+
+
+@pytest.mark.parametrize(
+    "f, args, wrt",
+    [
+        (joined, ([1.0, 2.0], [3.0]), 0),
+        (joined, ([1.0, 2.0], [3.0]), 1),
+        (joined_with_itself, ([1.0, 2.0],), 0),
+        (repeated, ([1.0, 2.0],), 0),
+        (summed_lists, ([[1.0, 2.0], [3.0]],), 0),
+    ],
+)
+def test_joining_python_lists_is_refused(f, args, wrt):
+    with pytest.raises(srcdiff.DifferentiationError, match="joins or repeats Python lists"):
+        srcdiff.grad(f, wrt=wrt)(*args)
