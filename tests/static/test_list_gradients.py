@@ -310,6 +310,39 @@ def test_list_gradients_of_different_lengths_are_refused():
         GradientList([1.0, 2.0]) + [1.0, 2.0, 3.0]
 
 
+def product_of_two(xs):
+    return xs[0] * xs[1]
+
+
+srcdiff.register_vjp(product_of_two, lambda g, ans, xs: ([g * xs[1], g * xs[0]],))
+
+
+def registered_twice(xs):
+    return product_of_two(xs) + product_of_two(xs) * 2.0 + sum(xs)
+
+
+def test_a_registered_rule_may_return_a_plain_list():
+    assert_list_grad_right(registered_twice, [2.0, 3.0])
+
+
+def called_twice(h, xs):
+    return h(xs) + h(xs) * 2.0
+
+
+@pytest.mark.parametrize("h", [sum, product_of_two, lambda v: v[0] * v[1] + v[1]])
+def test_a_function_passed_in_and_called_twice(h):
+    assert_list_grad_right(called_twice, h, [2.0, 3.0], wrt=1)
+
+
+def test_a_list_that_gets_no_gradient_has_a_zero_list():
+    got = srcdiff.grad(ignores_the_list, wrt=0)([1.0, 2.0], 3.0)
+    assert type(got) is list and got == [0.0, 0.0]
+
+
+def ignores_the_list(xs, y):
+    return y * 2.0
+
+
 def vector_output(xs):
     return [xs[0] * 2.0, xs[1] * xs[0]]
 
