@@ -59,7 +59,15 @@ class GradientList(list):
         list.__setitem__(self, index, value)
 
     def copy(self):
-        return GradientList(self)
+        return GradientList(
+            item.copy() if isinstance(item, (np.ndarray, GradientList)) else item for item in self
+        )
+
+    def __array_function__(self, func, types, args, kwargs):
+        # ``np.copy(dx)`` copies the gradient list; other functions see plain lists.
+        if func is np.copy:
+            return self.copy()
+        return func(*_plain(args), **_plain(kwargs))
 
     def __mul__(self, other):
         # Only the result of ``xs * n`` (a repeated list) has a cotangent that gets multiplied.
@@ -86,6 +94,16 @@ def _items_like(other, like):
     if isinstance(other, (numbers.Number, np.generic, np.ndarray)):
         return [other] * len(like)
     return NotImplemented
+
+
+def _plain(value):
+    """``value`` with every :class:`GradientList` in it made a plain list."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_plain(item) for item in value]
+        return items if type(value) is GradientList else type(value)(items)
+    return value
 
 
 def as_gradient(value):

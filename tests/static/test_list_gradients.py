@@ -278,7 +278,14 @@ def test_list_gradient_is_summed_item_by_item(case):
     assert_list_grad_right(f, xs)
 
 
+def ragged_item_assigned(xs):
+    ys = [0.0, 0.0]
+    ys[0] = xs
+    return np.sum(ys[0][0]) + np.sum(ys[0][1] ** 2) + np.sum(xs[1])
+
+
 RAGGED = {
+    "assigned into a list": (ragged_item_assigned, [np.ones(2), np.linspace(1.0, 2.0, 3)]),
     "arrays in a list": (arrays_in_a_list, [np.linspace(0.5, 1.0, 2), np.linspace(1.0, 2.0, 3)]),
     "tuple of arrays": (arrays_in_a_list, (np.ones(2), np.linspace(1.0, 2.0, 3))),
     "matrix and vector": (ragged_items, [np.ones((2, 3)), np.linspace(1.0, 2.0, 3)]),
@@ -303,6 +310,15 @@ def test_the_sum_of_two_list_gradients_is_item_by_item():
     assert 1.0 + GradientList([1.0, 2.0]) == [2.0, 3.0]
     assert np.float64(1.0) + GradientList([1.0, 2.0]) == [2.0, 3.0]
     assert np.array([1.0, 2.0]) + GradientList([1.0, 1.0]) == [2.0, 3.0]
+
+
+def test_numpy_copies_a_list_gradient_and_reads_others_as_lists():
+    items = GradientList([np.ones(2), GradientList([np.ones(3), 1.0])])
+    copied = np.copy(items)
+    assert type(copied) is GradientList and type(copied[1]) is GradientList
+    assert copied[0] is not items[0] and np.array_equal(copied[0], items[0])
+    assert copied[1][1] == 1.0
+    assert np.array_equal(np.concatenate(GradientList([np.ones(2), np.zeros(1)])), [1, 1, 0])
 
 
 def test_list_gradients_of_different_lengths_are_refused():
