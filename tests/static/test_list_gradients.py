@@ -240,6 +240,13 @@ def stacked_both_ways(xs):
     return np.sum(grid) + np.sum(xs[0]) + np.sum(np.vstack(xs) ** 2) + np.sum(np.hstack(xs))
 
 
+def assigned_in_a_loop(xs):
+    ys = [0.0, 0.0, 0.0]
+    for i in range(3):
+        ys[i] = xs[i % 2] * 2.0 + ys[i - 1] * xs[0]
+    return sum(ys) + ys[2] * ys[0]
+
+
 CASES = {
     "sum twice": (twice_summed, [1.0, 2.0]),
     "array and sum": (array_and_sum, [1.0, 2.0]),
@@ -260,6 +267,7 @@ CASES = {
     "np.sum of a list": (numpy_sum_of_a_list, [1.0, 2.0, 4.0]),
     "sliced": (sliced, [1.0, 2.0, 3.0]),
     "slice assigned": (slice_assigned, [1.0, 2.0]),
+    "assigned in a loop": (assigned_in_a_loop, [1.0, 2.0]),
     "nested loops": (nested_loops, [[1.0, 2.0], [3.0, 4.0]]),
     "item assigned": (item_assigned, [1.0, 2.0]),
     "unpacked": (unpacked, [1.0, 2.0]),
@@ -284,7 +292,15 @@ def ragged_item_assigned(xs):
     return np.sum(ys[0][0]) + np.sum(ys[0][1] ** 2) + np.sum(xs[1])
 
 
+def ragged_item_replaced(xs):
+    ys = [[np.ones(2), np.ones(3)], 0.0]
+    first = ys[0]
+    ys[0] = xs
+    return np.sum(ys[0][0]) + np.sum(ys[0][1] ** 2) + np.sum(first[1] * xs[1])
+
+
 RAGGED = {
+    "replaced in a list": (ragged_item_replaced, [np.ones(2), np.linspace(1.0, 2.0, 3)]),
     "assigned into a list": (ragged_item_assigned, [np.ones(2), np.linspace(1.0, 2.0, 3)]),
     "arrays in a list": (arrays_in_a_list, [np.linspace(0.5, 1.0, 2), np.linspace(1.0, 2.0, 3)]),
     "tuple of arrays": (arrays_in_a_list, (np.ones(2), np.linspace(1.0, 2.0, 3))),
