@@ -294,9 +294,8 @@ def ragged_item_assigned(xs):
 
 def ragged_item_replaced(xs):
     ys = [[np.ones(2), np.ones(3)], 0.0]
-    first = ys[0]
     ys[0] = xs
-    return np.sum(ys[0][0]) + np.sum(ys[0][1] ** 2) + np.sum(first[1] * xs[1])
+    return np.sum(ys[0][0]) + np.sum(ys[0][1] ** 2) + np.sum(xs[1])
 
 
 RAGGED = {
