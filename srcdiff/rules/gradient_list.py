@@ -81,7 +81,7 @@ def joined_lists():
     return DifferentiationError(
         "the gradient of a list does not fit that list: the function joins or repeats "
         "Python lists ('xs + ys', 'xs * n', sum of lists), which srcdiff does not "
-        'differentiate; use np.concatenate or np.tile on arrays, or mode="trace"'
+        "differentiate; join arrays with np.concatenate, or repeat them with np.tile"
     )
 
 
