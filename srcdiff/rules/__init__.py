@@ -9,7 +9,8 @@ or an axis).  Trailing options may have no entry at all (``np.sum(x, 0)``'s
 rule returns ``(dx,)``), so callers read the entries of the arguments that
 carry gradients, never unpack the whole tuple.  An argument that is a list
 or tuple of arrays (``np.concatenate``, ``np.stack``, builtin ``sum``) gets a
-list of cotangents.
+list of cotangents, a ``GradientList`` (``rules/gradient_list.py``) whose ``+``
+adds item by item; a registered rule may return a plain list, made one on return.
 """
 
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)

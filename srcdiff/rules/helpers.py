@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from srcdiff.rules.gradient_list import GradientList, joined_lists
+
 _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
 
@@ -37,6 +39,10 @@ def unbroadcast(g, x):
     smaller (a scalar standing for a constant array) is spread over ``x``'s shape.
     Costs one shape comparison when the shapes already match.
     """
+    if isinstance(g, list):  # the cotangent of a list: the operation joined Python lists
+        if not isinstance(x, (list, tuple)) or len(x) != len(g):
+            raise joined_lists()
+        return g
     shape, g_shape = _shape(x), _shape(g)
     if g_shape == shape:
         return g
@@ -60,7 +66,7 @@ def unbroadcast(g, x):
 def zeros_like(x):
     """A float zero of ``x``'s shape: the gradient of a value that got none."""
     if isinstance(x, (list, tuple)):
-        return type(x)(zeros_like(item) for item in x)
+        return GradientList(zeros_like(item) for item in x)
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return 0.0
@@ -184,7 +190,7 @@ def scatter_add(g, x, index):
     list or tuple indexed by an int or a slice; the cotangent is then a list.
     """
     if isinstance(x, (list, tuple)):
-        out = [zeros_like(item) for item in x]
+        out = GradientList(zeros_like(item) for item in x)
         out[index] = g
         return out
     out = float_zeros(x, g)

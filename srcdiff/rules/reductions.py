@@ -12,6 +12,7 @@ import builtins
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import prod_of_others, reduced_size, tie_share, unbroadcast, unreduce
 from srcdiff.rules.registry import defvjp
 
@@ -76,7 +77,7 @@ def builtin_sum(g, ans, iterable, start=0):
         else:
             d_items = np.stack([unbroadcast(g, item) for item in iterable])
     elif isinstance(iterable, (list, tuple)):
-        d_items = [unbroadcast(g, item) for item in iterable]
+        d_items = GradientList(unbroadcast(g, item) for item in iterable)
     else:
         raise DifferentiationError(
             f"cannot differentiate builtin sum over a {type(iterable).__name__}: "

@@ -115,6 +115,7 @@ def _checked(fn, rule):
     @functools.wraps(rule)
     def checked_rule(g, ans, *args, **kwargs):
         from srcdiff.errors import DifferentiationError
+        from srcdiff.rules.gradient_list import as_gradient
 
         if signature is not None:
             try:
@@ -139,7 +140,7 @@ def _checked(fn, rule):
                     f"cotangent of shape {np.shape(cotangent)} for argument {i} of shape "
                     f"{np.shape(arg)}"
                 )
-        return tuple(cotangents)
+        return tuple(as_gradient(c) for c in cotangents)
 
     del checked_rule.__wrapped__  # its source is the check, not the user's rule
     return checked_rule

@@ -10,6 +10,7 @@ import operator
 
 import numpy as np
 
+from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
 from srcdiff.rules.registry import defvjp
 
@@ -76,13 +77,13 @@ def _split_along(g, arrays, axis):
     """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
     sizes = [np.shape(a)[axis] for a in arrays]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
-    return [np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays)]
+    return GradientList(np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays))
 
 
 def _split_like(g, x):
     """``g`` cut to the nesting of ``x``: a list for a list, an array of x's shape otherwise."""
     if isinstance(x, (list, tuple)):
-        return [_split_like(g[i], item) for i, item in enumerate(x)]
+        return GradientList(_split_like(g[i], item) for i, item in enumerate(x))
     return np.reshape(g, np.shape(x))
 
 
@@ -114,7 +115,9 @@ def item(g, ans, x, *index):
 def concatenate(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if axis is None:  # NumPy joins the flattened arrays
         flat = [np.ravel(a) for a in arrays]
-        return [np.reshape(p, np.shape(a)) for p, a in zip(_split_along(g, flat, 0), arrays)], None
+        return GradientList(
+            np.reshape(p, np.shape(a)) for p, a in zip(_split_along(g, flat, 0), arrays)
+        ), None
     return _split_along(g, arrays, axis), None
 
 
@@ -123,18 +126,18 @@ def hstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
     promoted = [np.atleast_1d(a) for a in arrays]
     axis = 0 if promoted[0].ndim == 1 else 1
     pieces = _split_along(g, promoted, axis)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)],)
+    return (GradientList(np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)),)
 
 
 @defvjp(np.vstack)
 def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
     pieces = _split_along(g, [np.atleast_2d(a) for a in arrays], 0)
-    return ([np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)],)
+    return (GradientList(np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays)),)
 
 
 @defvjp(np.stack)
 def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    return [np.take(g, i, axis=axis) for i in range(len(arrays))], None
+    return GradientList(np.take(g, i, axis=axis) for i in range(len(arrays))), None
 
 
 @defvjp(np.tile)

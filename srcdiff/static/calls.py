@@ -19,6 +19,7 @@ import types
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import is_nondifferentiable, vjp_rule
+from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
 from srcdiff.static.purity import check_arguments_run_the_same, check_runs_the_same
 
@@ -77,7 +78,7 @@ class HelperVjp:
         vjp = self.compiled or self.compile()
         current = getattr(vjp, "current", None)  # the adjoint itself: one frame less per call
         try:
-            return (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
+            cotangents = (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
         except RecursionError:
             raise DifferentiationError(
                 f"the recursion of {self.fn.__qualname__} is too deep for the static mode: its "
@@ -85,6 +86,8 @@ class HelperVjp:
                 f"recursion, so about {sys.getrecursionlimit() // 3} levels fit; raise "
                 'sys.setrecursionlimit or use mode="trace"'
             ) from None
+        # A list argument's gradient comes back as a list: summed item by item from here on.
+        return tuple(as_gradient(c) for c in cotangents)
 
 
 def _is_zero(seed):
@@ -108,7 +111,7 @@ def call_vjp(fn, wrt, seed, ans, *args, **kwargs):
     rule = vjp_rule(fn)
     if rule is not None:
         cotangents = rule(seed, ans, *args, **kwargs)
-        return tuple(cotangents[w] for w in wrt)
+        return tuple(as_gradient(cotangents[w]) for w in wrt)
     if is_nondifferentiable(fn):
         return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in wrt)
     if is_user_function(fn):

@@ -20,9 +20,29 @@ def _method(owner, attr, *args):
     return _call(gast.Attribute(value=name(owner), attr=attr, ctx=gast.Load()), *args)
 
 
-def _copy_of(var, index):
+def _copy_of(var, index, lists):
+    """The old ``var[index]``: a copy of an array's item, the item itself of a list's.
+
+    Assigning into a Python list replaces the item without changing it, and
+    ``np.copy`` would make an array of it (or fail, for items of different shapes).
+    """
     item = gast.Subscript(value=name(var), slice=clone(index), ctx=gast.Load())
+    if var in lists:
+        return item
     return _call(gast.Attribute(value=runtime_name("np"), attr="copy", ctx=gast.Load()), item)
+
+
+def _list_names(tree):
+    """Names bound only to list displays (``ys = [a, b]``): Python lists, never arrays."""
+    displays = set()  # the target nodes of ``name = [...]``
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Assign) and isinstance(node.value, gast.List):
+            displays |= {id(t) for t in node.targets if isinstance(t, gast.Name)}
+    lists, others = set(), {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            (lists if id(node) in displays else others).add(node.id)
+    return lists - others
 
 
 class Sweeps:
@@ -34,6 +54,7 @@ class Sweeps:
         self.needed = set()
         self.restored = set()  # variables some restore writes
         self.stack_names = {}
+        self.lists = _list_names(reverse.tree)
 
     # -- which saved values are read --------------------------------------
 
@@ -111,7 +132,7 @@ class Sweeps:
         if not save.used or save.index == "append":
             return []
         slot = self.slot(save)
-        value = name(save.var) if save.index is None else _copy_of(save.var, save.index)
+        value = name(save.var) if save.index is None else _copy_of(save.var, save.index, self.lists)
         if save.in_loop:
             return [gast.Expr(value=_method(slot, "append", value))]
         return [assign(slot, value)]

@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import nondifferentiable
 
@@ -80,7 +81,7 @@ def check_seed(seed, value):
                 f"the function returned a {type(value).__name__} of {len(value)} values; "
                 "the seed of its vjp must be a tuple with one cotangent for each"
             )
-        return type(seed)(check_seed(s, v) for s, v in zip(seed, value))
+        return GradientList(check_seed(s, v) for s, v in zip(seed, value))
     _check_real_output(value)
     if np.shape(seed) != np.shape(value):
         raise DifferentiationError(
@@ -160,9 +161,7 @@ def gradient_of(g, x):
     elif type(x) is float and type(g) in _REAL_SCALARS:
         return float(g)
     if isinstance(x, (list, tuple)):
-        if isinstance(g, (list, tuple)):
-            return type(x)(gradient_of(gi, xi) for gi, xi in zip(g, x))
-        return type(x)(gradient_of(g, xi) for xi in x)
+        return type(x)(gradient_of(gi, xi) for gi, xi in zip(_spread(g, x), x))
     check_argument(x)
     if np.iscomplexobj(g):
         raise DifferentiationError(
@@ -187,7 +186,7 @@ def gradient_of(g, x):
 def zeros_for(x):
     """A zero gradient for ``x`` that can be updated in place (a list for a tuple)."""
     if isinstance(x, (list, tuple)):
-        return [zeros_for(item) for item in x]
+        return GradientList(zeros_for(item) for item in x)
     check_plain_array(x)
     return zeros_like(x)
 
@@ -195,15 +194,18 @@ def zeros_for(x):
 def writable(g, x):
     """A fresh float array with ``x``'s shape holding ``g``, safe to update in place."""
     if isinstance(x, (list, tuple)):
-        if isinstance(g, (list, tuple)):
-            return [writable(gi, xi) for gi, xi in zip(g, x)]
-        return [writable(g, xi) for xi in x]
+        return GradientList(writable(gi, xi) for gi, xi in zip(_spread(g, x), x))
     check_plain_array(x)
     out = zeros_like(x)
     if isinstance(out, np.ndarray):
         out += g
         return out
     return out + g
+
+
+def _spread(g, x):
+    """The gradient ``g`` of the list ``x`` as one gradient per item (a number goes to each)."""
+    return zeros_like(x) + g
 
 
 def _is_basic(index):
