@@ -18,6 +18,7 @@ gradients) and masked arrays (their mask would be ignored).
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.trace.containers import container_like
 from srcdiff.trace.grad_mode import tracing
 from srcdiff.trace.graph import run_backward
 from srcdiff.trace.namespace import Namespace
@@ -143,24 +144,21 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     kwargs = kwargs or {}
     _refuse_arguments(args, kwargs)
     args = list(args)
-    leaves = []
-    # Python and NumPy scalars get scalar gradients; arrays (0-d too) get arrays.
-    scalars = [
-        not isinstance(args[p], (np.ndarray, Tensor)) for p in wrt if -len(args) <= p < len(args)
-    ]
+    leaves = []  # every leaf Tensor, in order
+    structures = []  # per wrt argument: its leaves in the argument's own shape (lists stay lists)
     for position in wrt:
         if not -len(args) <= position < len(args):
             raise DifferentiationError(
                 f"wrt={position} is out of range for a call with {len(args)} positional arguments"
             )
-        leaf = _leaf_for(args[position], position)
-        args[position] = leaf
-        leaves.append(leaf)
+        original = args[position]
+        args[position] = _leaves_in(original, position, leaves)
+        structures.append((original, args[position]))
     # In the copy, np.zeros & co. give Tensors (so `a[i] = t` records) and math.exp(t) records.
     namespace = Namespace()
     function = namespace.function(f)
-    leaf_ids = {id(leaf) for leaf in leaves}
-    args = [a if id(a) in leaf_ids else namespace.value(a) for a in args]
+    differentiated = {p % len(args) for p in wrt}
+    args = [a if p in differentiated else namespace.value(a) for p, a in enumerate(args)]
     kwargs = {k: namespace.value(v) for k, v in kwargs.items()}
     try:
         with tracing():
@@ -186,12 +184,37 @@ def trace_vjp(f, args, kwargs, wrt, seed):
         tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
         run_backward(tensors, cotangents, retain_graph=False, capture=captured)
     value = type(out)(_plain_value(o) for o in outputs) if several else _plain_value(out)
-    gradients = []
-    for leaf, scalar in zip(leaves, scalars):
-        g = captured[leaf._accumulator()]
-        if g is None:
-            g = np.zeros(leaf._data.shape, leaf._data.dtype)
-        else:
-            g = np.array(g, dtype=leaf._data.dtype)
-        gradients.append(g[()] if scalar else g)
-    return value, tuple(gradients)
+    gradients = tuple(_gradients_in(o, leaf, captured) for o, leaf in structures)
+    return value, gradients
+
+
+def _leaves_in(value, position, leaves):
+    """``value`` with a leaf Tensor for each number or array; a list or tuple keeps its
+    type and length, so that ``xs + ys`` still joins lists and each item gets its gradient."""
+    if isinstance(value, (list, tuple)) and not isinstance(value, Tensor):
+        if hasattr(value, "_fields"):
+            raise DifferentiationError(
+                f"argument {position} is a namedtuple; the tracing mode differentiates numbers, "
+                "arrays, and lists or tuples of them"
+            )
+        return container_like(value, [_leaves_in(item, position, leaves) for item in value])
+    leaf = _leaf_for(value, position)
+    leaves.append(leaf)
+    return leaf
+
+
+def _gradients_in(original, leaf, captured, item=False):
+    """The gradient of ``original`` (its structure), read from the captured leaf gradients."""
+    if isinstance(leaf, (list, tuple)) and not isinstance(leaf, Tensor):
+        items = (_gradients_in(o, i, captured, True) for o, i in zip(original, leaf))
+        return type(original)(items)
+    g = captured[leaf._accumulator()]
+    if g is None:
+        g = np.zeros(leaf._data.shape, leaf._data.dtype)
+    else:
+        g = np.array(g, dtype=leaf._data.dtype)
+    if isinstance(original, (np.ndarray, Tensor)):
+        return g  # arrays, 0-d ones too, get arrays
+    if item and type(original) in (float, int):
+        return float(g)  # an item of a list of Python numbers, as in the static mode
+    return g[()]

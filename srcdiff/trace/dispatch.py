@@ -22,6 +22,7 @@ import numpy as np
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import is_nondifferentiable, to_positions, unbroadcast, vjp_rule
 from srcdiff.trace import messages, numpy_writes
+from srcdiff.trace.containers import TensorList, TensorTuple
 from srcdiff.trace.grad_mode import GRAD_STATE
 from srcdiff.trace.graph import node_class
 from srcdiff.trace.names import SAVES_NO_TENSORS, VIEW_NAMES, grad_fn_name
@@ -31,7 +32,7 @@ Tensor = None
 make_tensor = None
 
 _EMPTY = {}
-_SEQUENCES = (list, tuple)
+_SEQUENCES = (list, tuple, TensorList, TensorTuple)
 _NUMBERS = (int, float, np.floating, np.integer)
 _USES_ANS = {}
 _NODE_KINDS = {}
@@ -71,7 +72,8 @@ def _unwrap_sequence(items):
             out.append(item._data)
         else:
             out.append(item)
-    return type(items)(out), needs
+    # A differentiated list argument is handed to NumPy as a plain list of its items.
+    return (tuple if isinstance(items, tuple) else list)(out), needs
 
 
 def _function_name(fn):

@@ -69,10 +69,10 @@ def _holds_tensor(data):
     return False
 
 
-def _stacked(data):
+def stacked(data):
     """``np.array(data)`` for nested lists holding Tensors: stacks, so gradients flow."""
     if isinstance(data, (list, tuple)):
-        return apply_op(np.stack, ([_stacked(item) for item in data],))
+        return apply_op(np.stack, ([stacked(item) for item in data],))
     return data
 
 
@@ -103,7 +103,7 @@ def _array_factory(name, original):
                 return data.to(dtype)
             return data.clone() if copy else data
         if simple and isinstance(data, (list, tuple)) and _holds_tensor(data):
-            result = _stacked(data)
+            result = stacked(data)
             return result if dtype is None else result.to(dtype)
         return _wrap(original(*args, **kwargs))
 
