@@ -229,6 +229,19 @@ def _traced(f, wrt, kind):
 
     positions = _positions(f, wrt)
     single = not isinstance(wrt, tuple)
+    last = max(positions)
+
+    def bound(args, kwargs):
+        """A differentiated argument passed by keyword, or left to its default, moves to
+        its position, as the static mode reads it."""
+        if last < len(args) and not kwargs:
+            return args, kwargs
+        try:
+            call = inspect.signature(f).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            return args, kwargs  # the call itself raises Python's own error
+        call.apply_defaults()
+        return call.args, call.kwargs
 
     def shaped(value, gradients):
         grads = gradients[0] if single else gradients
@@ -242,14 +255,14 @@ def _traced(f, wrt, kind):
 
         @functools.wraps(f)
         def traced_vjp(*args, seed=None, **kwargs):
-            return shaped(*trace_vjp(f, args, kwargs, positions, seed))
+            return shaped(*trace_vjp(f, *bound(args, kwargs), positions, seed))
 
         traced_vjp.source = None
         return traced_vjp
 
     @functools.wraps(f)
     def traced(*args, **kwargs):
-        return shaped(*trace_vjp(f, args, kwargs, positions, None))
+        return shaped(*trace_vjp(f, *bound(args, kwargs), positions, None))
 
     traced.source = None
     return traced

@@ -151,10 +151,13 @@ class AdjointBuilder:
             if is_nondifferentiable(fn):
                 return Adjoint([])
             label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+            if _library_function(fn):  # the tracing mode has no rule for it either
+                way_out = "or write the computation with NumPy functions that have rules"
+            else:
+                way_out = 'or use mode="trace"'
             raise self.source.error(
                 stmt,
-                f"no VJP rule for {label}; register one with srcdiff.register_vjp, "
-                'or use mode="trace"',
+                f"no VJP rule for {label}; register one with srcdiff.register_vjp, {way_out}",
                 DifferentiationError,
             )
         args, kwargs = self.positional(rule, fn, args, kwargs, stmt)
@@ -370,3 +373,11 @@ def _text(node):
     from srcdiff.static.render import render
 
     return render(node).strip()
+
+
+def _library_function(fn):
+    """A NumPy or math function: the tracing mode reaches it through the same rule table."""
+    module = getattr(fn, "__module__", None) or ""
+    if isinstance(fn, (type, np.ndarray)) or not hasattr(fn, "__name__"):
+        return False  # a class, or an object such as np.poly1d(...) that may be traced
+    return module.split(".")[0] in ("numpy", "math")

@@ -234,18 +234,26 @@ def with_default(x, scale=2.0):
     return np.sum(x * scale)
 
 
-def test_wrt_a_parameter_the_call_leaves_to_its_default():
-    """Refused with srcdiff's error naming the call, or the static mode's number; never
-    an internal IndexError."""
+@pytest.mark.parametrize("mode", ["static", "trace"])
+@pytest.mark.parametrize(
+    "wrt, args, kwargs, expected",
+    [
+        (1, (), {}, "sum"),  # left to its default
+        (1, (), {"scale": 3.0}, "sum"),  # passed by keyword
+        ("scale", (), {"scale": 3.0}, "sum"),  # wrt by name
+        ((0, 1), (), {"scale": 3.0}, "both"),
+        (1, (3.0,), {}, "sum"),
+    ],
+)
+def test_wrt_by_keyword_and_default_is_the_same_in_both_modes(mode, wrt, args, kwargs, expected):
     x = np.array([1.0, -2.0, 0.5])
-    static = srcdiff.grad(with_default, wrt=1)(x)
-    try:
-        traced = srcdiff.grad(with_default, wrt=1, mode="trace")(x)
-    except srcdiff.DifferentiationError as error:
-        assert "wrt=1 is out of range for a call with 1 positional argument" in str(error)
+    got = srcdiff.grad(with_default, wrt=wrt, mode=mode)(x, *args, **kwargs)
+    scale = kwargs.get("scale", args[0] if args else 2.0)
+    if expected == "both":
+        np.testing.assert_allclose(got[0], np.full(3, scale))
+        assert got[1] == pytest.approx(np.sum(x))
     else:
-        assert traced == pytest.approx(static)
-    assert srcdiff.grad(with_default, wrt=1, mode="trace")(x, 3.0) == pytest.approx(np.sum(x))
+        assert got == pytest.approx(np.sum(x))
 
 
 @pytest.mark.parametrize("shape", [((3, 2),), (3, 2), (-1,), ([2, 3],), (6,)])
