@@ -204,8 +204,11 @@ class ReverseAD:
         item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
         if isinstance(value, gast.Name) and value.id in self.active:
             taken = _call("np.copy", item) if value.id in state.zeros else item
+            # The slice has the shape of the value broadcast into it.
             if self.builder.needs_exact(value.id):
                 taken = _call("unbroadcast", taken, name(value.id))
+            else:
+                self.builder.lazy_now.add(value.id)  # summed down where its shape is needed
             out += self.accumulate(value.id, taken, state)
             self.builder.namespace.setdefault("np", __import__("numpy"))
         cleared = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())

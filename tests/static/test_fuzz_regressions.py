@@ -384,3 +384,69 @@ def test_a_name_rebound_to_its_own_item():
     expected = np.zeros_like(x)
     expected[-1] = 2.0 * np.cos(2.0 * x[-1])
     np.testing.assert_allclose(srcdiff.grad(keeps_the_last_row)(x), expected)
+
+
+# ---- a value stored into a slice: its cotangent has the slice's shape
+
+
+def both_modes_agree_with_finite_differences(f, args, wrt=(0,)):
+    check_vjp(static_vjp(f, wrt), f, args, wrt)
+    static = srcdiff.grad(f, wrt=wrt)(*args)
+    traced = srcdiff.grad(f, wrt=wrt, mode="trace")(*args)
+    for a, b in zip(static, traced):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        assert np.shape(a) == np.shape(b)
+
+
+def store_a_scalar_into_a_whole_vector(y):
+    z = np.zeros(3)
+    z[:] = 2.0 * y
+    return z.sum() + y
+
+
+def store_an_element_into_a_whole_vector(x):
+    z = np.zeros(2)
+    z[:] = 2.0 * x[0]
+    return z.sum()
+
+
+def store_a_scalar_into_a_row(x):
+    z = np.zeros((2, 2))
+    z[0] = 2.0 * np.sum(x)
+    return z.sum()
+
+
+def store_a_row_into_a_column_of_rows(x):
+    z = np.zeros((2, 3))
+    z[:] = np.sin(x) * 2.0
+    return np.sum(z * z)
+
+
+def test_a_scalar_stored_into_a_slice_counts_every_element():
+    # d/dy (3 * 2y + y) = 7; static gave 9.0: the slice's cotangent (3,) met the
+    # rule of ``2.0 * y`` as if it had y's shape, and only its sum survived.
+    assert srcdiff.grad(store_a_scalar_into_a_whole_vector)(1.5) == 7.0
+    both_modes_agree_with_finite_differences(store_a_scalar_into_a_whole_vector, [1.5])
+    both_modes_agree_with_finite_differences(store_a_scalar_into_a_whole_vector, [np.array(0.5)])
+
+
+def test_an_element_stored_into_a_slice_is_summed_before_it_is_scattered():
+    # static raised NumPy's "setting an array element with a sequence"
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(srcdiff.grad(store_an_element_into_a_whole_vector)(x), [4.0, 0.0])
+    both_modes_agree_with_finite_differences(store_an_element_into_a_whole_vector, [x])
+
+
+def test_a_scalar_stored_into_a_row_is_summed_before_a_reduction():
+    # static raised NumPy's "input operand has more dimensions than allowed by the axis remapping"
+    x = np.array([0.3, -0.7])
+    np.testing.assert_allclose(srcdiff.grad(store_a_scalar_into_a_row)(x), [4.0, 4.0])
+    both_modes_agree_with_finite_differences(store_a_scalar_into_a_row, [x])
+
+
+def test_a_row_stored_into_every_row_sums_the_rows():
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(
+        srcdiff.grad(store_a_row_into_a_column_of_rows)(x), 16.0 * np.sin(x) * np.cos(x)
+    )
+    both_modes_agree_with_finite_differences(store_a_row_into_a_column_of_rows, [x])
