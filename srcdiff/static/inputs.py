@@ -112,6 +112,8 @@ class _Checker:
         if isinstance(value, gast.Attribute):
             return self.shares_memory(value.value, aliased, False) if value.attr == "T" else None
         if isinstance(value, gast.Subscript):
+            if _is_list_index(value.slice):  # ``x[[1, 0]]`` copies
+                return None
             return self.shares_memory(value.value, aliased, False)
         if isinstance(value, gast.Call):
             func = value.func
@@ -157,6 +159,12 @@ class _Checker:
             f"{what} '{name}', which {which}, would change that array too; copy it first "
             f'({name} = {name}.copy()), or use mode="trace"',
         )
+
+
+def _is_list_index(index):
+    """An index written with a list of integers: NumPy's fancy indexing, which copies."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(part, gast.List) for part in parts)
 
 
 def _merge(left, right):

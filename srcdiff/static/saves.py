@@ -138,7 +138,6 @@ class SavePlan:
             self.saves[id(stmt)].append(self.save_for(target, defined, maybe, depth))
             if not plan.reverse_range:  # the target changes every iteration
                 self.saves[("target", id(stmt))] = [Save(target, True, True)]
-                self.preinit.discard(target)
         self.loops[id(stmt)] = plan
         inner_defined, inner_maybe = set(defined), maybe
         self.loop_assigned.append(

@@ -321,6 +321,17 @@ def bound_changes_in_a_branch(x):
     return np.sum(y * y)
 
 
+def bound_changes_in_an_inner_loop(x):
+    k = 0
+    while k < 2:
+        n = 5
+        for i in range(1, n, 2):
+            x = np.sin(x) * i
+            n = n + 1
+        k = k + 1
+    return x
+
+
 def target_rebound_inside(x):
     s = x
     for i in range(3):
@@ -410,6 +421,7 @@ CASES = [
     Case(start_and_step_change_inside, (_normal(2),), 0, "start-and-step-change"),
     Case(bound_changes_in_a_branch, (0.3 * _normal(3),), 0, "bound-changes-in-branch"),
     Case(target_rebound_inside, (_normal(3),), 0, "target-rebound-inside"),
+    Case(bound_changes_in_an_inner_loop, (0.3,), 0, "bound-changes-in-inner-loop"),
     Case(
         rnn,
         (0.3 * _normal(4, 4), _normal(4, 2), _normal(4), _normal(50, 2)),

@@ -450,3 +450,19 @@ def test_a_row_stored_into_every_row_sums_the_rows():
         srcdiff.grad(store_a_row_into_a_column_of_rows)(x), 16.0 * np.sin(x) * np.cos(x)
     )
     both_modes_agree_with_finite_differences(store_a_row_into_a_column_of_rows, [x])
+
+
+# ---- an index written as a list copies: no alias to refuse
+
+
+def update_a_fancy_indexed_copy(x):
+    v = np.sin(x)
+    w = v[[1, 0]].T
+    v *= 2.0
+    return np.sum(v * w)
+
+
+def test_an_in_place_update_after_a_fancy_indexed_copy_is_not_refused():
+    # the fence took ``v[[1, 0]]`` for a view of v and refused ``v *= 2.0``
+    x = np.array([[0.3, -0.5], [0.7, 1.1]])
+    both_modes_agree_with_finite_differences(update_a_fancy_indexed_copy, [x])
