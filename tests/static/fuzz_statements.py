@@ -30,14 +30,20 @@ def store_indexes(shape):
     return found
 
 
-def value_shapes(target):
-    """Shapes a value stored into a slice of shape ``target`` may have (NumPy broadcasts it)."""
-    candidates = [(), (1,), target, target[-1:], (1,) + target, (1,) + target[1:]]
+def value_shapes(target, op):
+    """Shapes a value stored with ``op`` into a slice of shape ``target`` may have.
+
+    NumPy broadcasts a value into the slice, dropping leading ones for ``=``;
+    an in-place operator's result must keep the slice's shape."""
+    candidates = [(), (1,), target, target[-1:], (1,) + target[1:]]
     if len(target) == 2:
         candidates += [(target[0], 1), (1, 1)]
+    if op == "=" and target:
+        candidates.append((1,) + target)
     shapes = []
     for shape in candidates:
-        if broadcast(shape, target) == target and shape not in shapes:
+        fits = broadcast(shape, target) == target or (op == "=" and shape == (1,) + target)
+        if fits and shape not in shapes:
             shapes.append(shape)
     return shapes
 
@@ -171,8 +177,9 @@ class StatementWriter:
         self.emit(indent, f"{name} = np.{self.choice(['zeros', 'ones'])}({shape_text(shape)})")
         for _ in range(self.integer(1, 3)):
             index, slice_shape = self.choice(store_indexes(shape))
-            text, _ = self.expr_of_shape(env, ctx, 2, self.choice(value_shapes(slice_shape)))
             op = self.choice(["=", "=", "+=", "-=", "*=", "/="])
+            value_shape = self.choice(value_shapes(slice_shape, op))
+            text, _ = self.expr_of_shape(env, ctx, 2, value_shape)
             self.emit(indent, f"{name}{index} {op} {self.in_place_operand(op, text)}")
         return self.assign(env, ctx, name, "", shape, True)
 
@@ -190,10 +197,11 @@ class StatementWriter:
         inner = self.loop_context(env, ctx, "for", loop_var)
         body_env = self.block(env, inner, indent + 1, self.integer(0, 2))
         target = shape[:1] if index == "[:, {}]" else inner_shape
-        text, _ = self.expr_of_shape(body_env, inner, 2, self.choice(value_shapes(target)))
+        op = self.choice(["=", "+=", "-=", "*=", "/="])
+        value_shape = self.choice(value_shapes(target, op))
+        text, _ = self.expr_of_shape(body_env, inner, 2, value_shape)
         if self.coin(0.3):  # a recurrence: read the previous item (the last one on trip 0)
             text = f"0.5 * {name}{index.format(loop_var + ' - 1')} + {text}"
-        op = self.choice(["=", "+=", "-=", "*=", "/="])
         operand = self.in_place_operand(op, text)
         self.emit(indent + 1, f"{name}{index.format(loop_var)} {op} {operand}")
         env = self.after_loop(env, body_env, inner, ctx)

@@ -466,3 +466,21 @@ def test_an_in_place_update_after_a_fancy_indexed_copy_is_not_refused():
     # the fence took ``v[[1, 0]]`` for a view of v and refused ``v *= 2.0``
     x = np.array([[0.3, -0.5], [0.7, 1.1]])
     both_modes_agree_with_finite_differences(update_a_fancy_indexed_copy, [x])
+
+
+# ---- the zero gradient of a name that held an integer
+
+
+def integer_then_float(x):
+    for i in range(1, 3):
+        v = np.sum(np.reshape(i, -1))
+    v = np.mean(x * v)
+    return v
+
+
+def test_the_zero_gradient_of_an_integer_scalar_is_a_float():
+    # zeros_like of an integer NumPy scalar raised AttributeError ("'numpy.float64'
+    # has no attribute 'type'") from the generated code
+    x = np.array([0.3, -0.5, 0.9])
+    np.testing.assert_allclose(srcdiff.grad(integer_then_float)(x), np.full(3, 2.0 / 3.0))
+    both_modes_agree_with_finite_differences(integer_then_float, [x])
