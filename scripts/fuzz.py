@@ -111,9 +111,15 @@ def main():
                 tally.setdefault(mode, Counter())[verdict] += 1
                 if verdict not in ("ok", "filtered"):
                     failures.append((seed, mode, verdict, detail, source))
-                    print(f"seed {seed} {mode}: {verdict}: {detail}\n{source}", flush=True)
+                    program = program_for(seed)
+                    print(
+                        f"seed {seed} {mode}: {verdict}: {detail}\n"
+                        f"# shapes={program.shapes} wrt={program.wrt} input seed={program.seed}\n"
+                        f"{source}",
+                        flush=True,
+                    )
                     if options.reduce:
-                        reduced = reduce(program_for(seed), mode, verdict)
+                        reduced = reduce(program, mode, verdict)
                         print(f"seed {seed} {mode} reduced:\n{reduced}\n", flush=True)
     elapsed = time.time() - start
     print(f"{options.count} programs (seeds {options.seed}..{seeds[-1]}) in {elapsed:.0f} s")

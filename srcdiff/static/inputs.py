@@ -92,10 +92,22 @@ class _Checker:
                 aliased[name] = aliased[name] | {_ELEMENT}
             return aliased
         if isinstance(target, (gast.Tuple, gast.List)):
+            # Python reads every part before it binds any name (``x, t = t, x``):
+            # hold each part under a name no user can write, then bind the targets.
             values = getattr(value, "elts", None)
-            for i, elt in enumerate(target.elts):
-                part = values[i] if values and len(values) == len(target.elts) else value
-                aliased = self.assign(stmt, elt, part, aliased, loop)
+            count = len(target.elts)
+            parts = [values[i] if values and len(values) == count else value for i in range(count)]
+            held = [f"<part {i}>" for i in range(count)]
+            for part, hold in zip(parts, held):
+                aliased = self.assign(
+                    stmt, gast.Name(hold, gast.Store(), None, None), part, aliased
+                )
+            for elt, part, hold in zip(target.elts, parts, held):
+                aliased = self.assign(stmt, elt, gast.Name(hold, gast.Load(), None, None), aliased)
+                if isinstance(elt, gast.Name) and elt.id in aliased:
+                    if isinstance(part, gast.Subscript):  # x[i] may be a number, not a view
+                        aliased[elt.id] = aliased[elt.id] | {_ELEMENT}
+            aliased = {k: v - set(held) for k, v in aliased.items() if k not in held}
         return aliased
 
     def shares_memory(self, value, aliased, loop):

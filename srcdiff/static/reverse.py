@@ -285,8 +285,10 @@ class ReverseAD:
         materialized = state.zeros - zeros
         owned = self.loop_fixed_point(body, zeros, state.owned | materialized)
         start = State(zeros, owned)
-        before = [
-            assign(self.d(var), _call("zeros_like", name(var))) for var in sorted(materialized)
+        bound = self.plan.defined_before[id(stmt)] | self.plan.preinit
+        before = [  # a zero of the variable's shape after the loop, when it surely has one
+            assign(self.d(var), _call("zeros_like", name(var)) if var in bound else const(0.0))
+            for var in sorted(materialized)
         ]
         inner = start.copy()
         target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]

@@ -77,11 +77,13 @@ def fits_into(shapes_of, target):
 
 
 class Var:
-    """A name the program may read: its shape and whether it owns a fresh buffer."""
+    """A name the program may read: its shape, whether it owns a fresh buffer, and
+    whether it surely holds floats (``np.sum(i)`` of a loop index is an integer)."""
 
-    def __init__(self, shape, fresh):
+    def __init__(self, shape, fresh, floating=True):
         self.shape = shape
         self.fresh = fresh
+        self.floating = floating
 
 
 class ExpressionWriter:

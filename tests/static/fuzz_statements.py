@@ -42,7 +42,8 @@ def value_shapes(target, op):
         candidates.append((1,) + target)
     shapes = []
     for shape in candidates:
-        fits = broadcast(shape, target) == target or (op == "=" and shape == (1,) + target)
+        widened = op == "=" and target and shape == (1,) + target  # NumPy drops the 1
+        fits = broadcast(shape, target) == target or widened
         if fits and shape not in shapes:
             shapes.append(shape)
     return shapes
@@ -83,10 +84,13 @@ class StatementWriter:
     def assign(self, env, ctx, name, text, shape, fresh):
         """Record ``name = <value of shape>``; inside a loop an outer name keeps its shape."""
         env = dict(env)
+        reads = set(re.findall(r"[A-Za-z_]\w*", text)) & set(env)
         if not fresh:  # ``v = w`` or ``v = w.T``, a view: an in-place update of w changes v
-            for read in set(re.findall(r"[A-Za-z_]\w*", text)) & set(env):
-                env[read] = Var(env[read].shape, False)
-        env[name] = Var(shape, fresh)
+            for read in reads:
+                env[read] = Var(env[read].shape, False, env[read].floating)
+        floating = not text or "." in re.sub(r"np\.\w+", "", text)  # a float constant
+        floating = floating or any(env[read].floating for read in reads)
+        env[name] = Var(shape, fresh, floating)
         state = ctx.get("loop_state")
         if state is not None and state["skipped"] and name not in ctx.get("outer", {}):
             state["late"].add(name)
@@ -124,7 +128,7 @@ class StatementWriter:
         return self.assign(env, ctx, name, text, shape, fresh)
 
     def stmt_augment(self, env, ctx, indent):
-        names = sorted(name for name, var in env.items() if var.fresh)
+        names = sorted(name for name, var in env.items() if var.fresh and var.floating)
         if not names:
             return self.stmt_assign(env, ctx, indent)
         name = self.choice(names)
@@ -143,7 +147,16 @@ class StatementWriter:
 
     def stmt_unpack(self, env, ctx, indent):
         names = sorted(env)
-        same = [(a, b) for a in names for b in names if a < b and env[a].shape == env[b].shape]
+        # same shape, and (a loop swaps on every trip) the same freshness and dtype
+        same = [
+            (a, b)
+            for a in names
+            for b in names
+            if a < b
+            and env[a].shape == env[b].shape
+            and env[a].fresh == env[b].fresh
+            and env[a].floating == env[b].floating
+        ]
         if same and self.coin(0.6 if self.features.get("swaps") else 0.3):
             a, b = self.choice(same)
             self.emit(indent, f"{a}, {b} = {b}, {a}")
@@ -165,7 +178,6 @@ class StatementWriter:
         name = self.fresh_name()
         self.emit(indent, f"{name} = {source}")
         env = self.assign(env, ctx, name, source, env[source].shape, False)
-        env[source] = Var(env[source].shape, env[source].fresh)
         return env
 
     # ---- stores into arrays
@@ -242,7 +254,8 @@ class StatementWriter:
         for name, var in then_env.items():
             other = else_env.get(name)
             if other is not None and other.shape == var.shape:
-                merged[name] = Var(var.shape, var.fresh and other.fresh)
+                floating = var.floating and other.floating
+                merged[name] = Var(var.shape, var.fresh and other.fresh, floating)
         return merged
 
     def loop_context(self, env, ctx, kind, loop_var):
@@ -264,7 +277,8 @@ class StatementWriter:
         for name, var in body_env.items():
             if name in env:
                 if var.shape == env[name].shape:
-                    result[name] = Var(var.shape, var.fresh and env[name].fresh)
+                    floating = var.floating and env[name].floating
+                    result[name] = Var(var.shape, var.fresh and env[name].fresh, floating)
             elif name not in inner["loop_state"]["late"]:
                 result[name] = var
         state = ctx.get("loop_state")

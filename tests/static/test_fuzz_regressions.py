@@ -484,3 +484,55 @@ def test_the_zero_gradient_of_an_integer_scalar_is_a_float():
     x = np.array([0.3, -0.5, 0.9])
     np.testing.assert_allclose(srcdiff.grad(integer_then_float)(x), np.full(3, 2.0 / 3.0))
     both_modes_agree_with_finite_differences(integer_then_float, [x])
+
+
+# ---- a loop left before an inner loop binds a name
+
+
+def break_before_an_inner_loop_binds(x, y):
+    a = np.ones(2)
+    for i in range(2):
+        if np.sum(y) > 0.0:
+            break
+        for j in range(1):
+            v = x**2
+        a[i] *= np.sum(v * y)
+    return np.sum(a) + np.sum(x * y)
+
+
+def test_a_gradient_for_a_name_the_loop_never_bound_starts_at_zero():
+    # The backward loop started the gradient of v as zeros_like(v): UnboundLocalError
+    # when the first trip broke out before the inner loop bound v.
+    x = np.array([0.3, -0.5, 0.9])
+    for y in (np.array([0.2, 0.4, -0.1]), np.array([-0.2, 0.4, -0.7])):
+        both_modes_agree_with_finite_differences(break_before_an_inner_loop_binds, [x, y], (0, 1))
+
+
+# ---- a tuple swap makes no alias; a tuple unpacking of an argument does
+
+
+def swap_then_update(x, y):
+    v = np.sin(x)
+    w = np.cos(x)
+    v, w = w, v
+    v -= w
+    return np.sum(v * y)
+
+
+def unpack_an_argument_then_store(x):
+    v, n = x, 2.0
+    v[0] = 0.0
+    return np.sum(v * n)
+
+
+def test_an_in_place_update_after_a_swap_is_not_refused():
+    # the fence bound v to w before reading w for the second name, and refused ``v -= w``
+    x = np.array([0.3, -0.5, 0.9])
+    both_modes_agree_with_finite_differences(swap_then_update, [x, 2.0], (0, 1))
+
+
+def test_a_store_into_an_argument_unpacked_from_a_tuple_is_refused():
+    with pytest.raises(
+        srcdiff.UnsupportedSyntax, match="assignment into 'v', which is an argument"
+    ):
+        srcdiff.grad(unpack_an_argument_then_store)(np.ones(3))
