@@ -98,10 +98,11 @@ class StatementWriter:
 
     def value(self, env, ctx, depth):
         """An expression; inside a loop never a view of a name (an alias that a ``+=`` on
-        an earlier line would write through on the next trip: the static mode refuses that)."""
+        an earlier line would write through on the next trip: the static mode refuses
+        that), but a copy made with ``np.array``."""
         text, shape, fresh = self.expr(env, ctx, depth)
         if not fresh and "outer" in ctx and set(re.findall(r"[A-Za-z_]\w*", text)) & set(env):
-            return f"np.copy({text})", shape, True
+            return f"np.array({text})", shape, True
         return text, shape, fresh
 
     def stmt_assign(self, env, ctx, indent):
@@ -154,8 +155,10 @@ class StatementWriter:
             for b in names
             if a < b
             and env[a].shape == env[b].shape
-            and env[a].fresh == env[b].fresh
-            and env[a].floating == env[b].floating
+            and (
+                "outer" not in ctx
+                or (env[a].fresh == env[b].fresh and env[a].floating == env[b].floating)
+            )
         ]
         if same and self.coin(0.6 if self.features.get("swaps") else 0.3):
             a, b = self.choice(same)
