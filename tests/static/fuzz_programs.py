@@ -40,7 +40,8 @@ class ProgramWriter(StatementWriter, ExpressionWriter):
 
     def function(self, fname, params, result, count):
         self.emit(0, f"def {fname}({', '.join(params)}):")
-        env = {name: Var(shape, False) for name, shape in params.items()}
+        floating = fname == "f"  # g may be called with integers (a loop index)
+        env = {name: Var(shape, False, floating) for name, shape in params.items()}
         ctx = {"function": fname, "result": result, "may_call": fname == "f"}
         env = self.block(env, ctx, 1, count)
         names = sorted(env, key=lambda name: -self.lines_index(name))
