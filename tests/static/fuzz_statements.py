@@ -90,6 +90,7 @@ class StatementWriter:
                 env[read] = Var(env[read].shape, False, env[read].floating)
         floating = not text or "." in re.sub(r"np\.\w+", "", text)  # a float constant
         floating = floating or any(env[read].floating for read in reads)
+        floating = floating and not re.search(r"\bg\(", text)  # g may return an integer
         env[name] = Var(shape, fresh, floating)
         state = ctx.get("loop_state")
         if state is not None and state["skipped"] and name not in ctx.get("outer", {}):
