@@ -139,7 +139,7 @@ def main():
     elapsed = time.time() - start
     print(f"{options.count} programs (seeds {options.seed}..{seeds[-1]}) in {elapsed:.0f} s")
     for mode, counts in tally.items():
-        judged = sum(counts.values()) - counts["filtered"]
+        judged = sum(counts.values()) - counts["filtered"] - counts["invalid"]
         parts = ", ".join(f"{verdict} {n}" for verdict, n in sorted(counts.items()))
         print(f"{mode}: {judged} judged against finite differences ({parts})")
         in_place = sum(1 for f in failures if f[1] == mode and "op= b" in f[3])
