@@ -241,7 +241,7 @@ class StatementWriter:
         axis = self.choice([0, -1]) if item_shape else 0
         self.emit(indent, f"{name} = np.stack({parts}{', axis=-1' if axis == -1 else ''})")
         shape = (n,) + item_shape if axis == 0 else item_shape + (n,)
-        return self.assign(env, ctx, name, "", shape, True)
+        return self.assign(env, ctx, name, text, shape, True)  # floats if the items are
 
     # ---- control flow
 
