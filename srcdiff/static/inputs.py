@@ -18,7 +18,19 @@ from srcdiff.static.activity import resolve
 
 # Methods and functions whose result shares memory with their argument.
 VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "view", "swapaxes", "squeeze"})
-VIEW_FUNCTIONS = ("reshape", "ravel", "transpose", "swapaxes", "squeeze", "asarray", "atleast_1d")
+VIEW_FUNCTIONS = (
+    "reshape",
+    "ravel",
+    "transpose",
+    "swapaxes",
+    "squeeze",
+    "asarray",
+    "atleast_1d",
+    "atleast_2d",
+    "broadcast_to",
+    "expand_dims",
+    "moveaxis",
+)
 # Marks the names that show an array of the caller's (an argument, or a view of one).
 _ARGUMENT = "<argument>"
 # Marks a name read by indexing (``v = x[i]``): it may hold a number, not a view.
@@ -63,6 +75,8 @@ class _Checker:
             func = stmt.value.func
             if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS:
                 self.check_write(stmt, func.value, aliased, f"'.{func.attr}()' on")
+            if isinstance(func, gast.Attribute) and func.attr == "append":
+                aliased = self.holds(func.value, stmt.value.args, aliased)
             return aliased
         if isinstance(stmt, gast.If):
             return _merge(self.block(stmt.body, aliased), self.block(stmt.orelse, aliased))
@@ -108,6 +122,18 @@ class _Checker:
                     if isinstance(part, gast.Subscript):  # x[i] may be a number, not a view
                         aliased[elt.id] = aliased[elt.id] | {_ELEMENT}
             aliased = {k: v - set(held) for k, v in aliased.items() if k not in held}
+        return aliased
+
+    def holds(self, owner, args, aliased):
+        """``owner.append(v)``: the list now shows v's array (a later ``v *= 2`` changes it)."""
+        source = self.shares_memory(args[0], aliased, False) if len(args) == 1 else None
+        if not isinstance(owner, gast.Name) or source is None:
+            return aliased
+        aliased = dict(aliased)
+        group = aliased.get(source, frozenset({source})) | aliased.get(owner.id, {owner.id})
+        group = group - {_ELEMENT}
+        for member in group:
+            aliased[member] = aliased.get(member, frozenset({member})) | group
         return aliased
 
     def shares_memory(self, value, aliased, loop):

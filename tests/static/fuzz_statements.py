@@ -234,7 +234,9 @@ class StatementWriter:
         inner = self.loop_context(env, ctx, "stack", loop_var)
         inner["nest"] = 9  # no control flow that could skip the append
         body_env = self.block(env, dict(inner, in_loop=False), indent + 1, self.integer(0, 2))
-        text, _ = self.expr_of_shape(body_env, inner, 2, item_shape)
+        text, fresh = self.expr_of_shape(body_env, inner, 2, item_shape)
+        if not fresh and set(re.findall(r"[A-Za-z_]\w*", text)) & set(body_env):
+            text = f"np.array({text})"  # the list would show a later in-place update
         self.emit(indent + 1, f"{parts}.append({text})")
         env = self.after_loop(env, body_env, inner, ctx)
         name = self.fresh_name()
