@@ -167,16 +167,20 @@ def examine(program, folder, mode):
 
 def explodes(f, args, wrt, seed):
     """Can finite differences not judge here?  Derivatives too large, a kink or a jump
-    within a large step, or differences at two small steps that disagree by more than
-    the check's tolerance (rounding or curvature larger than it)."""
+    within a large step or at the point itself (a branch that rounding decides), or
+    differences at two small steps that disagree by more than the check's tolerance."""
     rng = np.random.default_rng(seed + 7)
+    at = np.asarray(f(*args))
     for i in wrt:
         u = rng.standard_normal(np.shape(args[i]))
         slopes = []
         for eps in (1e-6, 2e-6, 1e-4):
             plus, minus = list(args), list(args)
             plus[i], minus[i] = args[i] + eps * u, args[i] - eps * u
-            slopes.append((np.asarray(f(*plus)) - np.asarray(f(*minus))) / (2 * eps))
+            high, low = np.asarray(f(*plus)), np.asarray(f(*minus))
+            if np.max(np.abs(high + low - 2 * at)) > 1e-6 * max(1.0, float(np.max(np.abs(at)))):
+                return True  # a jump at the point itself: a branch taken by rounding
+            slopes.append((high - low) / (2 * eps))
         scale = max(1.0, float(np.max(np.abs(slopes[0]))))
         if scale > LARGEST_VALUE or np.max(np.abs(slopes[0] - slopes[2])) > 1e-3 * scale:
             return True
