@@ -138,7 +138,10 @@ def examine(program, folder, mode):
     f = load(program.source, folder)
     args = inputs(program.shapes, program.seed)
     try:
-        output = f(*args)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            output = f(*args)
+    except FloatingPointError as error:  # an intermediate value overflows
+        return Outcome("filtered", f"the values explode: {error}")
     except Exception as error:
         return Outcome("invalid", f"{type(error).__name__}: {error}")
     if not (np.all(np.isfinite(output)) and np.max(np.abs(output)) < LARGEST_VALUE):
