@@ -283,9 +283,10 @@ class ReverseAD:
         # find the largest such sets (a few passes at most).
         zeros = self.loop_fixed_point(body, set(state.zeros), None)
         materialized = state.zeros - zeros
-        owned = self.loop_fixed_point(body, zeros, state.owned | materialized)
-        start = State(zeros, owned)
         bound = self.plan.defined_before[id(stmt)] | self.plan.preinit
+        arrays = materialized & bound  # the others start at 0.0: not updatable in place
+        owned = self.loop_fixed_point(body, zeros, state.owned | arrays)
+        start = State(zeros, owned)
         before = [  # a zero of the variable's shape after the loop, when it surely has one
             assign(self.d(var), _call("zeros_like", name(var)) if var in bound else const(0.0))
             for var in sorted(materialized)

@@ -200,3 +200,23 @@ def test_an_in_place_update_of_an_appended_array_is_refused(fn):
 def test_the_trace_mode_sees_the_appended_array_change():
     x = np.array([0.3, -0.5, 0.9])
     np.testing.assert_allclose(srcdiff.grad(append_then_update, mode="trace")(x), np.full(3, 8.0))
+
+
+# ---- a loop reads items of a name bound only inside an earlier loop
+
+
+def items_of_a_name_bound_in_a_loop(x):
+    for i in range(2):
+        v = x * 2.0
+    total = 0.0
+    for j in range(2):
+        total = total + v[-1] * j
+    return total
+
+
+def test_a_gradient_that_starts_at_zero_is_made_an_array_before_a_scatter():
+    # The backward loop started dv at 0.0 (v may be unbound before the loop) and
+    # then updated dv[-1] in place: "'float' object is not subscriptable".
+    x = np.array([0.3, -0.5, 0.9])
+    np.testing.assert_allclose(srcdiff.grad(items_of_a_name_bound_in_a_loop)(x), [0.0, 0.0, 2.0])
+    both_modes_agree_with_finite_differences(items_of_a_name_bound_in_a_loop, [x])
