@@ -71,7 +71,7 @@ def zeros_like(x):
     if dtype is None:
         return 0.0
     if not np.issubdtype(dtype, np.inexact):
-        dtype = np.float64
+        dtype = np.dtype(np.float64)
     if ndim(x) == 0:
         return dtype.type(0)
     return np.zeros(_shape(x), dtype)

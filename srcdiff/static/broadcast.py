@@ -6,7 +6,9 @@ would force the forward pass to save the operand every iteration.  For most
 parts of an expression it is not needed: a cotangent with extra broadcast
 dimensions flows correctly through an elementwise rule (elementwise rules are
 linear in ``g``), and is summed down where it meets a value whose shape is
-known.  Such a *lazy* cotangent must never be added to another one (the sum
+known.  The same holds for a value stored into a slice (``z[:] = 2.0 * y``):
+its cotangent is the slice's, with the dimensions the store broadcast it to.
+Such a *lazy* cotangent must never be added to another one (the sum
 would count the smaller one several times), so only a name with a single
 use, defined only by elementwise operations, qualifies: the parts ``z_1`` of
 ``z = x * y + b``.  Parameters, loop-carried values and anything indexed,

@@ -242,7 +242,16 @@ class Desugar:
             raise self.error(stmt, "a for-else clause")
         self.check_expression(stmt.iter)
         prologue, index, binds = self.index_loop(stmt)
-        return prologue + self.loop(stmt, binds, index)
+        head = []
+        target = stmt.target.id
+        if _stores(stmt.body, target):
+            # The body rebinds the loop's name: the loop walks a name of its own
+            # (which the backward pass can walk in reverse) and copies it first.
+            walked = self.namer.fresh(target + "_index")
+            stmt.target = store(walked)
+            head = [_located(assign(target, name(walked)), stmt)]
+            index = walked if index == target else index
+        return prologue + self.loop(stmt, binds, index, head)
 
     def index_loop(self, stmt):
         """Rewrite the loop header into ``for index in range(...)`` plus bindings."""
@@ -286,14 +295,14 @@ class Desugar:
         seq = self.namer.fresh("sequence")
         return [_located(assign(seq, node), stmt)], seq
 
-    def loop(self, stmt, binds, index):
+    def loop(self, stmt, binds, index, head=()):
         flags = Flags()
         body = stmt.body
         if _contains(body, gast.Break, loops=False):
             flags.brk = self.namer.fresh("break_loop")
         if _contains(body, gast.Continue, loops=False):
             flags.cont = self.namer.fresh("continue_loop")
-        head = []
+        head = list(head)
         for target, sequence in binds:
             item = gast.Subscript(value=name(sequence), slice=name(index), ctx=gast.Load())
             head += self.assignment(_located(gast.Assign(targets=[target], value=item), stmt))
@@ -365,6 +374,15 @@ def _range_len(sequences):
     if len(lengths) > 1:
         lengths = [gast.Call(func=runtime_name("min"), args=lengths, keywords=[])]
     return gast.Call(func=runtime_name("range"), args=lengths, keywords=[])
+
+
+def _stores(stmts, var):
+    """Does any of ``stmts`` bind ``var``?"""
+    return any(
+        isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id == var
+        for stmt in stmts
+        for n in gast.walk(stmt)
+    )
 
 
 def _contains(node, kind, loops=True):

@@ -18,7 +18,19 @@ from srcdiff.static.activity import resolve
 
 # Methods and functions whose result shares memory with their argument.
 VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "view", "swapaxes", "squeeze"})
-VIEW_FUNCTIONS = ("reshape", "ravel", "transpose", "swapaxes", "squeeze", "asarray", "atleast_1d")
+VIEW_FUNCTIONS = (
+    "reshape",
+    "ravel",
+    "transpose",
+    "swapaxes",
+    "squeeze",
+    "asarray",
+    "atleast_1d",
+    "atleast_2d",
+    "broadcast_to",
+    "expand_dims",
+    "moveaxis",
+)
 # Marks the names that show an array of the caller's (an argument, or a view of one).
 _ARGUMENT = "<argument>"
 # Marks a name read by indexing (``v = x[i]``): it may hold a number, not a view.
@@ -63,6 +75,8 @@ class _Checker:
             func = stmt.value.func
             if isinstance(func, gast.Attribute) and func.attr in MUTATING_METHODS:
                 self.check_write(stmt, func.value, aliased, f"'.{func.attr}()' on")
+            if isinstance(func, gast.Attribute) and func.attr == "append":
+                aliased = self.holds(func.value, stmt.value.args, aliased)
             return aliased
         if isinstance(stmt, gast.If):
             return _merge(self.block(stmt.body, aliased), self.block(stmt.orelse, aliased))
@@ -92,10 +106,34 @@ class _Checker:
                 aliased[name] = aliased[name] | {_ELEMENT}
             return aliased
         if isinstance(target, (gast.Tuple, gast.List)):
+            # Python reads every part before it binds any name (``x, t = t, x``):
+            # hold each part under a name no user can write, then bind the targets.
             values = getattr(value, "elts", None)
-            for i, elt in enumerate(target.elts):
-                part = values[i] if values and len(values) == len(target.elts) else value
-                aliased = self.assign(stmt, elt, part, aliased, loop)
+            count = len(target.elts)
+            parts = [values[i] if values and len(values) == count else value for i in range(count)]
+            held = [f"<part {i}>" for i in range(count)]
+            for part, hold in zip(parts, held):
+                aliased = self.assign(
+                    stmt, gast.Name(hold, gast.Store(), None, None), part, aliased
+                )
+            for elt, part, hold in zip(target.elts, parts, held):
+                aliased = self.assign(stmt, elt, gast.Name(hold, gast.Load(), None, None), aliased)
+                if isinstance(elt, gast.Name) and elt.id in aliased:
+                    if isinstance(part, gast.Subscript):  # x[i] may be a number, not a view
+                        aliased[elt.id] = aliased[elt.id] | {_ELEMENT}
+            aliased = {k: v - set(held) for k, v in aliased.items() if k not in held}
+        return aliased
+
+    def holds(self, owner, args, aliased):
+        """``owner.append(v)``: the list now shows v's array (a later ``v *= 2`` changes it)."""
+        source = self.shares_memory(args[0], aliased, False) if len(args) == 1 else None
+        if not isinstance(owner, gast.Name) or source is None:
+            return aliased
+        aliased = dict(aliased)
+        group = aliased.get(source, frozenset({source})) | aliased.get(owner.id, {owner.id})
+        group = group - {_ELEMENT}
+        for member in group:
+            aliased[member] = aliased.get(member, frozenset({member})) | group
         return aliased
 
     def shares_memory(self, value, aliased, loop):
@@ -112,6 +150,8 @@ class _Checker:
         if isinstance(value, gast.Attribute):
             return self.shares_memory(value.value, aliased, False) if value.attr == "T" else None
         if isinstance(value, gast.Subscript):
+            if _is_list_index(value.slice):  # ``x[[1, 0]]`` copies
+                return None
             return self.shares_memory(value.value, aliased, False)
         if isinstance(value, gast.Call):
             func = value.func
@@ -157,6 +197,12 @@ class _Checker:
             f"{what} '{name}', which {which}, would change that array too; copy it first "
             f'({name} = {name}.copy()), or use mode="trace"',
         )
+
+
+def _is_list_index(index):
+    """An index written with a list of integers: NumPy's fancy indexing, which copies."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return any(isinstance(part, gast.List) for part in parts)
 
 
 def _merge(left, right):

@@ -204,8 +204,11 @@ class ReverseAD:
         item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
         if isinstance(value, gast.Name) and value.id in self.active:
             taken = _call("np.copy", item) if value.id in state.zeros else item
+            # The slice has the shape of the value broadcast into it.
             if self.builder.needs_exact(value.id):
                 taken = _call("unbroadcast", taken, name(value.id))
+            else:
+                self.builder.lazy_now.add(value.id)  # summed down where its shape is needed
             out += self.accumulate(value.id, taken, state)
             self.builder.namespace.setdefault("np", __import__("numpy"))
         cleared = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
@@ -280,10 +283,13 @@ class ReverseAD:
         # find the largest such sets (a few passes at most).
         zeros = self.loop_fixed_point(body, set(state.zeros), None)
         materialized = state.zeros - zeros
-        owned = self.loop_fixed_point(body, zeros, state.owned | materialized)
+        bound = self.plan.defined_before[id(stmt)] | self.plan.preinit
+        arrays = materialized & bound  # the others start at 0.0: not updatable in place
+        owned = self.loop_fixed_point(body, zeros, state.owned | arrays)
         start = State(zeros, owned)
-        before = [
-            assign(self.d(var), _call("zeros_like", name(var))) for var in sorted(materialized)
+        before = [  # a zero of the variable's shape after the loop, when it surely has one
+            assign(self.d(var), _call("zeros_like", name(var)) if var in bound else const(0.0))
+            for var in sorted(materialized)
         ]
         inner = start.copy()
         target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]

@@ -55,7 +55,7 @@ class SavePlan:
         self.conditions = {}  # id(If) -> condition name
         self.loops = {}  # id(loop) -> LoopPlan
         self.preinit = set()  # names a loop saves before they are surely bound
-        self.defined_before = {}  # id(If) -> names surely bound when it starts
+        self.defined_before = {}  # id(If or loop) -> names surely bound when it starts
         self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
         self.definitions = Counter(
             n.id
@@ -122,6 +122,7 @@ class SavePlan:
             for n in gast.walk(stmt)
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         }
+        self.defined_before[id(stmt)] = set(defined)
         plan = LoopPlan()
         if isinstance(stmt, gast.For):
             range_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
@@ -138,7 +139,6 @@ class SavePlan:
             self.saves[id(stmt)].append(self.save_for(target, defined, maybe, depth))
             if not plan.reverse_range:  # the target changes every iteration
                 self.saves[("target", id(stmt))] = [Save(target, True, True)]
-                self.preinit.discard(target)
         self.loops[id(stmt)] = plan
         inner_defined, inner_maybe = set(defined), maybe
         self.loop_assigned.append(

@@ -281,6 +281,65 @@ def sum_of_appended(x):
     return sum(out)
 
 
+# ---- loops that cannot be walked backwards: the range's bound changes inside
+
+
+def bound_shrinks_inside(y):
+    n = 4
+    for i in range(1, n):
+        n = n - 1
+        y = np.sin(y) * i
+    return y
+
+
+def bound_grows_inside(x):
+    n = 2
+    s = x
+    for i in range(n):
+        n = n + 3
+        s = s * i + np.cos(s)
+    return np.sum(s)
+
+
+def start_and_step_change_inside(x):
+    lo, step = 1, 2
+    for i in range(lo, 8, step):
+        step = 1
+        lo = lo + i
+        x = np.sin(x) + i * x
+    return np.sum(x)
+
+
+def bound_changes_in_a_branch(x):
+    n = 5
+    y = x
+    for i in range(n):
+        if np.sum(y) > 10.0:
+            break
+        n = n - 2
+        y = y * i + np.tanh(y)
+    return np.sum(y * y)
+
+
+def bound_changes_in_an_inner_loop(x):
+    k = 0
+    while k < 2:
+        n = 5
+        for i in range(1, n, 2):
+            x = np.sin(x) * i
+            n = n + 1
+        k = k + 1
+    return x
+
+
+def target_rebound_inside(x):
+    s = x
+    for i in range(3):
+        i = i * 2 + 1
+        s = np.cos(s) * i
+    return np.sum(s)
+
+
 # ---- the examples
 
 
@@ -357,6 +416,12 @@ CASES = [
     Case(stack_appended, (_normal(3),), 0, "append-stack"),
     Case(array_of_appended, (_normal(3),), 0, "append-np-array"),
     Case(sum_of_appended, (_normal(3),), 0, "append-sum"),
+    Case(bound_shrinks_inside, (0.7,), 0, "bound-shrinks-inside"),
+    Case(bound_grows_inside, (_normal(3),), 0, "bound-grows-inside"),
+    Case(start_and_step_change_inside, (_normal(2),), 0, "start-and-step-change"),
+    Case(bound_changes_in_a_branch, (0.3 * _normal(3),), 0, "bound-changes-in-branch"),
+    Case(target_rebound_inside, (_normal(3),), 0, "target-rebound-inside"),
+    Case(bound_changes_in_an_inner_loop, (0.3,), 0, "bound-changes-in-inner-loop"),
     Case(
         rnn,
         (0.3 * _normal(4, 4), _normal(4, 2), _normal(4), _normal(50, 2)),

@@ -1,4 +1,7 @@
-"""Minimal reproductions of wrong gradients and crashes found by ``test_fuzz.py``.
+"""Minimal reproductions of wrong gradients and crashes found by random programs.
+
+The programs come from ``test_fuzz.py`` and ``scripts/fuzz.py`` (``--reduce``
+deletes lines of a failing program while it still fails).
 
 Each subject is a module-level ``def`` (the static compiler reads its source);
 each test states the gradient that central finite differences and the
