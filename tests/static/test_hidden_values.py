@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-from tests.static.numeric import assert_grad_right, numeric_grad
+from tests.numeric import assert_grad_right, numeric_grad
 
 X = np.array([0.5, -1.5, 2.0])
 M = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])

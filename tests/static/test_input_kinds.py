@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-from tests.static.numeric import assert_grad_right
+from tests.numeric import assert_grad_right
 
 MASKED = np.ma.array([1.0, 2.0, 3.0], mask=[False, True, False])
 with warnings.catch_warnings():  # NumPy discourages np.matrix: that is the point here

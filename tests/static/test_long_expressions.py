@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-from tests.static.numeric import assert_grad_right
+from tests.numeric import assert_grad_right
 
 
 def load(tmp_path, name, body):

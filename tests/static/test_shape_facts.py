@@ -15,7 +15,7 @@ import srcdiff
 from srcdiff.static.names import assigned_names
 from srcdiff.static.parse import parse_function
 from srcdiff.static.shapes import scalar_names
-from tests.static.numeric import assert_grad_right
+from tests.numeric import assert_grad_right
 
 A = np.array([[[2.0, 1.0], [0.5, 3.0]], [[1.0, 0.2], [0.3, 1.5]], [[0.7, 0.1], [0.4, 0.9]]])
 X = np.array([[0.3], [-0.2]])

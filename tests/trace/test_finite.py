@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-from tests.trace.finite import check_modes, numeric_gradient
+from tests.numeric import check_modes, numeric_gradient
 
 
 def cube(x):

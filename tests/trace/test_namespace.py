@@ -11,8 +11,8 @@ from numpy import zeros as bare_zeros
 import srcdiff
 import srcdiff.trace as st
 from srcdiff.errors import DifferentiationError
+from tests.numeric import check_modes, numeric_gradient
 from tests.trace import user_ops
-from tests.trace.finite import check_modes, numeric_gradient
 
 RS = np.random.RandomState(0)
 counter = 0

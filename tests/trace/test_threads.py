@@ -14,7 +14,7 @@ import numpy as np
 
 import srcdiff
 import srcdiff.trace as st
-from tests.trace.finite import numeric_gradient
+from tests.numeric import numeric_gradient
 
 ORIGINALS = {
     "zeros": np.zeros,

@@ -8,7 +8,7 @@ import pytest
 import srcdiff
 import srcdiff.trace as st
 from srcdiff.errors import DifferentiationError
-from tests.trace.finite import check_modes
+from tests.numeric import check_modes
 
 HIGHER_ORDER = "higher-order trace gradients .* not supported yet"
 

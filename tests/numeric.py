@@ -36,3 +36,13 @@ def assert_grad_right(f, args, position=0, modes=("static", "trace")):
         got = srcdiff.grad(f, wrt=position, mode=mode)(*args)
         assert np.shape(got) == np.shape(expected), (mode, np.shape(got))
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7, err_msg=mode)
+
+
+def numeric_gradient(f, x, step=STEP):
+    """``numeric_grad`` of a function of one argument."""
+    return numeric_grad(f, (x,), 0, step)
+
+
+def check_modes(f, x, modes=("trace", "static")):
+    """``assert_grad_right`` for a function of one argument."""
+    assert_grad_right(f, (x,), 0, modes)
