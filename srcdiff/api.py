@@ -66,6 +66,14 @@ def vjp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
     return _options(f, _build, wrt=wrt, mode=mode, kind="vjp", optimize=optimize, verbose=verbose)
 
 
+def forward_and_pullback(f, wrt):
+    """``f`` compiled to return its value and its pullback (cached like the adjoints above).
+
+    The static mode calls it for each helper (``static/pullbacks.py``).
+    """
+    return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
+
+
 def _build(f, *, wrt, mode, kind, optimize, verbose):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")

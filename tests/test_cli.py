@@ -37,7 +37,8 @@ def test_show_prints_the_adjoint_and_its_helpers(tmp_path):
     assert result.stdout.startswith("def dloss(w, x):")
     assert "# grad of line 10: return np.sum(inner(w * x))" in result.stdout
     assert "# adjoint of the helper inner" in result.stdout
-    assert "def dinner(x, *, seed=None):" in result.stdout
+    assert "def inner_forward(x):" in result.stdout
+    assert "    def backward(seed):" in result.stdout
 
 
 def test_show_with_several_wrt(tmp_path):

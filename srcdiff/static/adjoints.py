@@ -76,7 +76,7 @@ class AdjointBuilder:
         self.lazy = lazy  # names whose gradient may keep broadcast dimensions
         self.namespace = namespace
         self.namer = namer
-        self.helpers = {}  # (function, wrt) -> HelperVjp
+        self.helpers = {}  # (function, wrt) -> HelperForward; (function, wrt, "vjp") -> HelperVjp
         self.current_call = None
         self.target = None  # the name the statement being differentiated assigns
         self.lazy_now = set()  # lazy names whose gradient did keep broadcast dimensions
@@ -219,10 +219,10 @@ class AdjointBuilder:
                 fn, args = fn.__func__, [receiver, *args]
                 wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
                 positions = [p + 1 for p in positions]
-            helper = self.helpers.get((fn, wrt))
+            helper = self.helpers.get((fn, wrt, "vjp"))
             if helper is None:
                 try:
-                    helper = self.helpers[(fn, wrt)] = HelperVjp(fn, wrt)
+                    helper = self.helpers[(fn, wrt, "vjp")] = HelperVjp(fn, wrt)
                 except DifferentiationError as error:
                     raise self.source.error(
                         self.current_stmt,

@@ -1,15 +1,18 @@
 """Calls to user functions: their adjoints are generated too.
 
 A call to a Python function that has no rule is differentiated by
-transforming that function's source (recursively, in any module).  The
-caller's adjoint calls the callee's vjp, which runs the callee forward again
-and then backward: each helper's adjoint is compiled once and cached.  A
-helper whose second run could differ from the first (random numbers, clocks,
-shared state) is refused instead (``static/purity.py``).
+transforming that function's source (recursively, in any module).  A callee
+named in the caller's source runs once: the caller's forward pass calls its
+``HelperForward``, which returns the value and a ``Pullback`` the caller's
+backward pass calls with the cotangent (``static/pullbacks.py``).  Each
+helper is compiled once and cached.
 
 When the callee is only known at run time (a function passed in as an
 argument, a lambda bound to a local name, a ``functools.partial``),
-``call_vjp`` finds its rule or compiles its adjoint on the spot.
+``call_vjp`` finds its rule or compiles its vjp on the spot; that vjp runs the
+callee forward again and then backward, so a callee whose second run could
+differ from the first (random numbers, clocks, shared state) is refused there
+(``static/purity.py``).
 """
 
 import functools
@@ -21,7 +24,11 @@ from srcdiff.errors import DifferentiationError
 from srcdiff.rules import is_nondifferentiable, vjp_rule
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
-from srcdiff.static.purity import check_arguments_run_the_same, check_runs_the_same
+from srcdiff.static.purity import (
+    check_arguments_run_the_same,
+    check_leaves_outside_alone,
+    check_runs_the_same,
+)
 
 _in_progress = set()  # functions whose adjoint is being generated right now
 
@@ -47,8 +54,10 @@ def takes_variable_arguments(fn):
 class HelperVjp:
     """The vjp of a user function with respect to some of its arguments, compiled once.
 
-    Compiled when the caller is compiled, so errors in the helper surface at
-    decoration time; a recursive call is compiled on first use instead.
+    It runs the function forward again, then backward: used for a function
+    known only at run time and for one taking ``*args``/``**kwargs``.  Compiled
+    when the caller is compiled, so errors in the helper surface at decoration
+    time; a recursive call is compiled on first use instead.
     """
 
     def __init__(self, fn, wrt):
@@ -80,14 +89,72 @@ class HelperVjp:
         try:
             cotangents = (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
         except RecursionError:
-            raise DifferentiationError(
-                f"the recursion of {self.fn.__qualname__} is too deep for the static mode: its "
-                "backward pass takes about three of Python's stack levels per level of "
-                f"recursion, so about {sys.getrecursionlimit() // 3} levels fit; raise "
-                'sys.setrecursionlimit or use mode="trace"'
-            ) from None
+            raise _too_deep(self.fn) from None
         # A list argument's gradient comes back as a list: summed item by item from here on.
         return tuple(as_gradient(c) for c in cotangents)
+
+
+class HelperForward:
+    """A user function run once, returning its value and its pullback, compiled once.
+
+    The caller's forward pass calls it in place of the function; the caller's
+    backward pass calls the :class:`Pullback` it returned with the cotangent of
+    the value.  Compiled when the caller is compiled, so errors in the helper
+    surface at decoration time; a recursive call is compiled on first use.
+    """
+
+    def __init__(self, fn, wrt):
+        self.fn = fn
+        self.wrt = wrt
+        self.compiled = None
+        if fn not in _in_progress:
+            self.compile()
+
+    def compile(self):
+        from srcdiff.api import forward_and_pullback
+
+        check_leaves_outside_alone(self.fn)  # its backward pass restores what it overwrote
+        self.compiled = forward_and_pullback(self.fn, self.wrt)
+        return self.compiled
+
+    def __call__(self, *args, **kwargs):
+        forward = (self.compiled or self.compile()).current()  # one frame less per call
+        try:
+            value, backward = forward(*args, **kwargs)
+        except RecursionError:
+            raise _too_deep(self.fn) from None
+        return value, Pullback(self, backward, args, kwargs)
+
+
+class Pullback:
+    """The backward pass of one call of a helper: cotangents of its arguments from a seed."""
+
+    __slots__ = ("helper", "backward", "args", "kwargs")
+
+    def __init__(self, helper, backward, args, kwargs):
+        self.helper, self.backward, self.args, self.kwargs = helper, backward, args, kwargs
+
+    def __call__(self, seed):
+        wrt = self.helper.wrt
+        if _is_zero(seed):  # no gradient flows in: none flows out
+            return tuple(
+                zeros_like(self.args[w] if isinstance(w, int) else self.kwargs[w]) for w in wrt
+            )
+        try:
+            cotangents = self.backward(seed)
+        except RecursionError:
+            raise _too_deep(self.helper.fn) from None
+        # A list argument's gradient comes back as a list: summed item by item from here on.
+        return tuple(as_gradient(c) for c in cotangents)
+
+
+def _too_deep(fn):
+    return DifferentiationError(
+        f"the recursion of {fn.__qualname__} is too deep for the static mode: each level "
+        "of recursion takes about three of Python's stack levels, so about "
+        f"{sys.getrecursionlimit() // 3} levels fit; raise sys.setrecursionlimit or use "
+        'mode="trace"'
+    )
 
 
 def _is_zero(seed):

@@ -1,17 +1,26 @@
-"""Helpers that must not run twice: random numbers, clocks and shared state.
+"""Helpers whose changes to the world the static mode cannot follow.
 
-The adjoint of a call to a user function runs that function forward again
-before its backward pass.  For a function that draws random numbers, reads a
-clock or changes state outside itself, the second run computes something else
-than the first (other samples, another time, a counter one step further), and
-the gradient would belong to a program that never ran.  Such helpers are
-refused, at decoration time when the static compiler can see them, otherwise
-when the call happens.
+A helper named in the caller's source runs once per call (``pullbacks.py``), so
+random numbers, clocks and counters are fine there.  Its backward pass,
+though, puts back the items it overwrote, to read their old values: in an
+array the helper did not create (a module's array, say) that would undo the
+helper's change in the user's object.  Such a helper is refused
+(``check_leaves_outside_alone``).
+
+A helper known only at run time (a function passed as an argument, a lambda,
+a ``functools.partial``) is differentiated by ``call_vjp``, which runs it
+forward again before its backward pass.  For a function that draws random
+numbers, reads a clock or changes state outside itself, the second run
+computes something else than the first (other samples, another time, a
+counter one step further), and the gradient would belong to a program that
+never ran; ``check_runs_the_same`` refuses it when the call happens.
 
 Invariant: ``check_runs_the_same(fn)`` returns only if neither ``fn`` nor a
 user function it calls (as far as the names can be resolved) draws random
 numbers, reads a clock, declares ``global``/``nonlocal`` or changes an object
-it did not create.
+it did not create; ``check_leaves_outside_alone(fn)`` returns only if ``fn``
+assigns no item of an object it did not create other than its arguments'
+(those are the in-place fence's, ``static/inputs.py``).
 """
 
 import random
@@ -27,9 +36,15 @@ _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add"}
 )
 _WAY_OUT = (
-    "the static mode runs a helper again in its backward pass, where this would give "
-    'other values; use mode="trace" (it runs each function once), or do this in the '
-    "differentiated function itself and pass the results to the helper as arguments"
+    "the static mode runs a function known only when it is called (an argument, a "
+    "lambda, a partial) or taking *args/**kwargs again in its backward pass, where this "
+    'would give other values; use mode="trace" (it runs each function once), or call a '
+    "function with named parameters by its own name"
+)
+_RESTORES = (
+    "the static mode's backward pass puts back the items a function overwrote, which "
+    "would undo this change; create the array in the function, pass it in as an "
+    'argument, or use mode="trace"'
 )
 
 
@@ -58,6 +73,25 @@ def check_arguments_run_the_same(fn, args, kwargs):
                     f"({type(value).__name__}); {_WAY_OUT}",
                 )
             )
+
+
+def check_leaves_outside_alone(fn):
+    """Raise ``UnsupportedSyntax`` if ``fn`` assigns an item of an object it did not create."""
+    from srcdiff.static.names import assigned_names
+    from srcdiff.static.parse import parse_function
+
+    if not hasattr(fn, "__code__"):
+        return
+    source = parse_function(fn)
+    source.locals = assigned_names(source.tree)
+    created = source.locals - _parameter_names(source)
+    for node in gast.walk(source.tree):
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            problem = _outside_store(node, source, created)
+            if problem is not None:
+                raise UnsupportedSyntax(
+                    located(source.filename, node.lineno, f"{problem}; {_RESTORES}")
+                )
 
 
 def check_runs_the_same(fn, seen=None):
@@ -111,20 +145,26 @@ def _problem(node, source, created):
             if owner is not None and owner not in created:
                 return f"{name} changes {_text(func.value)} with .{func.attr}()"
     if isinstance(node, (gast.Assign, gast.AugAssign)):
-        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
-        for target in targets:
-            if not isinstance(target, (gast.Attribute, gast.Subscript)):
-                continue
-            owner = _base(target.value)
-            if owner is None or owner in created:
-                continue
-            if (
-                isinstance(target, gast.Subscript)
-                and isinstance(target.value, gast.Name)
-                and owner in _parameter_names(source)
-            ):
-                continue  # an argument's items: the in-place fence decides (static/inputs.py)
-            return f"{name} changes {_text(target)}, which it did not create"
+        return _outside_store(node, source, created)
+    return None
+
+
+def _outside_store(node, source, created):
+    """``G[0] = ...`` or ``obj.attr = ...`` into an object ``node``'s function did not create."""
+    targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+    for target in targets:
+        if not isinstance(target, (gast.Attribute, gast.Subscript)):
+            continue
+        owner = _base(target.value)
+        if owner is None or owner in created:
+            continue
+        if (
+            isinstance(target, gast.Subscript)
+            and isinstance(target.value, gast.Name)
+            and owner in _parameter_names(source)
+        ):
+            continue  # an argument's items: the in-place fence decides (static/inputs.py)
+        return f"{source.tree.name} changes {_text(target)}, which it did not create"
     return None
 
 

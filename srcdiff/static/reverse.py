@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from srcdiff.static.adjoints import AdjointBuilder
+from srcdiff.static.adjoints import Adjoint, AdjointBuilder, Contribution, _item
 from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.optimize import simplify
@@ -58,6 +58,7 @@ class ReverseAD:
         self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves
+        self.split_calls = {}  # id(statement) -> pullbacks.SplitCall
 
     def d(self, var):
         return self.gradient_names[var]
@@ -168,6 +169,9 @@ class ReverseAD:
                 ],
                 ctx=gast.Load(),
             )
+        split = self.split_calls.get(id(stmt))
+        if split is not None:
+            return self.reverse_split_call(stmt, split, state) + restores
         reads_old = {a.id for a in gast.walk(stmt.value) if isinstance(a, gast.Name)} & set(targets)
         out = []
         if reads_old:
@@ -189,6 +193,24 @@ class ReverseAD:
         out += adjoint.before
         out += self.contribute(adjoint.contributions, state, set(targets))
         return out + restores
+
+    def reverse_split_call(self, stmt, split, state):
+        """``y, f_backward = f_forward(x)``: the pullback kept by the forward pass gives dx."""
+        result = stmt.targets[0].elts[0].id
+        call = gast.Call(func=name(split.backward), args=[name(self.d(result))], keywords=[])
+        self.builder.target = result
+        if len(split.receivers) == 1:
+            adjoint = Adjoint([Contribution(split.receivers[0], _item(call, 0))])
+        else:
+            cotangents = self.namer.fresh("cotangents")
+            contributions = [
+                Contribution(var, _item(name(cotangents), i))
+                for i, var in enumerate(split.receivers)
+            ]
+            adjoint = Adjoint(contributions, before=[assign(cotangents, call)])
+        adjoint = self.builder.settle_shapes(adjoint)
+        state.zeros.add(result)
+        return adjoint.before + self.contribute(adjoint.contributions, state, {result})
 
     def reverse_setitem(self, stmt, state):
         target = stmt.targets[0]

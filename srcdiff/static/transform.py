@@ -35,6 +35,7 @@ from srcdiff.static.names import (
 from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
+from srcdiff.static.pullbacks import split_function, split_helper_calls
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
 from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
@@ -80,7 +81,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
-    if kind == "vjp":
+    if kind in ("vjp", "split"):
         source = _free_seed_name(source, every)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
@@ -95,6 +96,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     lazy = lazy_names(tree, source, active)
     shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
     reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
+    reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
 
     *body, final = tree.body
     result_setup = []
@@ -107,7 +109,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     reverse.plan.plan(body, set(every), set(every), 0)
     state = State(zeros=set(active))
     seed = []
-    if kind == "vjp":
+    if kind in ("vjp", "split"):
         seed_value = gast.Call(
             func=runtime_name("check_seed"), args=[name("seed"), name(result)], keywords=[]
         )
@@ -139,6 +141,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     returned = {
         "grad": grads,
         "vjp": grads,
+        "split": gast.Tuple(elts=gradients, ctx=gast.Load()),
         "grad_and_value": gast.Tuple(elts=[grads, value], ctx=gast.Load()),
         "value_and_grad": gast.Tuple(elts=[value, grads], ctx=gast.Load()),
     }[kind]
@@ -158,7 +161,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         type_comment=None,
         **({"type_params": []} if "type_params" in gast.FunctionDef._fields else {}),
     )
-    if kind == "vjp":
+    if kind in ("vjp", "split"):
         adjoint.args.kwonlyargs.append(
             gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
         )
@@ -167,6 +170,11 @@ def _reverse_transform(fn, wrt, kind, optimize):
     if optimize:
         propagate_copies(adjoint)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
+    if kind == "split":
+        adjoint.args.kwonlyargs.pop()
+        adjoint.args.kw_defaults.pop()
+        adjoint.name = namer.fresh(source.tree.name.strip("<>") + "_forward")
+        split_function(adjoint, {id(s) for s in backward}, result, namer)
     referenced = names_in(adjoint)
     namespace = {var: value for var, value in namespace.items() if var in referenced}
     for var, value in source.closure.items():

@@ -20,6 +20,7 @@ import pytest
 import srcdiff
 from srcdiff.rules import registry
 from tests.gradcheck import check_vjp
+from tests.numeric import assert_grad_right
 from tests.static import helpers_other_module as other
 from tests.static.helpers_other_module import softplus_scaled
 
@@ -395,11 +396,13 @@ def test_generated_code_for_a_helper_call_matches_golden_file():
 def test_sources_holds_each_helpers_adjoint_once():
     df = srcdiff.grad(helper_chain, wrt=(0, 1))
     assert set(df.sources) == {"middle", "inner"}
-    assert df.sources["middle"].startswith("def dmiddle(")
-    assert df.sources["inner"].startswith("def dinner(")
-    # Both calls of middle (same active arguments) share one compiled vjp.
-    assert set(re.findall(r"\bmiddle_vjp\w*", df.source)) == {"middle_vjp"}
-    assert df.source.count("middle_vjp(") == 2
+    assert df.sources["middle"].startswith("def middle_forward(")
+    assert df.sources["inner"].startswith("def inner_forward(")
+    # Both calls of middle (same active arguments) share one compiled forward
+    # function; each call keeps its own pullback.
+    assert set(re.findall(r"\bmiddle_forward\w*", df.source)) == {"middle_forward"}
+    assert df.source.count("middle_forward(") == 2
+    assert df.source.count("middle_backward(") == df.source.count("middle_backward_1(") == 1
     # inner's keyword-only argument and default survive in its adjoint's signature.
     assert "power=2" in df.sources["inner"] and "scale=2.0" in df.sources["inner"]
 
@@ -412,13 +415,13 @@ def test_helper_returning_a_tuple(fn):
 def test_helper_with_inactive_arguments_does_no_adjoint_work_for_them():
     srcdiff.check_grads(rows_with_constants, X)
     df = srcdiff.grad(rows_with_constants)
-    # The helper's vjp is compiled for x alone: one gradient comes back.
+    # The helper's pullback is compiled for x alone: one gradient comes back.
     helper = df.sources["scaled_row"]
-    assert re.search(r"return gradient_of\(dx, x\),\s*$", helper), helper
+    assert re.search(r"return gradient_of\(dx, x\),\s*return result, backward\s*$", helper)
     for inactive in ("i", "flag", "n"):
         assert not re.search(rf"\bd{inactive}\b", helper), helper
         assert not re.search(rf"\bd{inactive}\b", df.source), df.source
-    assert re.search(r"scaled_row_vjp\([^)]*\)\[0\]", df.source), df.source
+    assert re.search(r"scaled_row_backward\(\w+\)\[0\]", df.source), df.source
 
 
 @pytest.mark.parametrize(
@@ -479,6 +482,21 @@ def test_recursion_with_data_independent_depth():
 def test_recursion_with_data_dependent_depth():
     for x in (X, 7 * X, 40 * X):  # 0, 3 and 6 levels deep
         srcdiff.check_grads(uses_data_dependent_recursion, x)
+
+
+def uses_deep_power(x, n):
+    return np.sum(power_recursive(x, n))
+
+
+def test_recursion_two_hundred_levels_deep():
+    assert_grad_right(uses_deep_power, (np.array([1.001, 0.999]), 200))
+
+
+def test_recursion_too_deep_for_the_static_mode_is_refused():
+    df = srcdiff.grad(uses_deep_power)
+    with pytest.raises(srcdiff.DifferentiationError, match="power_recursive is too deep") as info:
+        df(np.array([1.001]), 5000)
+    assert 'mode="trace"' in str(info.value)
 
 
 def test_mutual_recursion():
