@@ -57,6 +57,23 @@ def test_random_draw_in_the_differentiated_function_runs_once():
     assert reseeded(df, 1.0) == pytest.approx(expected, rel=1e-6)
 
 
+def draws_in_a_loop(s):
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(noisy(s * i) ** 2)
+    return total
+
+
+def test_random_draws_in_a_helper_called_in_a_loop_run_once():
+    # Each trip keeps its own pullback (on a stack): the backward pass sees each trip's samples.
+    expected = finite_difference(draws_in_a_loop, 0.7)
+    static = reseeded(srcdiff.grad(draws_in_a_loop), 0.7)
+    trace = reseeded(srcdiff.grad(draws_in_a_loop, mode="trace"), 0.7)
+    assert static == pytest.approx(expected, rel=1e-6)
+    assert static == pytest.approx(trace, rel=1e-12)
+    assert "noisy_backward_stack" in srcdiff.grad(draws_in_a_loop).source
+
+
 @pytest.mark.parametrize("f", [draws_itself, draws_in_a_helper])
 def test_random_draws_are_right_in_the_tracing_mode(f):
     expected = finite_difference(f, 1.0)
