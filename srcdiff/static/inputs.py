@@ -165,11 +165,27 @@ class _Checker:
 
     def check_write(self, stmt, target, aliased, what=None):
         """Refuse an in-place write that another name (or the caller) would see."""
-        base = target
-        while isinstance(base, gast.Subscript):
+        base, through = target, None
+        while isinstance(base, (gast.Subscript, gast.Attribute)):
+            if isinstance(base, gast.Attribute):
+                through = base.attr
             base = base.value
         if not isinstance(base, gast.Name):
             return
+        if through is not None or base.id not in self.source.locals | set(aliased):
+            # An array held by an object, a global or a closure variable: the forward
+            # pass would change it and the backward pass put its old items back.
+            if base.id in self.source.locals and _ARGUMENT not in aliased.get(base.id, ()):
+                return  # an attribute of an object the function made itself
+            where = f"'{base.id}.{through}'" if through else f"'{base.id}'"
+            raise self.source.error(
+                stmt,
+                f"{what or 'assignment into'} {where}, an array from outside the function "
+                "(an argument's attribute, a global or a closure variable), would change it "
+                "for the caller; work on a copy made inside the function "
+                f"(local = {base.id}{'.' + through if through else ''}.copy()) and return what "
+                "the caller needs",
+            )
         group = aliased.get(base.id, frozenset({base.id}))
         others = sorted(group - {base.id, _ELEMENT, _ARGUMENT})
         if isinstance(target, gast.Name) and not what:

@@ -162,3 +162,70 @@ def test_an_update_of_a_row_view_is_refused_when_it_runs():
     srcdiff.check_grads(accumulates_rows, np.array([0.5, -1.5, 2.0]))  # a vector: numbers
     with pytest.raises(srcdiff.DifferentiationError, match="'total' is a view of another array"):
         df(X)
+
+
+SHARED = np.zeros(2)
+
+
+def into_a_global(x):
+    SHARED[0] = x * 2.0
+    SHARED[1] = SHARED[0] * x
+    return np.sum(SHARED)
+
+
+def make_into_a_closure():
+    buffer = np.zeros(2)
+
+    def into_a_closure(x):
+        buffer[:] = x * 3.0
+        return np.sum(buffer)
+
+    return into_a_closure
+
+
+class Holder:
+    def __init__(self):
+        self.values = np.zeros(2)
+
+
+def into_an_attribute(x, holder):
+    holder.values[0] = x
+    return np.sum(holder.values) * x
+
+
+def fill_a_global(x):
+    SHARED.fill(x)
+    return np.sum(SHARED)
+
+
+def into_a_local_object_s_attribute(x):
+    holder = Holder()
+    holder.values[0] = x * 2.0
+    return np.sum(holder.values * holder.values)
+
+
+@pytest.mark.parametrize(
+    "fn, shown",
+    [
+        (into_a_global, "'SHARED'"),
+        (make_into_a_closure(), "'buffer'"),
+        (into_an_attribute, "'holder.values'"),
+        (fill_a_global, "'SHARED'"),
+    ],
+)
+def test_writing_into_an_array_from_outside_is_refused(fn, shown):
+    # The backward pass would put the array's old items back: the caller would see them.
+    with pytest.raises(
+        srcdiff.UnsupportedSyntax, match="an array from outside the function"
+    ) as info:
+        srcdiff.grad(fn)
+    message = str(info.value)
+    assert shown in message and message.startswith(inspect.getsourcefile(fn))
+    assert not SHARED.any()
+
+
+def test_an_attribute_of_an_object_the_function_made_is_not_from_outside():
+    with pytest.raises(srcdiff.UnsupportedSyntax) as info:
+        srcdiff.grad(into_a_local_object_s_attribute)
+    assert "nested subscript or attribute" in str(info.value)
+    assert "from outside the function" not in str(info.value)
