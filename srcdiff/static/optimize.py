@@ -140,13 +140,15 @@ def _resolve(id, replace):
     return value
 
 
-def eliminate_dead_code(fn, pure=lambda call: False):
+def eliminate_dead_code(fn, pure=lambda call: False, live=()):
     """Remove assignments to names never read (to a fixed point).
 
-    ``pure(call)`` says whether a call may be dropped with its unused result.
+    ``pure(call)`` says whether a call may be dropped with its unused result;
+    the names in ``live`` are read after ``fn``'s body (code added later).
     Reads are counted once; removing a statement releases the names it read.
     """
     reads = Counter(_loads(fn))
+    reads.update(live)
     while True:
         removed = []
         fn.body = _prune(fn.body, reads, pure, removed)

@@ -169,7 +169,9 @@ def _reverse_transform(fn, wrt, kind, optimize):
     reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
     if optimize:
         propagate_copies(adjoint)
-        eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source))
+        # A split helper's forward function returns ``result`` (added below).
+        live = [result] if kind == "split" else []
+        eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source), live=live)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()

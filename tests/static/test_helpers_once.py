@@ -254,3 +254,22 @@ def uses_local_buffers(s):
 
 def test_helper_that_changes_only_what_it_created_is_accepted():
     srcdiff.check_grads(uses_local_buffers, 1.5)
+
+
+def swapped_first(a, b):
+    a, b = b, a
+    return np.sum(a)
+
+
+def helper_value_free_of_the_gradient(y):
+    return swapped_first(y, np.ones(2)) * 2.0 + np.sum(y * y)
+
+
+def test_a_helper_whose_value_carries_no_gradient_still_returns_its_value():
+    # The helper's result is not needed by its backward pass, yet its forward returns it.
+    y = np.array([1.0, 2.0])
+    df = srcdiff.grad(helper_value_free_of_the_gradient)
+    np.testing.assert_allclose(df(y), 2 * y)
+    np.testing.assert_allclose(
+        srcdiff.grad(helper_value_free_of_the_gradient, mode="trace")(y), 2 * y
+    )
