@@ -104,12 +104,13 @@ def _is_pure(value, pure):
     return True
 
 
-def propagate_copies(fn):
+def propagate_copies(fn, keep=()):
     """``da = db`` or ``dr = 1.0`` at the top of the function: use ``db`` (``1.0``) directly.
 
     Only where both names are assigned once, so the value is the same at every
-    use.  One pass in order: each statement is simplified with the copies seen
-    so far, so ``dr = 1.0; ds = -dr`` folds ``ds`` to ``-1.0`` too.
+    use, and never for the names in ``keep`` (read by code added later).  One
+    pass in order: each statement is simplified with the copies seen so far, so
+    ``dr = 1.0; ds = -dr`` folds ``ds`` to ``-1.0`` too.
     """
     stores = Counter()
     for node in gast.walk(fn):
@@ -121,7 +122,7 @@ def propagate_copies(fn):
         stmt = simplify(stmt, replace)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
             target, value = stmt.targets[0].id, stmt.value
-            if stores[target] == 1 and target not in params:
+            if stores[target] == 1 and target not in params and target not in keep:
                 if isinstance(value, gast.Name) and stores[value.id] + (value.id in params) <= 1:
                     replace[target] = value
                     continue

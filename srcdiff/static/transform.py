@@ -168,9 +168,9 @@ def _reverse_transform(fn, wrt, kind, optimize):
         adjoint.args.kw_defaults.append(const(None))
     reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
     if optimize:
-        propagate_copies(adjoint)
         # A split helper's forward function returns ``result`` (added below).
         live = [result] if kind == "split" else []
+        propagate_copies(adjoint, keep=live)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source), live=live)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()

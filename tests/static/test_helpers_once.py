@@ -273,3 +273,18 @@ def test_a_helper_whose_value_carries_no_gradient_still_returns_its_value():
     np.testing.assert_allclose(
         srcdiff.grad(helper_value_free_of_the_gradient, mode="trace")(y), 2 * y
     )
+
+
+def second_through_a_copy(a, b):
+    v1 = b
+    return v1
+
+
+def helper_returning_a_copy(y):
+    return np.sum(second_through_a_copy(y, np.ones(2)) * y) + np.sum(y * y)
+
+
+def test_a_helper_returning_a_copy_of_an_argument_returns_it():
+    y = np.array([1.0, 2.0])
+    np.testing.assert_allclose(srcdiff.grad(helper_returning_a_copy)(y), 1.0 + 2 * y)
+    np.testing.assert_allclose(srcdiff.grad(helper_returning_a_copy, mode="trace")(y), 1.0 + 2 * y)
