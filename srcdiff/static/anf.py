@@ -17,8 +17,8 @@ import gast
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.activity import mark_varied, resolve
-from srcdiff.static.desugar import ADVICE, is_runtime_check
-from srcdiff.static.names import assign, clone, name, runtime_name
+from srcdiff.static.desugar import ADVICE
+from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 

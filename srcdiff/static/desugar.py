@@ -17,7 +17,18 @@ Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 
 import gast
 
-from srcdiff.static.names import Namer, assign, clone, const, name, names_in, runtime_name, store
+from srcdiff.static.names import (
+    Namer,
+    assign,
+    assigned_names,
+    clone,
+    const,
+    name,
+    names_in,
+    runtime_check,
+    runtime_name,
+    store,
+)
 from srcdiff.static.sight import check_in_sight
 
 _UNSUPPORTED = {
@@ -244,7 +255,7 @@ class Desugar:
         prologue, index, binds = self.index_loop(stmt)
         head = []
         target = stmt.target.id
-        if _stores(stmt.body, target):
+        if any(target in assigned_names(body_stmt) for body_stmt in stmt.body):
             # The body rebinds the loop's name: the loop walks a name of its own
             # (which the backward pass can walk in reverse) and copies it first.
             walked = self.namer.fresh(target + "_index")
@@ -332,22 +343,6 @@ def desugar(source):
     return Desugar(source).run()
 
 
-def runtime_check(call):
-    """``call`` as a statement of its own: a check the generated code makes when it runs.
-
-    Not an ``assert``, which ``python -O`` would drop.  Later stages carry it
-    through unchanged: it reads values but passes no gradient.
-    """
-    stmt = gast.Expr(value=call)
-    stmt.runtime_check = True
-    return stmt
-
-
-def is_runtime_check(stmt):
-    """True for a statement made by ``runtime_check``."""
-    return getattr(stmt, "runtime_check", False)
-
-
 def is_loop_exit(stmt):
     """True for the ``if <flag>: break`` that closes a desugared loop body."""
     return (
@@ -374,15 +369,6 @@ def _range_len(sequences):
     if len(lengths) > 1:
         lengths = [gast.Call(func=runtime_name("min"), args=lengths, keywords=[])]
     return gast.Call(func=runtime_name("range"), args=lengths, keywords=[])
-
-
-def _stores(stmts, var):
-    """Does any of ``stmts`` bind ``var``?"""
-    return any(
-        isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id == var
-        for stmt in stmts
-        for n in gast.walk(stmt)
-    )
 
 
 def _contains(node, kind, loops=True):

@@ -11,6 +11,8 @@ gives each one a name that hides none of the user's: the plain name in the
 common case, ``unbroadcast_1`` where the user's function uses ``unbroadcast``
 for something else.  Invariant: every user name in generated code means what
 it means in the user's function, and every runtime reference reaches its object.
+:func:`runtime_check` makes a check the generated code runs (a statement, not
+an ``assert``, so ``python -O`` keeps it).
 """
 
 import builtins
@@ -188,3 +190,19 @@ def assign(target, value, lineno=None):
     if lineno is not None:
         node.lineno = lineno
     return node
+
+
+def runtime_check(call):
+    """``call`` as a statement of its own: a check the generated code makes when it runs.
+
+    Not an ``assert``, which ``python -O`` would drop.  Later stages carry it
+    through unchanged: it reads values but passes no gradient.
+    """
+    stmt = gast.Expr(value=call)
+    stmt.runtime_check = True
+    return stmt
+
+
+def is_runtime_check(stmt):
+    """True for a statement made by ``runtime_check``."""
+    return getattr(stmt, "runtime_check", False)
