@@ -51,13 +51,11 @@ def takes_variable_arguments(fn):
     return code is not None and bool(code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS))
 
 
-class HelperVjp:
-    """The vjp of a user function with respect to some of its arguments, compiled once.
+class _CompiledHelper:
+    """Generated code for a user function and some of its arguments, compiled once.
 
-    It runs the function forward again, then backward: used for a function
-    known only at run time and for one taking ``*args``/``**kwargs``.  Compiled
-    when the caller is compiled, so errors in the helper surface at decoration
-    time; a recursive call is compiled on first use instead.
+    Compiled when the caller is compiled, so errors in the helper surface at
+    decoration time; a recursive call is compiled on first use instead.
     """
 
     def __init__(self, fn, wrt):
@@ -68,13 +66,23 @@ class HelperVjp:
             self.compile()
 
     def compile(self):
+        self.compiled = self.build()
+        return self.compiled
+
+
+class HelperVjp(_CompiledHelper):
+    """The vjp of a user function: it runs the function forward again, then backward.
+
+    Used for a function known only at run time and for one taking ``*args``/``**kwargs``.
+    """
+
+    def build(self):
         from srcdiff.api import vjp
 
         check_runs_the_same(self.fn)  # its vjp runs it again
         # ``*args`` forwarding is run by the tracing mode, which sees the real arguments.
         mode = "trace" if takes_variable_arguments(self.fn) else "static"
-        self.compiled = vjp(self.fn, wrt=self.wrt, mode=mode)
-        return self.compiled
+        return vjp(self.fn, wrt=self.wrt, mode=mode)
 
     @property
     def source(self):
@@ -94,28 +102,19 @@ class HelperVjp:
         return tuple(as_gradient(c) for c in cotangents)
 
 
-class HelperForward:
-    """A user function run once, returning its value and its pullback, compiled once.
+class HelperForward(_CompiledHelper):
+    """A user function run once, returning its value and its pullback.
 
     The caller's forward pass calls it in place of the function; the caller's
     backward pass calls the :class:`Pullback` it returned with the cotangent of
-    the value.  Compiled when the caller is compiled, so errors in the helper
-    surface at decoration time; a recursive call is compiled on first use.
+    the value.
     """
 
-    def __init__(self, fn, wrt):
-        self.fn = fn
-        self.wrt = wrt
-        self.compiled = None
-        if fn not in _in_progress:
-            self.compile()
-
-    def compile(self):
+    def build(self):
         from srcdiff.api import forward_and_pullback
 
         check_leaves_outside_alone(self.fn)  # its backward pass restores what it overwrote
-        self.compiled = forward_and_pullback(self.fn, self.wrt)
-        return self.compiled
+        return forward_and_pullback(self.fn, self.wrt)
 
     def __call__(self, *args, **kwargs):
         forward = (self.compiled or self.compile()).current()  # one frame less per call
