@@ -18,7 +18,7 @@ import pytest
 
 import srcdiff
 import srcdiff.api
-from srcdiff.rules import registry, vjp_rule
+from srcdiff.rules import vjp_rule
 from srcdiff.trace import trace_vjp
 from tests.gradcheck import check_vjp
 
@@ -91,15 +91,10 @@ WRONG_VALUES = {"scaled": loss_scaled, "one element": loss_one_element}
 
 
 @pytest.fixture(autouse=True)
-def rules():
-    """Register this file's rules, and leave the rule table as it was afterwards."""
-    vjps = dict(registry._VJPS)
+def file_rules(rules):
+    """Register this file's rules; the shared ``rules`` fixture undoes them afterwards."""
     for helper, rule in RULES.items():
         srcdiff.register_vjp(helper, rule)
-    yield
-    registry._VJPS.clear()
-    registry._VJPS.update(vjps)
-    registry._version[0] += 1
 
 
 def true_gradient(x):

@@ -355,19 +355,6 @@ def static_vjp(f, wrt):
     return lambda args, v: vf(*args, seed=v)
 
 
-@pytest.fixture
-def rules():
-    """Undo every rule a test registers (the rule table is global state)."""
-    vjps = dict(registry._VJPS)
-    nondifferentiable = set(registry._NONDIFFERENTIABLE)
-    yield
-    registry._VJPS.clear()
-    registry._VJPS.update(vjps)
-    registry._NONDIFFERENTIABLE.clear()
-    registry._NONDIFFERENTIABLE.update(nondifferentiable)
-    registry._version[0] += 1
-
-
 # ------------------------------------------------- helper chains and tuples
 
 

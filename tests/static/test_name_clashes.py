@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 
 import srcdiff
-from srcdiff.rules import registry
 from srcdiff.static import runtime
 from srcdiff.static.names import Namer, reserve_runtime_names, runtime_name
 from srcdiff.static.names import name as name_node
@@ -264,16 +263,6 @@ def test_a_local_named_like_a_builtin_generated_code_calls(body, tmp_path):
     check_gradients(module.f, (x, y), (0, 1))
     name = body.split()[0]
     assert mentions(generated(module.f, (0,)), f"{name}_1")
-
-
-@pytest.fixture
-def rules():
-    """Undo every rule a test registers (the rule table is global state)."""
-    vjps = dict(registry._VJPS)
-    yield
-    registry._VJPS.clear()
-    registry._VJPS.update(vjps)
-    registry._version[0] += 1
 
 
 def test_a_rules_helper_spelled_like_a_runtime_helper_keeps_its_meaning(rules, tmp_path):
