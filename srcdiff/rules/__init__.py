@@ -24,6 +24,9 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import (
+    LINEAR,
+    defjvp,
+    deflinear,
     defvjp,
     is_elementwise,
     is_nondifferentiable,
@@ -36,6 +39,9 @@ from srcdiff.rules.registry import (
 )
 
 __all__ = [
+    "LINEAR",
+    "deflinear",
+    "defjvp",
     "defvjp",
     "is_elementwise",
     "is_nondifferentiable",

@@ -10,7 +10,15 @@ argument, ``None`` where an argument is not differentiable.  Both modes read
 this table: the static compiler inlines a rule whose body is one ``return``
 (and calls any other), the tracing mode calls it.
 
-Forward-mode (JVP) rules sit beside the VJP rules in a table of their own.
+A forward-mode (JVP) rule is written per argument, like autograd's::
+
+    rule(t, ans, *args, **kwargs) -> the tangent of the result due to argument i
+
+where ``t`` is the tangent of positional argument ``i`` (its ``argnum``).  The
+result's tangent is the sum over the arguments that carry a tangent, so an
+argument without one costs nothing.  A function linear in argument ``i``
+(``sum``, ``reshape``, ``transpose`` ...) needs no written rule: ``deflinear``
+records that its JVP is the function itself applied to the tangent.
 """
 
 import functools
@@ -19,7 +27,7 @@ import inspect
 import numpy as np
 
 _VJPS = {}
-_JVPS = {}
+_JVPS = {}  # key -> {argnum: rule or LINEAR}
 _NONDIFFERENTIABLE = set()
 _ELEMENTWISE = set()  # rules linear and elementwise in g (see ``defvjp``)
 _version = [0]  # bumped on every change, so caches of compiled adjoints can notice
@@ -57,13 +65,45 @@ def _store_vjp(fn, rule):
     return rule
 
 
-def register_jvp(fn, rule=None):
-    """Make ``rule`` the JVP of ``fn``: ``rule(tangents, ans, *args, **kwargs)``."""
+def register_jvp(fn, rule=None, *, argnum=0):
+    """Make ``rule`` the JVP of ``fn`` in argument ``argnum``.
+
+    ``rule(t, ans, *args, **kwargs)`` returns the tangent of ``fn``'s result
+    caused by the tangent ``t`` of positional argument ``argnum``.  As a
+    decorator: ``@register_jvp(fn)`` or ``@register_jvp(fn, argnum=1)``.
+    """
     if rule is None:
-        return lambda rule: register_jvp(fn, rule)
-    _JVPS[_key(fn)] = rule
+        return lambda rule: register_jvp(fn, rule, argnum=argnum)
+    _check_signature(rule, "JVP", ("t", "ans"))
+    _store_jvp(fn, argnum, rule)
+    return rule
+
+
+LINEAR = "linear"  # a JVP entry meaning "fn itself, with the tangent in place of the argument"
+
+
+def _store_jvp(fn, argnum, rule):
+    _JVPS.setdefault(_key(fn), {})[argnum] = rule
     _version[0] += 1
     return rule
+
+
+def defjvp(*fns, argnum=0):
+    """Decorator used by the built-in table: one JVP rule for argument ``argnum`` of several functions."""
+
+    def register(rule):
+        for fn in fns:
+            _store_jvp(fn, argnum, rule)
+        return rule
+
+    return register
+
+
+def deflinear(*fns, argnums=(0,)):
+    """Declare each of ``fns`` linear in the arguments ``argnums``: its JVP is itself."""
+    for fn in fns:
+        for argnum in argnums:
+            _store_jvp(fn, argnum, LINEAR)
 
 
 def nondifferentiable(fn):
@@ -186,10 +226,10 @@ def vjp_rule(fn):
         return None
 
 
-def jvp_rule(fn):
-    """The JVP rule registered for ``fn``, or None."""
+def jvp_rule(fn, argnum=0):
+    """The JVP rule of ``fn`` for argument ``argnum``: a function, ``LINEAR``, or None."""
     try:
-        return _JVPS.get(_key(fn))
+        return _JVPS.get(_key(fn), {}).get(argnum)
     except TypeError:
         return None
 
