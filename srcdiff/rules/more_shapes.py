@@ -90,9 +90,22 @@ def tril(g, ans, m, k=0):
     return np.tril(g, k), None
 
 
+def _atleast_jvp(position):
+    def atleast_nd_jvp(t, ans, *arys):
+        """The tangent of array ``position``, reshaped; the other results do not move."""
+        if len(arys) == 1:
+            return np.reshape(t, np.shape(ans))
+        return [np.reshape(t, np.shape(a)) if i == position else zeros_like(a)
+                for i, a in enumerate(ans)]  # fmt: skip
+
+    return atleast_nd_jvp
+
+
+for _position in range(8):  # calls with more arrays than this have no JVP
+    defjvp(np.atleast_1d, np.atleast_2d, np.atleast_3d, argnum=_position)(_atleast_jvp(_position))
+
 deflinear(
-    np.roll, np.rot90, np.flipud, np.fliplr, np.rollaxis, np.atleast_1d, np.atleast_2d,
-    np.atleast_3d, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.triu, np.tril,
+    np.roll, np.rot90, np.flipud, np.fliplr, np.rollaxis, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit, np.triu, np.tril,
 )  # fmt: skip
 
 
@@ -266,7 +279,9 @@ def _linspace_tangent(t, at_start, ans, num, endpoint, retstep, axis):
     samples = ans[0] if retstep else ans
     weights = linspace_weights(samples, num, endpoint, axis)
     share = (1.0 - weights) if at_start else weights
-    moved = np.expand_dims(np.asarray(t), axis % np.ndim(samples)) * share
+    axis = axis % np.ndim(samples)
+    others = np.shape(samples)[:axis] + np.shape(samples)[axis + 1 :]
+    moved = np.expand_dims(np.broadcast_to(t, others), axis) * share
     tangent = np.broadcast_to(moved, np.shape(samples)).copy()
     if not retstep:
         return tangent

@@ -169,6 +169,25 @@ def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
 deflinear(np.gradient)
 
 
+def _gradient_spacing_jvp(position):
+    def gradient_spacing_jvp(t, ans, f, *varargs, axis=None, edge_order=1):
+        """A scalar spacing ``h`` scales the result on its axis by ``1/h``: ``-t ans / h``."""
+        axes = _gradient_axes(f, axis)
+        results = [ans] if len(axes) == 1 else list(ans)
+        spacing = varargs[position - 1]
+        moved = [
+            -t * r / spacing if len(varargs) == 1 or k == position - 1 else np.zeros_like(r)
+            for k, r in enumerate(results)
+        ]
+        return moved[0] if len(axes) == 1 else moved
+
+    return gradient_spacing_jvp
+
+
+for _position in range(1, 9):  # one spacing per axis, for up to 8 axes
+    defjvp(np.gradient, argnum=_position)(_gradient_spacing_jvp(_position))
+
+
 # ---- cumprod, exact at zeros
 def _scan_rows(x, axis):
     """``x`` with the scanned axis last, as rows of a 2-D array, and how to undo it."""
