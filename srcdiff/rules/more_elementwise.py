@@ -15,8 +15,16 @@ import operator
 
 import numpy as np
 
+from srcdiff.rules.elementwise import absolute
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import defjvp, deflinear, defvjp
+
+defvjp(np.fabs, elementwise=True)(absolute)
+
+
+@defjvp(np.fabs)
+def fabs_jvp(t, ans, x):
+    return t * np.sign(x)
 
 
 @defvjp(np.exp2, elementwise=True)

@@ -247,7 +247,13 @@ def full(g, ans, shape, fill_value, dtype=None, order="C"):
     return None, unbroadcast(g, fill_value)
 
 
-deflinear(np.full, argnums=(1,))
+@defvjp(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    """Only ``a``'s shape is read: it gets no gradient."""
+    return None, unbroadcast(g, fill_value)
+
+
+deflinear(np.full, np.full_like, argnums=(1,))
 
 
 def linspace_weights(ans, num, endpoint, axis):

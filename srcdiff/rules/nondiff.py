@@ -24,7 +24,7 @@ NONDIFFERENTIABLE = (
     np.floor_divide, operator.floordiv,
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool,
     # constructors of constants
-    np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones, np.empty,
+    np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty,
     np.eye, np.identity, np.arange, builtins.range,
     # comparisons and logic
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,

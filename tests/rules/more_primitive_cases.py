@@ -33,7 +33,7 @@ def spread_spectrum(*shape):
 # ---- elementwise
 SHAPES = [None, (), (3,), (2, 3)]
 for values, fns in [
-    (normal, [np.exp2, np.arcsinh, np.rad2deg, np.degrees, np.deg2rad, np.radians, np.sinc,
+    (normal, [np.fabs, np.exp2, np.arcsinh, np.rad2deg, np.degrees, np.deg2rad, np.radians, np.sinc,
               np.real, np.imag, np.conj, np.conjugate, np.real_if_close, np.angle,
               np.nan_to_num]),
     (positive, [np.log2, np.log10]),
@@ -111,6 +111,8 @@ case(np.cross, normal(2), normal(2, 3), wrt=(0, 1))
 case(np.cross, normal(3), normal(3), axisc=0, wrt=(0, 1))
 case(np.full, (2, 3), 1.5, wrt=(1,))
 case(np.full, (2, 3), normal(3), wrt=(1,))
+case(np.full_like, normal(2, 3), 1.5, wrt=(1,))
+case(np.full_like, normal(2, 3), normal(2, 1), wrt=(1,))
 case(np.linspace, 0.5, 2.0, 5, wrt=(0, 1))
 case(np.linspace, normal(2), normal(2), 4, endpoint=False, wrt=(0, 1))
 case(np.linspace, normal(3), 1.0, 4, axis=-1, wrt=(0, 1))
