@@ -1,4 +1,4 @@
-"""Rules for matrix decompositions: cholesky eigh svd qr pinv, and the matrix norms.
+"""Rules for matrix decompositions: cholesky eigh eig svd qr pinv, and the matrix norms.
 
 Every rule works on stacks of matrices (``(..., m, n)``).  ``cholesky`` and
 ``eigh`` read one triangle of their argument (the lower one unless told
@@ -8,7 +8,8 @@ twice.  Decompositions with a choice of basis are refused where the result
 is not a function of the input: the extra columns of ``svd(...,
 full_matrices=True)`` or ``qr(..., mode='complete')`` of a non-square matrix,
 and ``qr`` of a wide one.  Repeated eigenvalues or singular values make the
-eigenvector and singular-vector gradients infinite, as in PyTorch.
+eigenvector and singular-vector gradients infinite, as in PyTorch; ``eig`` is
+differentiated where its results are real.
 """
 
 import numpy as np
@@ -92,6 +93,39 @@ def _eigh_tangents(t, ans, UPLO):
 @defjvp(np.linalg.eigh)
 def eigh_jvp(t, ans, a, UPLO="L"):
     return _eigh_tangents(t, ans, UPLO)
+
+
+# ---- eig, for matrices whose eigenvalues are real
+def real_eig(ans):
+    """``(w, v)`` of ``np.linalg.eig``, refused when NumPy gave complex ones."""
+    w, v = ans
+    if np.iscomplexobj(w) or np.iscomplexobj(v):
+        raise DifferentiationError(
+            "np.linalg.eig gave complex eigenvalues, and srcdiff differentiates real values "
+            "only; for a symmetric matrix use np.linalg.eigh"
+        )
+    return w, v
+
+
+@defvjp(np.linalg.eig)
+def eig(g, ans, a):
+    """``A = V diag(w) V^-1`` with unit columns: ``V^-T (diag(gw) + F * (V^T gV - V^T V
+    diag(V^T gV))) V^T``, the last term for the normalization."""
+    w, v = real_eig(ans)
+    g_w, g_v = _zero_if_none(g[0], w), _zero_if_none(g[1], v)
+    projected = T(v) @ g_v
+    kept = projected - (T(v) @ v) * np.diagonal(projected, 0, -2, -1)[..., None, :]
+    inner = g_w[..., None] * _eye_like(v) + inverse_gaps(w) * kept
+    return (cast_like(np.linalg.solve(T(v), inner @ T(v)), a),)
+
+
+@defjvp(np.linalg.eig)
+def eig_jvp(t, ans, a):
+    w, v = real_eig(ans)
+    rotated = np.linalg.solve(v, t @ v)  # V^-1 dA V
+    d_v = v @ (inverse_gaps(w) * rotated)
+    d_v = d_v - v * np.sum(v * d_v, axis=-2, keepdims=True)
+    return np.diagonal(rotated, 0, -2, -1), d_v
 
 
 # ---- svd

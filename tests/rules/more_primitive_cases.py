@@ -163,6 +163,17 @@ for shape in [(3, 3), (2, 4, 4)]:
     case(np.linalg.eigh, spread_spectrum(*shape))
     case(np.linalg.eigh, spread_spectrum(*shape), "U")
     case(np.linalg.pinv, well_conditioned(*shape))
+
+
+def real_spectrum(*shape):
+    """Matrices ``P diag(w) P^-1`` with real, well separated eigenvalues."""
+    p = well_conditioned(*shape)
+    w = np.arange(1, shape[-1] + 1) * 1.5 - 2.2
+    return (p * w) @ np.linalg.inv(p)
+
+
+case(np.linalg.eig, real_spectrum(3, 3))
+case(np.linalg.eig, real_spectrum(2, 4, 4))
 for shape in [(3, 3), (4, 2), (2, 4), (2, 3, 2)]:
     case(np.linalg.svd, distinct(*shape), False)
     case(np.linalg.svd, distinct(*shape), compute_uv=False)
