@@ -257,10 +257,6 @@ def uses_normalizer(x):
     return np.sum(x) / normalizer(x)
 
 
-def uses_sinc(x):
-    return np.sum(np.sinc(x) * WEIGHTS)
-
-
 def uses_cbrt(x):
     return np.sum(np.cbrt(x) * x)
 
@@ -527,15 +523,14 @@ def test_local_lambda_shadowing_a_module_function():
 # ------------------------------------------------------------ custom rules
 
 
-def sinc_vjp(g, ans, x):
-    px = np.pi * x
-    return (g * (np.cos(px) * px - np.sin(px)) / (px * x),)
+def cbrt_vjp(g, ans, x):
+    return (g / (3.0 * ans * ans),)
 
 
 def test_register_vjp_for_a_numpy_function_without_a_rule(rules):
-    assert registry.vjp_rule(np.sinc) is None
-    srcdiff.register_vjp(np.sinc, sinc_vjp)
-    srcdiff.check_grads(uses_sinc, X)
+    assert registry.vjp_rule(np.cbrt) is None
+    srcdiff.register_vjp(np.cbrt, cbrt_vjp)
+    srcdiff.check_grads(uses_cbrt, X)
 
 
 def test_register_vjp_as_a_decorator(rules):
@@ -641,7 +636,7 @@ BAD_RULES = [arity_too_small, too_many_cotangents, no_cotangents, wrong_shape, n
 
 
 @pytest.mark.parametrize("mode", ["static", "trace"])
-@pytest.mark.parametrize("target, subject", [(np.sinc, uses_sinc), (exp_like, uses_exp_like)])
+@pytest.mark.parametrize("target, subject", [(np.cbrt, uses_cbrt), (exp_like, uses_exp_like)])
 @pytest.mark.parametrize("rule", BAD_RULES, ids=[r.__name__ for r in BAD_RULES])
 def test_a_broken_rule_gives_a_clear_error_at_first_use(rules, rule, target, subject, mode):
     srcdiff.register_vjp(target, rule)
