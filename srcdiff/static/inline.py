@@ -1,0 +1,254 @@
+"""Nested functions (``def`` inside the function, or ``f = lambda ...``), inlined where called.
+
+A nested function reads the enclosing function's variables when it is
+called (Python's closures bind late), so its body, put in place of the call,
+computes the same values: the arguments are assigned to its parameters, its
+``return e`` assigns the call's result.  Its own variables get names no other
+code of the function uses (``own_local_names``), so an inlined body changes
+nothing of its caller's.
+
+Refused, with the function's name: a nested function used other than by
+calling it (passed, stored, returned), defined twice or also assigned,
+decorated, taking ``*args``/``**kwargs``, writing ``nonlocal``/``global``
+names, calling itself, or returning from inside one of its loops.
+"""
+
+import gast
+
+from srcdiff.static.comprehensions import name_counts, rename
+from srcdiff.static.names import assign, clone, const, runtime_name
+from srcdiff.static.statements import is_docstring, located
+
+ADVICE = 'call it by its name, or differentiate with mode="trace"'
+
+
+class NestedFunction:
+    """A nested function: its name, parameters, defaults and body."""
+
+    def __init__(self, node, lineno):
+        self.node = node  # the FunctionDef or Lambda
+        self.name = node.name if isinstance(node, gast.FunctionDef) else node.lambda_name
+        self.lineno = lineno
+        args = node.args
+        self.positional = [a.id for a in args.posonlyargs + args.args]
+        self.keyword_only = [a.id for a in args.kwonlyargs]
+        self.defaults = dict(
+            zip(self.positional[len(self.positional) - len(args.defaults) :], args.defaults)
+        )
+        for arg, default in zip(self.keyword_only, args.kw_defaults):
+            if default is not None:
+                self.defaults[arg] = default
+        if isinstance(node, gast.FunctionDef):
+            self.body = [s for s in node.body if not is_docstring(s)]
+        else:
+            self.body = [located(gast.Return(value=node.body), node)]
+
+    def bind(self, call, error):
+        """[(parameter, expression)] for ``call``, in the order Python binds them."""
+        if any(isinstance(a, gast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        ):
+            raise error(call, f"a call of the nested function '{self.name}' with *args or **kwargs")
+        if len(call.args) > len(self.positional):
+            raise error(call, f"a call of '{self.name}' with more arguments than it takes")
+        given = dict(zip(self.positional, call.args))
+        for keyword in call.keywords:
+            if keyword.arg in given or keyword.arg not in self.positional + self.keyword_only:
+                raise error(call, f"the keyword '{keyword.arg}' in this call of '{self.name}'")
+            given[keyword.arg] = keyword.value
+        for parameter in self.positional + self.keyword_only:
+            if parameter not in given:
+                if parameter not in self.defaults:
+                    raise error(call, f"a call of '{self.name}' without its argument '{parameter}'")
+                given[parameter] = clone(self.defaults[parameter])
+        return [(p, given[p]) for p in self.positional + self.keyword_only]
+
+    def expand(self, call, result, namer, error):
+        """The statements that compute ``call`` into the name ``result``."""
+        out = [located(assign(p, value), call) for p, value in self.bind(call, error)]
+        body = clone(self.body)
+        returns = _returns(body)
+        if len(returns) == 1 and body[-1] is returns[0]:
+            value = body[-1].value
+            return out + body[:-1] + [located(assign(result, value or const(None)), body[-1])]
+        if _returns(body, loops=False) != returns:
+            raise error(
+                returns[0], f"a 'return' inside a loop of the nested function '{self.name}'"
+            )
+        # Returns in branches: a loop of one trip that each return leaves.
+        for stmt in returns:
+            _replace_return(body, stmt, result)
+        start = located(assign(result, const(None)), call)
+        once = gast.For(
+            target=gast.Name(
+                id=namer.unused(), ctx=gast.Store(), annotation=None, type_comment=None
+            ),
+            iter=gast.Call(func=runtime_name("range"), args=[const(1)], keywords=[]),
+            body=body,
+            orelse=[],
+            type_comment=None,
+        )
+        return out + [start, located(once, call)]
+
+
+def nested_functions(tree, error):
+    """The names of ``tree``'s nested functions, each checked to be inlinable.
+
+    ``tree`` is the function's ``FunctionDef``; lambdas assigned to a name
+    count when the name is only ever called.  Lambda assignments get a
+    ``lambda_name`` attribute.
+    """
+    found = {}
+    for node in _walk_body(tree):
+        if isinstance(node, gast.FunctionDef):
+            _check_definition(node, error)
+            found[node.name] = node
+        elif _is_named_lambda(node) and _only_called(tree, node.targets[0].id):
+            node.value.lambda_name = node.targets[0].id
+            found[node.targets[0].id] = node
+    for fname, node in found.items():
+        stores = sum(
+            1
+            for sub in gast.walk(tree)
+            if isinstance(sub, gast.Name) and sub.id == fname and isinstance(sub.ctx, gast.Store)
+        )
+        definitions = stores + sum(
+            1 for sub in gast.walk(tree) if isinstance(sub, gast.FunctionDef) and sub.name == fname
+        )
+        if definitions > 1:
+            raise error(node, f"the nested function '{fname}' defined or assigned more than once")
+        if not _only_called(tree, fname):
+            raise error(
+                _first_use(tree, fname),
+                f"the nested function '{fname}' used other than by calling it (passed, stored "
+                f"or returned); the static mode inlines nested functions where called; {ADVICE}",
+            )
+    return set(found)
+
+
+def own_local_names(tree, functions, namer):
+    """Rename each nested function's variables that other code of ``tree`` also uses."""
+    for node in _walk_body(tree):
+        function = node if isinstance(node, gast.FunctionDef) else getattr(node, "value", None)
+        if not isinstance(function, (gast.FunctionDef, gast.Lambda)):
+            continue
+        if _function_name(node) not in functions:
+            continue
+        total, inside = name_counts(tree), name_counts(function)
+        renames = {}
+        for local in _locals(function) - functions:
+            if total[local] > inside[local]:
+                renames[local] = namer.fresh(local)
+        rename(function, renames)
+
+
+def _walk_body(tree):
+    """The nodes of ``tree``'s body (the function itself excluded)."""
+    for stmt in tree.body:
+        yield from gast.walk(stmt)
+
+
+def _function_name(node):
+    if isinstance(node, gast.FunctionDef):
+        return node.name
+    return getattr(node.value, "lambda_name", None)
+
+
+def _check_definition(node, error):
+    fname = node.name
+    if node.decorator_list:
+        raise error(node, f"a decorated nested function ('{fname}')")
+    if node.args.vararg is not None or node.args.kwarg is not None:
+        raise error(node, f"a nested function taking *args or **kwargs ('{fname}')")
+    for sub in gast.walk(node):
+        if isinstance(sub, (gast.Nonlocal, gast.Global)):
+            kind = "nonlocal" if isinstance(sub, gast.Nonlocal) else "global"
+            raise error(
+                sub,
+                f"'{kind}' in the nested function '{fname}' (a nested function may read the "
+                "enclosing function's variables, not assign them); return the new value instead",
+            )
+        if isinstance(sub, (gast.Yield, gast.YieldFrom)):
+            raise error(sub, f"a nested generator function ('{fname}')")
+
+
+def _is_named_lambda(node):
+    return (
+        isinstance(node, gast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], gast.Name)
+        and isinstance(node.value, gast.Lambda)
+        and node.value.args.vararg is None
+        and node.value.args.kwarg is None
+    )
+
+
+def _uses(tree, fname):
+    """(loads of ``fname``, loads that are the function of a call)."""
+    called = {
+        id(sub.func)
+        for sub in gast.walk(tree)
+        if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name)
+    }
+    loads = [
+        sub
+        for sub in gast.walk(tree)
+        if isinstance(sub, gast.Name) and sub.id == fname and isinstance(sub.ctx, gast.Load)
+    ]
+    return loads, [load for load in loads if id(load) in called]
+
+
+def _only_called(tree, fname):
+    loads, calls = _uses(tree, fname)
+    return len(loads) == len(calls)
+
+
+def _first_use(tree, fname):
+    loads, calls = _uses(tree, fname)
+    return next(load for load in loads if load not in calls)
+
+
+def _locals(function):
+    """Names ``function`` binds: parameters and assignment targets, not those of functions within."""
+    found = set()
+    stack = [function.args] + (
+        list(function.body) if isinstance(function, gast.FunctionDef) else [function.body]
+    )
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
+            found.add(node.id)
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            continue
+        stack.extend(gast.iter_child_nodes(node))
+    return found
+
+
+def _returns(body, loops=True):
+    """The ``return`` statements of ``body``, not those of functions within; outside loops unless ``loops``."""
+    found = []
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, gast.Return):
+            found.append(node)
+        if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            continue
+        if not loops and isinstance(node, (gast.For, gast.While)):
+            continue
+        stack.extend(reversed(list(gast.iter_child_nodes(node))))
+    return found
+
+
+def _replace_return(block, stmt, result):
+    """Replace ``return e`` in ``block`` (at any depth) with ``result = e`` and ``break``."""
+    for i, node in enumerate(block):
+        if node is stmt:
+            value = stmt.value or const(None)
+            block[i : i + 1] = [located(assign(result, value), stmt), located(gast.Break(), stmt)]
+            return True
+        for field in ("body", "orelse"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list) and _replace_return(inner, stmt, result):
+                return True
+    return False
