@@ -16,7 +16,7 @@ names, calling itself, or returning from inside one of its loops.
 import gast
 
 from srcdiff.static.comprehensions import name_counts, rename
-from srcdiff.static.names import assign, clone, const, runtime_name
+from srcdiff.static.names import assign, clone, const
 from srcdiff.static.statements import is_docstring, located
 
 ADVICE = 'call it by its name, or differentiate with mode="trace"'
@@ -63,7 +63,7 @@ class NestedFunction:
                 given[parameter] = clone(self.defaults[parameter])
         return [(p, given[p]) for p in self.positional + self.keyword_only]
 
-    def expand(self, call, result, namer, error):
+    def expand(self, call, result, error):
         """The statements that compute ``call`` into the name ``result``."""
         out = [located(assign(p, value), call) for p, value in self.bind(call, error)]
         body = clone(self.body)
@@ -75,20 +75,9 @@ class NestedFunction:
             raise error(
                 returns[0], f"a 'return' inside a loop of the nested function '{self.name}'"
             )
-        # Returns in branches: a loop of one trip that each return leaves.
-        for stmt in returns:
-            _replace_return(body, stmt, result)
-        start = located(assign(result, const(None)), call)
-        once = gast.For(
-            target=gast.Name(
-                id=namer.unused(), ctx=gast.Store(), annotation=None, type_comment=None
-            ),
-            iter=gast.Call(func=runtime_name("range"), args=[const(1)], keywords=[]),
-            body=body,
-            orelse=[],
-            type_comment=None,
-        )
-        return out + [start, located(once, call)]
+        # Returns in branches: the statements after a branch that may return go
+        # into both arms, so that each return ends its path and assigns the result.
+        return out + _assign_returns(_tail_form(body, self.lineno), result)
 
 
 def nested_functions(tree, error):
@@ -240,15 +229,29 @@ def _returns(body, loops=True):
     return found
 
 
-def _replace_return(block, stmt, result):
-    """Replace ``return e`` in ``block`` (at any depth) with ``result = e`` and ``break``."""
-    for i, node in enumerate(block):
-        if node is stmt:
-            value = stmt.value or const(None)
-            block[i : i + 1] = [located(assign(result, value), stmt), located(gast.Break(), stmt)]
-            return True
-        for field in ("body", "orelse"):
-            inner = getattr(node, field, None)
-            if isinstance(inner, list) and _replace_return(inner, stmt, result):
-                return True
-    return False
+def _tail_form(block, lineno):
+    """``block`` rewritten so that every path ends in its one ``return`` (None added where missing)."""
+    out = []
+    for i, stmt in enumerate(block):
+        if isinstance(stmt, gast.Return):
+            return out + [stmt]  # what follows never runs
+        if isinstance(stmt, gast.If) and _returns([stmt]):
+            rest = block[i + 1 :]
+            stmt.body = _tail_form(stmt.body + clone(rest), lineno)
+            stmt.orelse = _tail_form(stmt.orelse + rest, lineno)
+            return out + [stmt]
+        out.append(stmt)
+    end = gast.Return(value=None)
+    end.lineno, end.col_offset = (out[-1].lineno if out else lineno), 0
+    return out + [end]
+
+
+def _assign_returns(block, result):
+    """Each ``return e`` at the end of a path of ``block`` becomes ``result = e``."""
+    last = block[-1]
+    if isinstance(last, gast.Return):
+        block[-1] = located(assign(result, last.value or const(None)), last)
+    else:  # an if statement whose arms end in returns
+        _assign_returns(last.body, result)
+        _assign_returns(last.orelse, result)
+    return block

@@ -21,6 +21,7 @@ from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
+from srcdiff.static.lower import lower
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -78,7 +79,7 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
 
 
 def _reverse_transform(fn, wrt, kind, optimize):
-    source = parse_function(fn)
+    source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     if kind in ("vjp", "split"):
