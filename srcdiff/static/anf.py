@@ -17,6 +17,7 @@ import gast
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.activity import mark_varied, resolve
+from srcdiff.static.constructs import describe
 from srcdiff.static.desugar import ADVICE
 from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
 
@@ -258,7 +259,9 @@ class Normalizer:
             )
         if isinstance(node, gast.Lambda):
             raise self.source.error(node, f"a lambda that carries a gradient here; {ADVICE}")
-        raise self.source.error(node, f"the expression {type(node).__name__}; {ADVICE}")
+        raise self.source.error(
+            node, f"{describe(node)} over values that carry a gradient is not supported; {ADVICE}"
+        )
 
     def conditional(self, node, hint, before):
         """``a if c else b`` becomes an ``if`` statement assigning a new name."""

@@ -17,6 +17,7 @@ Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 
 import gast
 
+from srcdiff.static.constructs import describe
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -42,29 +43,13 @@ from srcdiff.static.statements import (
     range_len,
 )
 
-_UNSUPPORTED = {
-    gast.With: "a 'with' block",
-    gast.AsyncWith: "an 'async with' block",
-    gast.Try: "a 'try' statement",
-    gast.Raise: "a 'raise' statement",
-    gast.ClassDef: "a class definition",
-    gast.FunctionDef: "a nested function definition",
-    gast.AsyncFunctionDef: "a nested async function",
-    gast.AsyncFor: "an 'async for' loop",
-    gast.Global: "a 'global' statement",
-    gast.Nonlocal: "a 'nonlocal' statement",
-    gast.Delete: "a 'del' statement",
-    gast.Import: "an import inside the function",
-    gast.ImportFrom: "an import inside the function",
-    gast.AnnAssign: "an annotated assignment",
-}
-
-_UNSUPPORTED_EXPRESSIONS = {
-    gast.Yield: "'yield'",
-    gast.YieldFrom: "'yield from'",
-    gast.Await: "'await'",
-    gast.NamedExpr: "an assignment expression (':=')",
-}
+# Statements and expressions outside the small language (their words: static/constructs.py).
+_UNSUPPORTED = frozenset(
+    {gast.With, gast.AsyncWith, gast.Try, gast.Raise, gast.ClassDef, gast.FunctionDef}
+    | {gast.AsyncFunctionDef, gast.AsyncFor, gast.Global, gast.Nonlocal, gast.Delete}
+    | {gast.Import, gast.ImportFrom, gast.AnnAssign}
+)
+_UNSUPPORTED_EXPRESSIONS = frozenset({gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr})
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
 
@@ -152,7 +137,7 @@ class Desugar:
     def statement(self, stmt, loop):
         kind = type(stmt)
         if kind in _UNSUPPORTED:
-            raise self.error(stmt, _UNSUPPORTED[kind])
+            raise self.error(stmt, describe(stmt))
         if kind is gast.Expr:
             if is_docstring(stmt):
                 return []
@@ -187,12 +172,12 @@ class Desugar:
             return self.for_loop(stmt)
         if kind is gast.While:
             return self.while_loop(stmt)
-        raise self.error(stmt, f"the statement {type(stmt).__name__}")
+        raise self.error(stmt, describe(stmt))
 
     def check_expression(self, node):
         for sub in gast.walk(node):
             if type(sub) in _UNSUPPORTED_EXPRESSIONS:
-                raise self.error(sub, _UNSUPPORTED_EXPRESSIONS[type(sub)])
+                raise self.error(sub, describe(sub))
 
     # -- assignments ------------------------------------------------------
 

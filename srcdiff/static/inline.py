@@ -19,8 +19,6 @@ from srcdiff.static.comprehensions import name_counts, rename
 from srcdiff.static.names import assign, clone, const
 from srcdiff.static.statements import is_docstring, located
 
-ADVICE = 'call it by its name, or differentiate with mode="trace"'
-
 
 class NestedFunction:
     """A nested function: its name, parameters, defaults and body."""
@@ -110,7 +108,7 @@ def nested_functions(tree, error):
             raise error(
                 _first_use(tree, fname),
                 f"the nested function '{fname}' used other than by calling it (passed, stored "
-                f"or returned); the static mode inlines nested functions where called; {ADVICE}",
+                "or returned; the static mode inlines a nested function where it is called)",
             )
     return set(found)
 
@@ -155,7 +153,7 @@ def _check_definition(node, error):
             raise error(
                 sub,
                 f"'{kind}' in the nested function '{fname}' (a nested function may read the "
-                "enclosing function's variables, not assign them); return the new value instead",
+                "enclosing function's variables, not assign them)",
             )
         if isinstance(sub, (gast.Yield, gast.YieldFrom)):
             raise error(sub, f"a nested generator function ('{fname}')")
