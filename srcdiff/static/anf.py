@@ -155,8 +155,10 @@ class Normalizer:
             stmt.value = self.atom(value, base, before)
         else:  # a tuple of names, from a call
             hint = target.elts[0].id
+            if isinstance(value, gast.Subscript):  # ``a, b = pairs[i]``: the item gets a name
+                value = self.atom(value, hint, before)
             if isinstance(value, gast.Name):
-                return [
+                return before + [
                     self.located(assign(elt.id, _item(value.id, i)))
                     for i, elt in enumerate(target.elts)
                 ]

@@ -271,18 +271,20 @@ class Desugar:
             counter, item = target.elts
             if not isinstance(counter, gast.Name):
                 raise self.error(stmt, "this enumerate() loop target")
-            prologue, sequence = self.sequence(iterable.args[0], stmt)
+            walked = iterable.args[0]
+            if _zip_into(walked, item):  # ``for i, (a, b) in enumerate(zip(as, bs))``
+                prologue, sequences = self.sequences(walked.args, stmt)
+                binds = list(zip(item.elts, sequences))
+            else:
+                prologue, sequence = self.sequence(walked, stmt)
+                sequences, binds = [sequence], [(item, sequence)]
             stmt.target = store(counter.id)
-            stmt.iter = range_len([sequence])
-            return prologue, counter.id, [(item, sequence)]
+            stmt.iter = range_len(sequences)
+            return prologue, counter.id, binds
         if is_call_to(iterable, "zip") and not iterable.keywords:
-            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args)):
+            if not _zip_into(iterable, target):
                 raise self.error(stmt, "this zip() loop target")
-            prologue, sequences = [], []
-            for arg in iterable.args:
-                more, sequence = self.sequence(arg, stmt)
-                prologue += more
-                sequences.append(sequence)
+            prologue, sequences = self.sequences(iterable.args, stmt)
             index = self.namer.fresh("i")
             stmt.target = store(index)
             stmt.iter = range_len(sequences)
@@ -294,6 +296,15 @@ class Desugar:
             stmt.iter = range_len([sequence])
             return prologue, index, [(target, sequence)]
         raise self.error(stmt, "this loop target")
+
+    def sequences(self, nodes, stmt):
+        """(prologue, names) for several sequences walked in step."""
+        prologue, names = [], []
+        for node in nodes:
+            more, sequence = self.sequence(node, stmt)
+            prologue += more
+            names.append(sequence)
+        return prologue, names
 
     def sequence(self, node, stmt):
         """A name for the sequence a loop walks, assigned once before the loop."""
@@ -333,6 +344,17 @@ class Desugar:
             raise self.error(stmt, "a while-else clause")
         self.check_expression(stmt.test)
         return self.loop(stmt, [], None)
+
+
+def _zip_into(iterable, target):
+    """Is ``iterable`` a ``zip(...)`` call that ``target`` unpacks one name per sequence?"""
+    return (
+        is_call_to(iterable, "zip")
+        and not iterable.keywords
+        and not any(isinstance(a, gast.Starred) for a in iterable.args)
+        and isinstance(target, gast.Tuple)
+        and len(target.elts) == len(iterable.args)
+    )
 
 
 def desugar(source):

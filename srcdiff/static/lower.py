@@ -224,7 +224,7 @@ class Lower:
             what = describe(node)
             if isinstance(node, gast.GeneratorExp):
                 what += " other than the argument of sum(), list(), tuple(), min(), max(), any(), all() or sorted()"
-            raise self.error(node, f"{what} (write a list comprehension or a for loop)")
+            raise self.error(node, what)
         for field, value in gast.iter_fields(node):
             if isinstance(value, list):
                 setattr(
