@@ -37,7 +37,8 @@ def astype_jvp(t, ans, x, dtype, order="K", casting="unsafe", subok=True, copy=T
 def sequence_copy(g, ans, items):
     """``list(items)``, ``tuple(items)``: item ``i`` of the result is item ``i`` of ``items``."""
     if isinstance(items, np.ndarray):  # the rows (or numbers) of an array
-        return (np.reshape(np.array([np.asarray(d) for d in g], dtype=float), items.shape),)
+        dtype = items.dtype if np.issubdtype(items.dtype, np.inexact) else np.float64
+        return (np.reshape(np.array([np.asarray(d) for d in g], dtype=dtype), items.shape),)
     return (GradientList(g),)
 
 

@@ -41,6 +41,9 @@ class Lower:
         self.namer = Namer(names_in(source.tree))
         self.functions = set()  # every nested function's name
         self.expanding = []  # the nested functions being inlined, innermost last
+        # Lists and sums made for a comprehension, read once by the expression that
+        # held it: a later in-place update of an array they show changes nothing read.
+        self.temporaries = set()
 
     def error(self, node, what):
         return self.source.error(node, f"{what} is not supported; {ADVICE}")
@@ -119,12 +122,15 @@ class Lower:
         return out
 
     def into_name(self, value, target, before, visible, stmt):
-        """``target = <comprehension or nested call>``: compute it into ``target`` itself."""
-        if target in names_in(value) or not self.is_work(value, visible):
+        """``target = <comprehension or nested call>``: compute it into ``target`` itself.
+
+        A nested call assigns its result last, after its arguments and body read
+        every value they need; a comprehension fills its list while it reads.
+        """
+        if not self.is_work(value, visible):
             return False
-        if isinstance(value, gast.Call) and _is_function(value, visible):
-            if target in names_in(gast.Module(body=visible[value.func.id].body, type_ignores=[])):
-                return False
+        if not _is_function(value, visible) and target in names_in(value):
+            return False
         self.work(value, target, before, visible, stmt)
         return True
 
@@ -181,6 +187,7 @@ class Lower:
             made = comprehension_loop(node.args[0], result, start, lineno)
         else:  # list(...), min(...): of a list of the items
             items = self.namer.fresh("items")
+            self.temporaries.add(items)
             before.extend(
                 self.block(comprehension_loop(node.args[0], items, None, lineno), visible)
             )
@@ -218,6 +225,8 @@ class Lower:
             )
         if self.is_work(node, visible):
             result = self.namer.fresh(_hint(node, visible))
+            if not _is_function(node, visible):
+                self.temporaries.add(result)
             self.work(node, result, before, visible, stmt)
             return name(result)
         if isinstance(node, COMPREHENSIONS):
@@ -254,10 +263,13 @@ class Lower:
 
 def lower(source):
     """``source`` with its tree lowered (see the module docstring); ``source`` if nothing to do."""
-    tree = Lower(source).run()
+    lowering = Lower(source)
+    tree = lowering.run()
     if tree is None:
         return source
-    return dataclasses.replace(source, tree=tree)
+    lowered = dataclasses.replace(source, tree=tree)
+    lowered.temporaries = frozenset(lowering.temporaries)  # for the fence, static/inputs.py
+    return lowered
 
 
 def _body_nodes(tree):

@@ -294,3 +294,13 @@ for shape, kwargs in [
 ]:  # fmt: skip
     case(np.linalg.norm, distinct(*shape), **kwargs)
 case(np.linalg.norm, distinct(3), 1)
+
+# ---- conversions: astype, list(), tuple()
+case(np.ndarray.astype, normal(2, 3), float)
+case(np.ndarray.astype, normal(3), np.float64, copy=False)
+case(np.ndarray.astype, normal(3) * 3.0, int)
+case(np.ndarray.astype, normal(3), bool)
+case(builtins.list, [normal(3), normal(2, 3), 1.5])
+case(builtins.list, normal(2, 3))
+case(builtins.tuple, (normal(3), normal(3)))
+case(builtins.tuple, normal(4))

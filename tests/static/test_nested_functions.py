@@ -39,7 +39,7 @@ def defined_inside_a_loop(W, x):
     for k in range(3):
 
         def term(v):
-            return np.sum(np.sin(W[k] * v)) * k
+            return np.sum(np.sin(W[k] * v)) * k  # noqa: B023 (called in the same trip)
 
         total = total + term(x)
     return total
