@@ -54,7 +54,8 @@ def rename(tree, renames, skip=()):
 
 
 def own_loop_names(tree, namer):
-    """Give each comprehension's loop variables names no other code of ``tree`` uses."""
+    """Give each comprehension's loop variables names no other code of ``tree`` uses; returns them."""
+    names = set()
     for node in gast.walk(tree):
         if not isinstance(node, COMPREHENSIONS):
             continue
@@ -68,6 +69,9 @@ def own_loop_names(tree, namer):
                 if isinstance(target, gast.Name) and total[target.id] > inside[target.id]:
                     renames.setdefault(target.id, namer.fresh(target.id))
         rename(node, renames, skip=[outer])
+        for generator in node.generators:
+            names |= {t.id for t in gast.walk(generator.target) if isinstance(t, gast.Name)}
+    return names
 
 
 def comprehension_loop(node, result, start, lineno):

@@ -41,8 +41,9 @@ class Lower:
         self.namer = Namer(names_in(source.tree))
         self.functions = set()  # every nested function's name
         self.expanding = []  # the nested functions being inlined, innermost last
-        # Lists and sums made for a comprehension, read once by the expression that
-        # held it: a later in-place update of an array they show changes nothing read.
+        # Names made for a value the expression that held it reads once (a list or sum
+        # of a comprehension, a call's result) and a comprehension's own loop
+        # names: a later in-place update of an array they show changes nothing read.
         self.temporaries = set()
 
     def error(self, node, what):
@@ -55,7 +56,7 @@ class Lower:
             for n in _body_nodes(tree)
         ):
             return None
-        own_loop_names(tree, self.namer)
+        self.temporaries |= own_loop_names(tree, self.namer)
         self.functions = nested_functions(tree, self.error)
         own_local_names(tree, self.functions, self.namer)
         tree.body = self.block(tree.body, {})
@@ -225,8 +226,7 @@ class Lower:
             )
         if self.is_work(node, visible):
             result = self.namer.fresh(_hint(node, visible))
-            if not _is_function(node, visible):
-                self.temporaries.add(result)
+            self.temporaries.add(result)
             self.work(node, result, before, visible, stmt)
             return name(result)
         if isinstance(node, COMPREHENSIONS):

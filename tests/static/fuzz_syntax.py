@@ -23,6 +23,9 @@ class SyntaxWriter:
             matrix = self.choice(matrices)
             rows, row_shape = env[matrix].shape[0], env[matrix].shape[1:]
             body_env = dict(env, **{k: Var(row_shape, False, env[matrix].floating)})
+            # The rows are views: an in-place update of the matrix later is refused
+            # as for any loop over its rows (the fence of static/inputs.py).
+            env = dict(env, **{matrix: Var(env[matrix].shape, False, env[matrix].floating)})
             item_shape = self.choice([(), row_shape])
             text, _ = self.expr_of_shape(body_env, dict(ctx, may_call=False), 2, item_shape)
             value = f"np.stack([{text} for {k} in {matrix}])"
