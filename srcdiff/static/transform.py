@@ -1,6 +1,7 @@
 """The static compiler's pipeline, stage by stage.
 
-    source --parse--> gast tree --desugar--> small language --activity-->
+    source --parse--> gast tree --lower--> no nested functions or comprehensions
+    --desugar--> small language --activity-->
     active names --anf--> one operation per statement --reverse--> adjoint
     --optimize--> fewer statements --compile--> function
 
