@@ -121,12 +121,16 @@ def own_local_names(tree, functions, namer):
             continue
         if _function_name(node) not in functions:
             continue
+        # Defaults are evaluated where the function is defined: they are the caller's.
+        defaults = [d for d in function.args.defaults + function.args.kw_defaults if d]
         total, inside = name_counts(tree), name_counts(function)
+        for default in defaults:
+            inside.subtract(name_counts(default))
         renames = {}
         for local in _locals(function) - functions:
             if total[local] > inside[local]:
                 renames[local] = namer.fresh(local)
-        rename(function, renames)
+        rename(function, renames, skip=defaults)
 
 
 def _walk_body(tree):

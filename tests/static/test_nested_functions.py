@@ -176,6 +176,74 @@ CASES = [
 ]
 
 
+def writes_into_an_array_of_the_caller(x):
+    buf = np.zeros(3)
+
+    def put(i, v):
+        buf[i] = v * v
+
+    for i in range(3):
+        put(i, x[i])
+    return np.sum(buf * x)
+
+
+def lambda_default_binds_the_loop_value(x):
+    total = 0.0
+    for k in range(3):
+        scaled = lambda v, k=k: v * k  # noqa: E731
+        total = total + np.sum(scaled(x))
+    return total
+
+
+def default_named_like_the_parameter(x, k):
+    def scaled(v, k=k):
+        return v * k
+
+    k = k * 10.0  # the default keeps the value it had at the definition
+    return np.sum(scaled(x) + scaled(x, k))
+
+
+def helper_with_a_comprehension_stored_into_rows(x):
+    def rows(v):
+        """Three scaled copies."""
+        ys = [v * i for i in range(3)]
+        return np.stack(ys)
+
+    a = np.zeros((2, 3, 3))
+    a[0] = rows(x)
+    a[1] = rows(x * 2)
+    return np.sum(a**2)
+
+
+def module_helper(x, W):
+    def act(v):
+        return np.tanh(v)
+
+    return act(W @ x)
+
+
+def calls_a_module_helper_with_a_nested_function(x, W):
+    return np.sum(module_helper(x, W) ** 2)
+
+
+def helper_returning_none(x):
+    def nothing(v):
+        v = v * 2
+
+    result = nothing(x)
+    return np.sum(x**2) if result is None else 0.0
+
+
+CASES += [
+    (writes_into_an_array_of_the_caller, (X,)),
+    (lambda_default_binds_the_loop_value, (X,)),
+    (default_named_like_the_parameter, (X, 1.5)),
+    (helper_with_a_comprehension_stored_into_rows, (X,)),
+    (calls_a_module_helper_with_a_nested_function, (X, W)),
+    (helper_returning_none, (X,)),
+]
+
+
 @pytest.mark.parametrize(
     "fn, args", CASES, ids=[f"{fn.__name__}-{i}" for i, (fn, _) in enumerate(CASES)]
 )
