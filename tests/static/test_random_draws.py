@@ -82,15 +82,43 @@ def test_a_generator_made_inside_draws_like_numpy(mode):
     np.testing.assert_allclose(got, 2 * X * np.random.default_rng(0).standard_normal(3))
 
 
-@pytest.mark.parametrize("fn", [through_a_helper, through_a_named_lambda])
+def through_a_nested_helper(x, rng):
+    def jitter(v):
+        return v * rng.normal(size=v.shape)
+
+    return np.sum(jitter(x) ** 2)
+
+
+def in_a_comprehension(x, rng):
+    return np.sum(np.stack([x * rng.normal() for _ in range(3)]) ** 2)
+
+
+def _one_draw_each(fresh):
+    return fresh.normal(size=3)
+
+
+def _three_numbers(fresh):
+    factors = np.array([fresh.normal() for _ in range(3)])
+    return np.full(3, np.sqrt(np.sum(factors**2)))  # sum of (x * f)^2 = x^2 * sum f^2
+
+
+ONCE = [
+    (through_a_helper, _one_draw_each),
+    (through_a_named_lambda, lambda fresh: fresh.standard_normal(3)),
+    (through_a_nested_helper, _one_draw_each),
+    (in_a_comprehension, _three_numbers),
+]
+
+
+@pytest.mark.parametrize("fn, drawn", ONCE, ids=[fn.__name__ for fn, _ in ONCE])
 @pytest.mark.parametrize("mode", ["static", "trace"])
-def test_a_helper_or_lambda_that_draws_runs_once(fn, mode):
+def test_a_helper_lambda_or_comprehension_that_draws_runs_once(fn, drawn, mode):
     rng, fresh = np.random.default_rng(2), np.random.default_rng(2)
     value, got = srcdiff.value_and_grad(fn, mode=mode)(X, rng)
-    drawn = fresh.normal(size=3) if fn is through_a_helper else fresh.standard_normal(3)
-    np.testing.assert_allclose(got, 2 * X * drawn**2)
-    np.testing.assert_allclose(value, np.sum((X * drawn) ** 2))
-    assert rng.normal() == fresh.normal()
+    scale = drawn(fresh)  # value = sum((x * scale)^2) with the numbers drawn
+    np.testing.assert_allclose(got, 2 * X * scale**2)
+    np.testing.assert_allclose(value, np.sum((X * scale) ** 2))
+    assert rng.normal() == fresh.normal()  # the same draws, no more
 
 
 def calls_what_it_is_given(x, fn):

@@ -7,7 +7,6 @@ must start with ``FILE:LINE:`` of the construct, name it as the user would
 """
 
 import ast
-import inspect
 import re
 
 import gast
@@ -16,6 +15,7 @@ import pytest
 
 import srcdiff
 from srcdiff.static.constructs import describe
+from tests.static.test_errors import _line_of
 
 GLOBAL_SCALE = 2.0
 
@@ -215,11 +215,6 @@ CONSTRUCTS = [
     (call_before_definition, "y = half(x)", "a call of the nested function 'half' before"),
     (generator_in_lambda, "lambda row", "inside a lambda"),
 ]
-
-
-def _line_of(fn, text):
-    lines, first = inspect.getsourcelines(fn)
-    return first + next(i for i, line in enumerate(lines) if text in line)
 
 
 @pytest.mark.parametrize(
