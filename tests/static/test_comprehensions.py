@@ -9,6 +9,7 @@ import pytest
 
 import srcdiff
 from tests.numeric import assert_every_grad_right
+from tests.static.test_list_gradients import assert_list_grad_right
 
 RNG = np.random.default_rng(11)
 X = np.array([0.5, -1.25, 2.0])
@@ -181,3 +182,16 @@ def test_comprehension_loop_name_does_not_leak():
     # The comprehension's x is its own: the function's x keeps its value.
     np.testing.assert_allclose(shadows_the_argument(X), np.sum(2 * X * X))
     np.testing.assert_allclose(srcdiff.grad(shadows_the_argument)(X), 4 * X)
+
+
+def layers(params, x):
+    h = x
+    for W, b in params:
+        h = np.tanh(W @ h + b)
+    return np.sum(h**2) + sum(np.sum(W**2) for W, _ in params)
+
+
+def test_loop_unpacks_a_list_of_weight_tuples():
+    params = [(RNG.normal(size=(3, 2)), RNG.normal(size=3)), (RNG.normal(size=(2, 3)), 0.5)]
+    assert_list_grad_right(layers, params, RNG.normal(size=2), wrt=0, ragged=True)
+    assert_list_grad_right(layers, params, RNG.normal(size=2), wrt=1, ragged=True)
