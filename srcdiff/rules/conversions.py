@@ -1,9 +1,6 @@
-"""Conversions: ``x.astype(float)`` passes the gradient through, ``x.astype(int)`` stops it;
-``list(items)`` and ``tuple(items)`` pass each item's gradient back to it.
+"""Conversions of sequences: ``list(items)`` and ``tuple(items)`` pass each item's gradient back.
 
-A float or complex result is ``x`` again in another precision, so its
-cotangent goes back to ``x`` cast to ``x``'s dtype.  An integer or boolean
-result is piecewise constant in ``x``: it carries no gradient (zero).
+(``x.astype(...)`` is a shape-family rule: ``rules/more_shapes.py``.)
 """
 
 import builtins
@@ -11,26 +8,7 @@ import builtins
 import numpy as np
 
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import zeros_like
-from srcdiff.rules.registry import defjvp, deflinear, defvjp
-
-
-def _carries_gradient(ans):
-    return np.result_type(ans).kind in "fc"
-
-
-@defvjp(np.ndarray.astype)
-def astype(g, ans, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
-    if not _carries_gradient(ans):
-        return (zeros_like(x),)
-    return (np.asarray(g).astype(np.result_type(x), copy=False),)
-
-
-@defjvp(np.ndarray.astype)
-def astype_jvp(t, ans, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
-    if not _carries_gradient(ans):
-        return zeros_like(ans)
-    return np.asarray(t).astype(np.result_type(ans), copy=False)
+from srcdiff.rules.registry import deflinear, defvjp
 
 
 @defvjp(builtins.list, builtins.tuple)
