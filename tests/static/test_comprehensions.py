@@ -195,3 +195,22 @@ def test_loop_unpacks_a_list_of_weight_tuples():
     params = [(RNG.normal(size=(3, 2)), RNG.normal(size=3)), (RNG.normal(size=(2, 3)), 0.5)]
     assert_list_grad_right(layers, params, RNG.normal(size=2), wrt=0, ragged=True)
     assert_list_grad_right(layers, params, RNG.normal(size=2), wrt=1, ragged=True)
+
+
+def multi_head_attention(Wq, Wk, Wv, xs):
+    """Attention with a comprehension over heads, each a slice of the projections."""
+
+    def head(h):
+        q, k, v = xs @ Wq[h], xs @ Wk[h], xs @ Wv[h]
+        scores = q @ k.T / np.sqrt(q.shape[1])
+        weights = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+        weights = weights / np.sum(weights, axis=1, keepdims=True)
+        return weights @ v
+
+    heads = [head(h) for h in range(Wq.shape[0])]
+    return np.sum(np.concatenate(heads, axis=1) ** 2)
+
+
+def test_attention_with_a_comprehension_over_heads():
+    Wq, Wk, Wv = (RNG.normal(size=(2, 3, 2)) for _ in range(3))
+    assert_every_grad_right(multi_head_attention, (Wq, Wk, Wv, RNG.normal(size=(4, 3))))
