@@ -6,8 +6,9 @@ handed to ``sum``, ``list``, ``tuple``, ``min``, ``max``, ``any``, ``all`` or
 ``sorted``.  Each call of a nested function became the statements of its body
 (``static/inline.py``), each comprehension a ``for`` loop
 (``static/comprehensions.py``), put before the statement that used them, in
-the order Python evaluates them; every statement made keeps the line of the
-user's code it came from.  The rest of the function is unchanged, for
+the order Python evaluates them (the right side of ``and``/``or`` and the arms
+of ``a if c else b`` under an ``if``, run only when Python would run them);
+every statement made keeps the line of the user's code it came from.  The rest of the function is unchanged, for
 ``desugar`` to read.
 """
 
@@ -212,10 +213,7 @@ class Lower:
         if isinstance(node, gast.BoolOp) and any(
             self.has_work(v, visible) for v in node.values[1:]
         ):
-            raise self.error(
-                node,
-                "a comprehension or a call of a nested function on the right of 'and'/'or'",
-            )
+            return self.short_circuit(node, before, visible, stmt)
         if (
             isinstance(node, gast.Call)
             and _names_function(node, self.functions)
@@ -247,6 +245,22 @@ class Lower:
             elif isinstance(value, gast.AST):
                 setattr(node, field, self.expression(value, before, visible, stmt))
         return node
+
+    def short_circuit(self, node, before, visible, stmt):
+        """``a and b`` (``a or b``) whose right side holds work: ``b`` runs only if ``a`` is
+        true (false), as Python evaluates it."""
+        result = self.namer.fresh("either" if isinstance(node.op, gast.Or) else "both")
+        first = self.expression(node.values[0], before, visible, stmt)
+        before.append(located(assign(result, first), stmt))
+        for value in node.values[1:]:
+            inner = []
+            value = self.expression(value, inner, visible, stmt)
+            test = name(result)
+            if isinstance(node.op, gast.Or):
+                test = gast.UnaryOp(op=gast.Not(), operand=test)
+            body = inner + [located(assign(result, value), stmt)]
+            before.append(located(gast.If(test=test, body=body, orelse=[]), stmt))
+        return name(result)
 
     def conditional(self, node, before, visible, stmt):
         """``a if c else b`` whose branches hold work: an ``if`` statement assigning a name."""

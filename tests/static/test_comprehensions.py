@@ -214,3 +214,20 @@ def multi_head_attention(Wq, Wk, Wv, xs):
 def test_attention_with_a_comprehension_over_heads():
     Wq, Wk, Wv = (RNG.normal(size=(2, 3, 2)) for _ in range(3))
     assert_every_grad_right(multi_head_attention, (Wq, Wk, Wv, RNG.normal(size=(4, 3))))
+
+
+def short_circuits(x):
+    def big(v):
+        return np.sum(v * v) > 4.0
+
+    total = np.sum(x)
+    if x[0] > 0 and sum(v for v in x) > 1.0:
+        total = total * 2.0
+    if x[1] > 0 or big(x) or any(v > 1.5 for v in x):
+        total = total + np.sum(x**3)
+    return total
+
+
+@pytest.mark.parametrize("x", [X, -X, X * 0.1, np.array([-1.0, -0.5, 1.6])])
+def test_and_or_evaluate_their_right_side_only_when_needed(x):
+    assert_every_grad_right(short_circuits, (x,))
