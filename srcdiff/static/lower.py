@@ -27,7 +27,7 @@ from srcdiff.static.comprehensions import (
 )
 from srcdiff.static.constructs import describe
 from srcdiff.static.inline import NestedFunction, nested_functions, own_local_names
-from srcdiff.static.names import Namer, assign, assigned_names, clone, name, names_in
+from srcdiff.static.names import Namer, assign, assigned_names, clone, const, name, names_in
 from srcdiff.static.statements import located
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
@@ -96,13 +96,13 @@ class Lower:
                 stmt.value = self.expression(stmt.value, before, visible, stmt)
         elif isinstance(stmt, (gast.If, gast.Assert)):
             stmt.test = self.expression(stmt.test, before, visible, stmt)
-        elif isinstance(stmt, gast.While):
-            if self.has_work(stmt.test, visible):
-                raise self.error(
-                    stmt,
-                    "a comprehension or a call of a nested function in a 'while' condition "
-                    "(compute it before the loop and again at the end of the body)",
-                )
+        elif isinstance(stmt, gast.While) and self.has_work(stmt.test, visible):
+            # The condition runs before each trip: ``while True:`` that computes it
+            # first and leaves when it is false.
+            test = gast.UnaryOp(op=gast.Not(), operand=stmt.test)
+            leave = located(gast.If(test=test, body=[located(gast.Break(), stmt)], orelse=[]), stmt)
+            stmt.test = const(True)
+            stmt.body = [leave] + stmt.body
         elif isinstance(stmt, gast.For):
             stmt.iter = self.expression(stmt.iter, before, visible, stmt)
         for field in ("body", "orelse"):

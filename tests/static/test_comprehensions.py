@@ -231,3 +231,17 @@ def short_circuits(x):
 @pytest.mark.parametrize("x", [X, -X, X * 0.1, np.array([-1.0, -0.5, 1.6])])
 def test_and_or_evaluate_their_right_side_only_when_needed(x):
     assert_every_grad_right(short_circuits, (x,))
+
+
+def comprehension_in_a_while_condition(x):
+    y = x
+    steps = 0
+    while sum([v * v for v in y]) > 1.0 and steps < 10:
+        y = y * 0.5
+        steps = steps + 1
+    return np.sum(y**3) + steps
+
+
+def test_comprehension_in_a_while_condition_runs_before_each_trip():
+    assert_every_grad_right(comprehension_in_a_while_condition, (X,))
+    assert_every_grad_right(comprehension_in_a_while_condition, (X * 0.1,))

@@ -165,13 +165,6 @@ def return_inside_nested_loop(x):
     return first_positive(x)
 
 
-def comprehension_in_while_condition(x):
-    y = x
-    while sum([v * v for v in y]) > 1.0:
-        y = y * 0.5
-    return np.sum(y)
-
-
 def call_before_definition(x):
     y = half(x)  # noqa: F821
 
@@ -211,7 +204,6 @@ CONSTRUCTS = [
     (nested_function_with_star_args, "def total", "a nested function taking *args"),
     (nested_function_calls_itself, "v * power", "the nested function 'power' calling itself"),
     (return_inside_nested_loop, "return v", "a 'return' inside a loop of the nested function"),
-    (comprehension_in_while_condition, "while sum", "in a 'while' condition"),
     (call_before_definition, "y = half(x)", "a call of the nested function 'half' before"),
     (generator_in_lambda, "lambda row", "inside a lambda"),
 ]
