@@ -220,7 +220,9 @@ class Lower:
             and not _is_function(node, visible)
         ):
             raise self.error(
-                node, f"a call of the nested function '{node.func.id}' before its definition"
+                node,
+                f"a call of the nested function '{node.func.id}' where its 'def' may not have run "
+                "(call it after the 'def', in the same block or one inside it)",
             )
         if self.is_work(node, visible):
             result = self.namer.fresh(_hint(node, visible))

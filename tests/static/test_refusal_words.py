@@ -174,6 +174,15 @@ def call_before_definition(x):
     return np.sum(y)
 
 
+def call_after_a_branch_that_defines(x):
+    if x[0] > 0:
+
+        def half(v):
+            return v * 0.5
+
+    return np.sum(half(x))
+
+
 def generator_in_lambda(x):
     return np.sum(np.apply_along_axis(lambda row: sum(v for v in row), 0, x))
 
@@ -204,7 +213,12 @@ CONSTRUCTS = [
     (nested_function_with_star_args, "def total", "a nested function taking *args"),
     (nested_function_calls_itself, "v * power", "the nested function 'power' calling itself"),
     (return_inside_nested_loop, "return v", "a 'return' inside a loop of the nested function"),
-    (call_before_definition, "y = half(x)", "a call of the nested function 'half' before"),
+    (
+        call_before_definition,
+        "y = half(x)",
+        "a call of the nested function 'half' where its 'def' may not have run",
+    ),
+    (call_after_a_branch_that_defines, "return np.sum(half", "where its 'def' may not have run"),
     (generator_in_lambda, "lambda row", "inside a lambda"),
 ]
 
