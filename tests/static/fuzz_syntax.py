@@ -4,7 +4,8 @@
 ``sum(... for k in range(n))`` or a comprehension over the rows of a matrix;
 ``stmt_nested`` writes a ``def h(a):`` that reads the function's own values
 (a closure) and calls it once or twice.  Both read the loop variable or the
-closure like any expression of ``fuzz_expressions.py``.
+closure like any expression of ``fuzz_expressions.py``; items are made floats
+(``1.0 * ...``), as an item may read only the integer loop variable.
 """
 
 from tests.static.fuzz_expressions import Var
@@ -28,7 +29,7 @@ class SyntaxWriter:
             env = dict(env, **{matrix: Var(env[matrix].shape, False, env[matrix].floating)})
             item_shape = self.choice([(), row_shape])
             text, _ = self.expr_of_shape(body_env, dict(ctx, may_call=False), 2, item_shape)
-            value = f"np.stack([{text} for {k} in {matrix}])"
+            value = f"np.stack([1.0 * {text} for {k} in {matrix}])"
             shape = (rows,) + item_shape
         elif form == "sum":
             shape = self.choice([(), (3,), (2, 3)])
@@ -43,7 +44,7 @@ class SyntaxWriter:
             if form == "filtered":
                 n, kept = n + 1, n
                 condition = f" if {k} != {n - 1}"
-            value = f"np.stack([{text} for {k} in range({n}){condition}])"
+            value = f"np.stack([1.0 * {text} for {k} in range({n}){condition}])"
             shape = (kept,) + item_shape
         name = self.fresh_name()
         self.emit(indent, f"{name} = {value}")
