@@ -56,10 +56,11 @@ def rename(tree, renames, skip=()):
 def own_loop_names(tree, namer):
     """Give each comprehension's loop variables names no other code of ``tree`` uses; returns them."""
     names = set()
+    total = name_counts(tree)  # kept up to date as names change
     for node in gast.walk(tree):
         if not isinstance(node, COMPREHENSIONS):
             continue
-        total, inside = name_counts(tree), name_counts(node)
+        inside = name_counts(node)
         # The first iterable is evaluated outside the comprehension.
         outer = node.generators[0].iter
         inside.subtract(name_counts(outer))
@@ -68,6 +69,9 @@ def own_loop_names(tree, namer):
             for target in gast.walk(generator.target):
                 if isinstance(target, gast.Name) and total[target.id] > inside[target.id]:
                     renames.setdefault(target.id, namer.fresh(target.id))
+        for old, new in renames.items():
+            total[old] -= inside[old]
+            total[new] += inside[old]
         rename(node, renames, skip=[outer])
         for generator in node.generators:
             names |= {t.id for t in gast.walk(generator.target) if isinstance(t, gast.Name)}

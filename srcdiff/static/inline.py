@@ -13,6 +13,8 @@ decorated, taking ``*args``/``**kwargs``, writing ``nonlocal``/``global``
 names, calling itself, or returning from inside one of its loops.
 """
 
+import collections
+
 import gast
 
 from srcdiff.static.comprehensions import name_counts, rename
@@ -85,36 +87,50 @@ def nested_functions(tree, error):
     count when the name is only ever called.  Lambda assignments get a
     ``lambda_name`` attribute.
     """
+    uses = _Uses(tree)
     found = {}
     for node in _walk_body(tree):
         if isinstance(node, gast.FunctionDef):
             _check_definition(node, error)
             found[node.name] = node
-        elif _is_named_lambda(node) and _only_called(tree, node.targets[0].id):
+        elif _is_named_lambda(node) and not uses.other[node.targets[0].id]:
             node.value.lambda_name = node.targets[0].id
             found[node.targets[0].id] = node
     for fname, node in found.items():
-        stores = sum(
-            1
-            for sub in gast.walk(tree)
-            if isinstance(sub, gast.Name) and sub.id == fname and isinstance(sub.ctx, gast.Store)
-        )
-        definitions = stores + sum(
-            1 for sub in gast.walk(tree) if isinstance(sub, gast.FunctionDef) and sub.name == fname
-        )
-        if definitions > 1:
+        if uses.definitions[fname] > 1:
             raise error(node, f"the nested function '{fname}' defined or assigned more than once")
-        if not _only_called(tree, fname):
+        if uses.other[fname]:
             raise error(
-                _first_use(tree, fname),
+                uses.other[fname][0],
                 f"the nested function '{fname}' used other than by calling it (passed, stored "
                 "or returned; the static mode inlines a nested function where it is called)",
             )
     return set(found)
 
 
+class _Uses:
+    """For each name of a tree: how often it is bound, and its loads other than calls."""
+
+    def __init__(self, tree):
+        self.definitions = collections.Counter()
+        self.other = collections.defaultdict(list)
+        called = set()
+        for node in gast.walk(tree):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+                called.add(id(node.func))
+        for node in gast.walk(tree):
+            if isinstance(node, gast.FunctionDef) and node is not tree:
+                self.definitions[node.name] += 1
+            elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                self.definitions[node.id] += 1
+            elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                if id(node) not in called:
+                    self.other[node.id].append(node)
+
+
 def own_local_names(tree, functions, namer):
     """Rename each nested function's variables that other code of ``tree`` also uses."""
+    total = name_counts(tree)  # kept up to date as names change
     for node in _walk_body(tree):
         function = node if isinstance(node, gast.FunctionDef) else getattr(node, "value", None)
         if not isinstance(function, (gast.FunctionDef, gast.Lambda)):
@@ -123,13 +139,15 @@ def own_local_names(tree, functions, namer):
             continue
         # Defaults are evaluated where the function is defined: they are the caller's.
         defaults = [d for d in function.args.defaults + function.args.kw_defaults if d]
-        total, inside = name_counts(tree), name_counts(function)
+        inside = name_counts(function)
         for default in defaults:
             inside.subtract(name_counts(default))
         renames = {}
         for local in _locals(function) - functions:
             if total[local] > inside[local]:
                 renames[local] = namer.fresh(local)
+                total[local] -= inside[local]
+                total[renames[local]] += inside[local]
         rename(function, renames, skip=defaults)
 
 
@@ -172,31 +190,6 @@ def _is_named_lambda(node):
         and node.value.args.vararg is None
         and node.value.args.kwarg is None
     )
-
-
-def _uses(tree, fname):
-    """(loads of ``fname``, loads that are the function of a call)."""
-    called = {
-        id(sub.func)
-        for sub in gast.walk(tree)
-        if isinstance(sub, gast.Call) and isinstance(sub.func, gast.Name)
-    }
-    loads = [
-        sub
-        for sub in gast.walk(tree)
-        if isinstance(sub, gast.Name) and sub.id == fname and isinstance(sub.ctx, gast.Load)
-    ]
-    return loads, [load for load in loads if id(load) in called]
-
-
-def _only_called(tree, fname):
-    loads, calls = _uses(tree, fname)
-    return len(loads) == len(calls)
-
-
-def _first_use(tree, fname):
-    loads, calls = _uses(tree, fname)
-    return next(load for load in loads if load not in calls)
 
 
 def _locals(function):
