@@ -269,3 +269,43 @@ add_case(orthogonalized, normal(4, 3))
 add_case(pseudo_inverse, normal(4, 3))
 add_case(matrix_norms, distinct(3, 4))
 add_case(offset_diagonals, normal(3, 3))
+
+
+# ---- order statistics, weighted sums, integrals, joins
+
+
+def robust_center(x):
+    return np.median(x, axis=-1) + np.quantile(x, 0.25, axis=0).sum() + np.percentile(x, 90.0)
+
+
+def quantile_level(x, q):
+    return np.quantile(x, q) * 2.0
+
+
+def weighted_mean(x, w):
+    return np.average(x, axis=0, weights=w) + np.average(x)
+
+
+def spread(x):
+    return np.ptp(x, axis=1) * np.ptp(x)
+
+
+def integral(y, x):
+    return np.trapezoid(y, x) + np.trapezoid(y, dx=0.5, axis=0).sum()
+
+
+def appended(x, y):
+    return np.append(x, y) * np.append(y, x)[::-1]
+
+
+def stacked_columns(x, y):
+    return np.column_stack([x, y]) @ np.dstack([x, y])[0].T
+
+
+add_case(robust_center, distinct(3, 4))
+add_case(quantile_level, distinct(5), 0.4, wrt=(0, 1))
+add_case(weighted_mean, normal(3, 2), positive(3), wrt=(0, 1))
+add_case(spread, distinct(3, 4))
+add_case(integral, normal(3, 4), np.array([0.0, 0.4, 1.5, 2.0]), wrt=(0, 1))
+add_case(appended, normal(3), normal(2), wrt=(0, 1))
+add_case(stacked_columns, normal(3), normal(3), wrt=(0, 1))

@@ -16,6 +16,7 @@ adds item by item; a registered rule may return a plain list, made one on return
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
     decompositions,
     elementwise,
+    joins,
     linalg,
     more_elementwise,
     more_shapes,
@@ -25,6 +26,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     reductions,
     shapes,
     sorting,
+    statistics,
     windows,
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like

@@ -190,3 +190,35 @@ for shape, kwargs in [
     ((2, 3, 4), {"ord": -np.inf, "axis": (-1, 1), "keepdims": True}),
 ]:  # fmt: skip
     case(np.linalg.norm, distinct(*shape), **kwargs)
+
+# ---- order statistics, weighted sums, integrals
+for axis, keepdims in [(None, False), (0, False), (1, True), (-1, False), ((0, 2), True)]:
+    case(np.median, distinct(3, 4, 2), axis=axis, keepdims=keepdims)
+    case(np.quantile, distinct(3, 4, 2), 0.3, axis=axis, keepdims=keepdims, wrt=(0, 1))
+case(np.median, distinct(4))
+case(np.median, distinct(5), 0)
+for method in ("linear", "lower", "higher", "midpoint"):
+    case(np.quantile, distinct(2, 5), np.array([0.1, 0.65]), axis=1, method=method, wrt=(0, 1))
+case(np.percentile, distinct(6), 35.0, wrt=(0, 1))
+case(np.percentile, distinct(3, 4), np.array([20.0, 70.0]), axis=0, keepdims=True, wrt=(0, 1))
+case(np.average, normal(3, 4))
+case(np.average, normal(3, 4), 1)
+case(np.average, normal(3, 4), 0, positive(3), wrt=(0, 2))
+case(np.average, normal(3, 4), None, positive(3, 4), wrt=(0, 2))
+case(np.average, normal(3, 4), 1, positive(4), True, wrt=(0, 2))
+case(np.average, normal(2, 3), -1, positive(2, 3), keepdims=True, wrt=(0, 2))
+case(np.ptp, distinct(3, 4))
+case(np.ptp, distinct(3, 4), 1)
+case(np.ptp, distinct(2, 3, 4), axis=(0, 2), keepdims=True)
+case(np.trapezoid, normal(5))
+case(np.trapezoid, normal(3, 4), None, 0.5, wrt=(0, 2))
+case(np.trapezoid, normal(3, 4), np.array([0.0, 0.5, 1.5, 2.0]), wrt=(0, 1))
+case(np.trapezoid, normal(3, 4), np.cumsum(positive(3, 4), axis=0), axis=0, wrt=(0, 1))
+
+# ---- joins
+case(np.append, normal(3), normal(2), wrt=(0, 1))
+case(np.append, normal(2, 3), normal(2), wrt=(0, 1))
+case(np.append, normal(2, 3), normal(1, 3), axis=0, wrt=(0, 1))
+case(np.column_stack, [normal(3), normal(3, 2)])
+case(np.dstack, [normal(2, 3), normal(2, 3, 2), normal(2, 3)])
+case(np.dstack, [normal(3), normal(3)])

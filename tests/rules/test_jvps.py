@@ -21,6 +21,8 @@ JVP_FAMILIES = (
     "srcdiff.rules.windows",
     "srcdiff.rules.sorting",
     "srcdiff.rules.decompositions",
+    "srcdiff.rules.statistics",
+    "srcdiff.rules.joins",
 )
 JVP_CASES = [c for c in CASES if vjp_rule(c.fn).__module__ in JVP_FAMILIES]
 
