@@ -309,3 +309,29 @@ add_case(spread, distinct(3, 4))
 add_case(integral, normal(3, 4), np.array([0.0, 0.4, 1.5, 2.0]), wrt=(0, 1))
 add_case(appended, normal(3), normal(2), wrt=(0, 1))
 add_case(stacked_columns, normal(3), normal(3), wrt=(0, 1))
+
+
+def real_eigen(a):
+    w, v = np.linalg.eig(a @ a.T + np.diag([1.0, 4.0, 9.0]))
+    return np.sum(w**2) + np.sum(v[:, 0] ** 4)
+
+
+def several_at_least(x, y):
+    a, b = np.atleast_2d(x, y)
+    return np.sum(a @ b.T)
+
+
+def unequal_pieces(x):
+    head, middle, tail = np.split(x, [1, 3])
+    return np.sum(head) * np.sum(middle**2) + np.sum(tail**3)
+
+
+def gradient_field(x):
+    gy, gx = np.gradient(x, 0.5)
+    return np.sum(gy**2 + gx * x)
+
+
+add_case(real_eigen, normal(3, 3))
+add_case(several_at_least, normal(3), normal(2, 3), wrt=(0, 1))
+add_case(unequal_pieces, normal(5))
+add_case(gradient_field, normal(3, 4))
