@@ -335,3 +335,19 @@ add_case(real_eigen, normal(3, 3))
 add_case(several_at_least, normal(3), normal(2, 3), wrt=(0, 1))
 add_case(unequal_pieces, normal(5))
 add_case(gradient_field, normal(3, 4))
+
+
+def array_api_linalg(a, b):
+    return (
+        np.linalg.vector_norm(a, axis=-1) + np.linalg.matrix_norm(a @ b.T)
+        + np.vecdot(a, b) + np.linalg.trace(np.linalg.outer(a[0], b[1]))
+        + np.sum(np.linalg.svdvals(np.linalg.matrix_transpose(a)))
+    )  # fmt: skip
+
+
+def chained_products(a, b):
+    return np.linalg.multi_dot([a, b, a]) @ b + np.linalg.matrix_power(a @ b, 3)
+
+
+add_case(array_api_linalg, normal(2, 3), normal(2, 3), wrt=(0, 1))
+add_case(chained_products, normal(3, 2), normal(2, 3), wrt=(0, 1))

@@ -18,6 +18,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     elementwise,
     joins,
     linalg,
+    linalg_api,
     more_elementwise,
     more_shapes,
     nondiff,

@@ -23,6 +23,7 @@ JVP_FAMILIES = (
     "srcdiff.rules.decompositions",
     "srcdiff.rules.statistics",
     "srcdiff.rules.joins",
+    "srcdiff.rules.linalg_api",
 )
 JVP_CASES = [c for c in CASES if vjp_rule(c.fn).__module__ in JVP_FAMILIES]
 
