@@ -351,3 +351,15 @@ def chained_products(a, b):
 
 add_case(array_api_linalg, normal(2, 3), normal(2, 3), wrt=(0, 1))
 add_case(chained_products, normal(3, 2), normal(2, 3), wrt=(0, 1))
+
+
+def interpolated(x, fp):
+    return np.interp(x, np.array([-1.0, 0.0, 0.8, 2.0]), fp) * np.cumulative_sum(x)
+
+
+def running_products(x):
+    return np.cumulative_prod(x, include_initial=True)[1:] + np.cumulative_sum(x, axis=0)
+
+
+add_case(interpolated, np.array([-1.4, 0.3, 0.5, 1.7]), normal(4), wrt=(0, 1))
+add_case(running_products, normal(4))

@@ -16,6 +16,7 @@ adds item by item; a registered rule may return a plain list, made one on return
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
     decompositions,
     elementwise,
+    interpolation,
     joins,
     linalg,
     linalg_api,

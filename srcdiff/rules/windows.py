@@ -239,3 +239,35 @@ def cumprod_jvp(t, ans, a, axis=None, dtype=None, out=None):
     t_rows, _ = _scan_rows(t, axis)
     ans_rows, back = _scan_rows(ans, axis)
     return back(cumprod_jvp_rows(t_rows, rows, ans_rows))
+
+
+# ---- NumPy 2's cumulative_sum and cumulative_prod: an initial 0 or 1 may lead the result
+def _after_initial(values, axis, include_initial):
+    """``values`` without the leading initial entry (a constant) along ``axis``."""
+    if not include_initial:
+        return values
+    return np.delete(values, 0, axis=-1 if axis is None else axis)
+
+
+@defvjp(np.cumulative_sum)
+def cumulative_sum(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    g = _after_initial(g, axis, include_initial)
+    return (np.flip(np.cumsum(np.flip(g, axis if axis is not None else 0), axis), axis),)
+
+
+deflinear(np.cumulative_sum)
+
+
+@defvjp(np.cumulative_prod)
+def cumulative_prod(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    g = _after_initial(g, axis, include_initial)
+    return cumprod(g, _after_initial(ans, axis, include_initial), x, axis)
+
+
+@defjvp(np.cumulative_prod)
+def cumulative_prod_jvp(t, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    moved = cumprod_jvp(t, _after_initial(ans, axis, include_initial), x, axis)
+    if not include_initial:
+        return moved
+    axis = -1 if axis is None else axis
+    return np.concatenate([np.zeros_like(np.take(moved, [0], axis)), moved], axis)

@@ -249,3 +249,15 @@ case(np.linalg.matrix_power, well_conditioned(2, 3, 3), 2)
 case(np.linalg.multi_dot, [normal(2, 3), normal(3, 4), normal(4, 2)])
 case(np.linalg.multi_dot, [normal(3), normal(3, 4), normal(4)])
 case(np.linalg.multi_dot, [normal(3), normal(3, 2), normal(2, 4)])
+
+# ---- cumulative_sum / cumulative_prod, interp
+for kwargs in ({}, {"include_initial": True}):
+    case(np.cumulative_sum, normal(4), **kwargs)
+    case(np.cumulative_sum, normal(2, 3), axis=1, **kwargs)
+    case(np.cumulative_prod, normal(4), **kwargs)
+    case(np.cumulative_prod, normal(3, 2), axis=0, **kwargs)
+KNOTS = np.array([-1.0, 0.0, 0.7, 2.0])
+case(np.interp, np.array([-0.5, 0.3, 0.35, 1.9]), KNOTS, normal(4), wrt=(0, 1, 2))
+case(np.interp, np.array([-1.5, 0.3, 2.5]), KNOTS, normal(4), wrt=(0, 1, 2))
+case(np.interp, np.array([[-1.5, 0.3], [1.2, 2.5]]), KNOTS, normal(4), -3.0, 4.0, wrt=(0, 1, 2))
+case(np.interp, 0.45, KNOTS, normal(4), wrt=(0, 1, 2))

@@ -24,6 +24,7 @@ JVP_FAMILIES = (
     "srcdiff.rules.statistics",
     "srcdiff.rules.joins",
     "srcdiff.rules.linalg_api",
+    "srcdiff.rules.interpolation",
 )
 
 
