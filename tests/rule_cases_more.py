@@ -363,3 +363,10 @@ def running_products(x):
 
 add_case(interpolated, np.array([-1.4, 0.3, 0.5, 1.7]), normal(4), wrt=(0, 1))
 add_case(running_products, normal(4))
+
+
+def gradient_on_a_grid(y, x):
+    return np.gradient(y, x) ** 2
+
+
+add_case(gradient_on_a_grid, normal(5), np.array([0.0, 0.4, 1.5, 2.0, 3.1]), wrt=(0, 1))
