@@ -4,8 +4,8 @@ Each point ``x`` falls in one interval ``[xp[j], xp[j + 1]]`` at the fraction
 ``u`` of its width: the result is ``fp[j] + u (fp[j + 1] - fp[j])``.  So
 ``fp[j]`` and ``fp[j + 1]`` get ``1 - u`` and ``u`` of the gradient, ``x``
 gets the interval's slope, the knots ``xp`` get the derivative of ``u``.
-Outside ``[xp[0], xp[-1]]`` the result is ``fp[0]`` / ``fp[-1]`` (which
-then get the gradient) or the constants ``left`` / ``right``.  A
+Outside ``[xp[0], xp[-1]]`` the result is ``fp[0]`` / ``fp[-1]``, or
+``left`` / ``right`` when given: whichever it is gets the gradient there.  A
 ``period`` is refused.
 """
 
@@ -49,7 +49,9 @@ def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
         dfp[-1] += np.sum(g_flat[np.ravel(x) > xp[-1]])
     dx = np.reshape(g_in * slope, np.shape(x))
     dxp = _spread(n, j, g_in * slope * (u - 1.0), -g_in * slope * u)
-    return dx, dxp, dfp  # float64, as NumPy's result
+    d_left = None if left is None else np.sum(g_flat[np.ravel(x) < xp[0]])
+    d_right = None if right is None else np.sum(g_flat[np.ravel(x) > xp[-1]])
+    return dx, dxp, dfp, d_left, d_right  # float64, as NumPy's result
 
 
 @defjvp(np.interp)
@@ -72,3 +74,13 @@ def interp_jvp_fp(t, ans, x, xp, fp, left=None, right=None, period=None):
     return np.interp(
         x, xp, t, None if left is None else 0.0, None if right is None else 0.0, period
     )
+
+
+@defjvp(np.interp, argnum=3)
+def interp_jvp_left(t, ans, x, xp, fp, left=None, right=None, period=None):
+    return np.where(np.asarray(x) < xp[0], t, 0.0)
+
+
+@defjvp(np.interp, argnum=4)
+def interp_jvp_right(t, ans, x, xp, fp, left=None, right=None, period=None):
+    return np.where(np.asarray(x) > xp[-1], t, 0.0)

@@ -117,15 +117,40 @@ def sinc_jvp(t, ans, x):
     return t * sinc_slope(x, ans)
 
 
+def _replaced_by(g, x, which):
+    """The part of ``g`` on the entries ``nan_to_num`` replaced by ``which``'s value."""
+    where = {"nan": np.isnan, "posinf": np.isposinf, "neginf": np.isneginf}[which](x)
+    return np.sum(np.where(where, g, 0.0))
+
+
 @defvjp(np.nan_to_num)
 def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """Replaced entries (NaN, infinities) are constants: they pass no gradient."""
-    return (np.where(np.isfinite(x), g, 0.0),)
+    """Finite entries pass ``g``; a replacement value gets ``g`` summed where it went in."""
+    return (
+        np.where(np.isfinite(x), g, 0.0),
+        None,
+        _replaced_by(g, x, "nan"),
+        None if posinf is None else _replaced_by(g, x, "posinf"),
+        None if neginf is None else _replaced_by(g, x, "neginf"),
+    )
 
 
 @defjvp(np.nan_to_num)
 def nan_to_num_jvp(t, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     return np.where(np.isfinite(x), t, 0.0)
+
+
+def _nan_to_num_value_jvp(which, test):
+    def nan_to_num_value_jvp(t, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+        return np.where(test(x), t, 0.0)
+
+    nan_to_num_value_jvp.__name__ = f"nan_to_num_{which}_jvp"
+    return nan_to_num_value_jvp
+
+
+for _argnum, _which, _test in [(2, "nan", np.isnan), (3, "posinf", np.isposinf),
+                               (4, "neginf", np.isneginf)]:  # fmt: skip
+    defjvp(np.nan_to_num, argnum=_argnum)(_nan_to_num_value_jvp(_which, _test))
 
 
 # ---- complex parts of a real value: the identity, or zero

@@ -49,6 +49,8 @@ for fn, x in [(math.log2, 1.5), (math.log10, 2.5), (math.asinh, 0.7), (math.acos
 case(np.ndarray.conj, normal(2, 3))
 case(np.ndarray.conjugate, normal(3))
 case(np.nan_to_num, np.array([1.5, np.nan, np.inf, -np.inf, -0.5]))
+case(np.nan_to_num, np.array([1.5, np.nan, np.inf, -np.inf, np.nan]), True, 0.5, 9.0, -9.0,
+     wrt=(0, 2, 3, 4))  # fmt: skip
 case(np.sinc, np.array([0.0, 0.5, -1.5]))
 _binary([np.arctan2, np.hypot, np.logaddexp2], BROADCAST_PAIRS)
 _binary([np.fmax, np.fmin], BROADCAST_PAIRS, distinct, distinct)
@@ -263,5 +265,6 @@ for kwargs in ({}, {"include_initial": True}):
 KNOTS = np.array([-1.0, 0.0, 0.7, 2.0])
 case(np.interp, np.array([-0.5, 0.3, 0.35, 1.9]), KNOTS, normal(4), wrt=(0, 1, 2))
 case(np.interp, np.array([-1.5, 0.3, 2.5]), KNOTS, normal(4), wrt=(0, 1, 2))
-case(np.interp, np.array([[-1.5, 0.3], [1.2, 2.5]]), KNOTS, normal(4), -3.0, 4.0, wrt=(0, 1, 2))
+case(np.interp, np.array([[-1.5, 0.3], [1.2, 2.5]]), KNOTS, normal(4), -3.0, 4.0,
+     wrt=(0, 1, 2, 3, 4))  # fmt: skip
 case(np.interp, 0.45, KNOTS, normal(4), wrt=(0, 1, 2))
