@@ -237,7 +237,12 @@ def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
     """
     outs = tuple(np.asarray(o) for o in outs)
     whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict)
-    node = whole.grad_fn
+    results = selected_results(whole.grad_fn, outs)
+    return type(outs)(results) if not hasattr(outs, "_fields") else type(outs)(*results)
+
+
+def selected_results(node, outs):
+    """One Tensor per result of ``node``, each with a selector node passing its cotangent on."""
     cls = type(node)
     results = []
     for i, out in enumerate(outs):
@@ -248,7 +253,7 @@ def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
             _select_rule(i, outs), (), {}, None, ((0, None, node, None),), ((node, 0),), None
         )
         results.append(make_tensor(out, True, selector))
-    return type(outs)(results) if not hasattr(outs, "_fields") else type(outs)(*results)
+    return tuple(results)
 
 
 def _select_rule(index, outs):
