@@ -84,7 +84,7 @@ class Node:
         if self._saved:
             _check_versions(self)
         if create_graph:
-            return self._rule(g, higher.result_of(self), *higher.inputs_of(self), **self._kwargs)
+            return higher.apply(self, g)
         return self._rule(g, self._ans, *self._args, **self._kwargs)
 
     def _release(self):

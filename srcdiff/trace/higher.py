@@ -9,15 +9,20 @@ operation of the rule is recorded like the user's own and the gradients that
 come out have a ``grad_fn``: they can be differentiated again, to any order.
 
 Grad mode is on while the rules run (PyTorch's engine sets it to
-``create_graph``) and in-place updates follow PyTorch, not the NumPy
-semantics of ``trace_vjp``'s strict mode.  A leaf's first recorded gradient is
+``create_graph``), strictly: the rules are NumPy code, so an in-place update
+in one follows NumPy's semantics (``numpy_writes.py``), and a conversion that
+would drop a gradient (``float(t)``) raises instead of warning.  A rule that
+cannot run on Tensors (it converts its arguments to ndarrays) raises a
+``DifferentiationError`` naming the node.  A leaf's first recorded gradient is
 a ``CopyBackwards`` node, a later one is added out of place
 (``AddBackward0``), as PyTorch's ``AccumulateGrad`` does.
 """
 
 import numpy as np
 
+from srcdiff.errors import DifferentiationError
 from srcdiff.rules import unbroadcast
+from srcdiff.trace import messages
 from srcdiff.trace.grad_mode import GRAD_STATE
 
 # The graph module needs this one and dispatch needs the graph: the Tensor side comes later.
@@ -25,7 +30,7 @@ dispatch = None
 
 
 class recording:
-    """Grad mode on and PyTorch's in-place semantics while a recorded backward runs."""
+    """Grad mode on, strictly, while a recorded backward runs."""
 
     __slots__ = ("_create_graph", "_saved")
 
@@ -36,12 +41,32 @@ class recording:
         if self._create_graph:
             flags = GRAD_STATE.flags
             self._saved = (flags.enabled, flags.strict)
-            flags.enabled, flags.strict = True, False
+            flags.enabled, flags.strict = True, True
 
     def __exit__(self, *exc):
         if self._create_graph:
             GRAD_STATE.flags.enabled, GRAD_STATE.flags.strict = self._saved
         return False
+
+
+def apply(node, g):
+    """Run ``node``'s rule on Tensors, naming the node when the rule cannot."""
+    try:
+        return node._rule(g, result_of(node), *inputs_of(node), **node._kwargs)
+    except (DifferentiationError, RuntimeError) as error:
+        text = str(error)
+        if text.startswith(_REFUSAL) or not (
+            isinstance(error, DifferentiationError) or text == messages.NUMPY_WITH_GRAD
+        ):
+            raise
+        raise DifferentiationError(
+            f"{_REFUSAL}{node.name()} cannot be recorded for a higher-order derivative "
+            "(create_graph=True, or a trace-mode gradient differentiated again): its VJP rule "
+            f"failed on Tensors: {text}"
+        ) from error
+
+
+_REFUSAL = "the gradient of "
 
 
 def is_tensor(value):
@@ -78,7 +103,9 @@ def inputs_of(node):
     """
     args = list(node._args)
     copied = set()
-    for position, sub, child, _ in node._edges:
+    for position, sub, child, shape in node._edges:
+        if shape is None:  # a selector's edge to the node of several results: no argument
+            continue
         if sub is None:
             args[position] = _input(child, args[position])
         else:  # an item of a list argument: the node's own list stays as it is
