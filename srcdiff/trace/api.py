@@ -150,6 +150,64 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     means the output must be a scalar, with implicit seed 1; a function that
     returns a tuple of values takes a tuple of seeds.
     """
+    run = run_traced(f, args, kwargs, wrt)
+    seeds = _seeds(run.outputs, seed, run.several)
+    captured = run.backward(seeds, create_graph=run.nested)
+    return run.value(), run.gradients(captured)
+
+
+class Traced:
+    """One run of a function on Tensors: its outputs and the leaves it was differentiated at.
+
+    ``nested`` is True when the run is itself being differentiated (called
+    inside another ``trace_vjp``, or on Tensors that require grad): its
+    backward passes are then recorded and its results stay Tensors.
+    """
+
+    __slots__ = ("out", "outputs", "several", "leaves", "structures", "nested")
+
+    def __init__(self, out, leaves, structures, nested):
+        self.out = out
+        self.several = isinstance(out, (tuple, list))
+        self.outputs = list(out) if self.several else [out]
+        self.leaves = leaves
+        self.structures = structures
+        self.nested = nested
+
+    def backward(self, seeds, create_graph=False, retain_graph=None, at=None):
+        """Backpropagate ``seeds`` (one per output); the captured gradients, keyed by node.
+
+        ``at`` lists the Tensors to capture at (the leaves by default).
+        """
+        captured = {_node_of(leaf): None for leaf in (self.leaves if at is None else at)}
+        roots = [
+            (o, s)
+            for o, s in zip(self.outputs, seeds)
+            if isinstance(o, Tensor) and o._requires_grad and s is not None
+        ]
+        if roots:
+            tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
+            if create_graph:
+                cotangents = [higher.as_tensor(s) for s in cotangents]
+            retain = create_graph if retain_graph is None else retain_graph
+            run_backward(tensors, cotangents, retain, capture=captured, create_graph=create_graph)
+        return captured
+
+    def value(self):
+        """The function's value: plain NumPy, or the Tensors themselves when nested."""
+        if self.nested:
+            return self.out
+        if self.several:
+            return type(self.out)(_plain_value(o) for o in self.outputs)
+        return _plain_value(self.out)
+
+    def gradients(self, captured):
+        """One gradient per differentiated argument, in the argument's structure."""
+        return tuple(_gradients_in(o, leaf, captured) for o, leaf in self.structures)
+
+
+def run_traced(f, args, kwargs, wrt):
+    """Run ``f(*args, **kwargs)`` with leaf Tensors at the positions ``wrt``: a ``Traced``."""
     kwargs = kwargs or {}
     _refuse_arguments(args, kwargs)
     flags = GRAD_STATE.flags
@@ -188,22 +246,7 @@ def trace_vjp(f, args, kwargs, wrt, seed):
             "the function returned a dict; the tracing mode differentiates functions that "
             "return an array, a number, or a tuple or list of them"
         )
-    several = isinstance(out, (tuple, list))
-    outputs = list(out) if several else [out]
-    seeds = _seeds(outputs, seed, several)
-    captured = {_node_of(leaf): None for leaf in leaves}
-    roots = [(o, s) for o, s in zip(outputs, seeds) if isinstance(o, Tensor) and o._requires_grad]
-    if roots:
-        tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
-        if nested:
-            cotangents = [higher.as_tensor(s) for s in cotangents]
-        run_backward(tensors, cotangents, nested, capture=captured, create_graph=nested)
-    if nested:
-        value = out
-    else:
-        value = type(out)(_plain_value(o) for o in outputs) if several else _plain_value(out)
-    gradients = tuple(_gradients_in(o, leaf, captured) for o, leaf in structures)
-    return value, gradients
+    return Traced(out, leaves, structures, nested)
 
 
 def _node_of(leaf):
