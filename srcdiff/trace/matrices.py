@@ -24,7 +24,7 @@ METHODS = ("reverse", "forward")
 
 
 def _array_leaves(run):
-    for original, structure in run.structures:
+    for _, structure in run.structures:
         if isinstance(structure, (list, tuple)) and not isinstance(structure, Tensor):
             raise DifferentiationError(
                 "Jacobians and Hessians take numbers and arrays; pass the items of a list "
