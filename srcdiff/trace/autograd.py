@@ -136,7 +136,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     a non-leaf among them gets its ``.grad`` too, as in PyTorch.
     """
     if create_graph:
-        warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=3)
+        warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
+    run(tensors, grad_tensors, retain_graph, create_graph, inputs)
+
+
+def run(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    """``backward`` without its warning (``Tensor.backward`` warns at its own caller)."""
     if retain_graph is None:
         retain_graph = create_graph
     roots, cotangents = seeds(_tensors(tensors), grad_tensors, create_graph)

@@ -158,9 +158,11 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions):
         ``create_graph``).  ``create_graph=True`` records the backward pass,
         so the ``.grad`` it leaves can be differentiated again.
         """
-        from srcdiff.trace.autograd import backward
+        from srcdiff.trace import autograd
 
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        if create_graph:
+            warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
+        autograd.run(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self):
         """Keep this non-leaf's gradient in ``.grad`` during backward (no-op on leaves)."""
