@@ -348,8 +348,13 @@ def _setitem(x, value, index):
 def _setitem_rule(g, ans, x, value, index):
     """VJP of ``_setitem``: the overwritten part of ``x`` gets no gradient.
 
-    Written here because the rule table has no rule for item assignment.
+    Written here because the rule table has no rule for item assignment.  On a
+    Tensor cotangent (a recorded backward pass) it masks instead of writing.
     """
+    if isinstance(g, Tensor):
+        keep = np.ones(g.shape, dtype=bool)
+        keep[index] = False
+        return np.where(keep, g, 0.0), unbroadcast(g[index], value), None
     dx = np.array(g, copy=True)
     dx[index] = 0
     return dx, unbroadcast(np.asarray(g)[index], value), None
