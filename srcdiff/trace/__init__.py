@@ -15,6 +15,10 @@ the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
 - ``factories.py``: ``tensor``, ``ones``, ``randn`` ...;
 - ``messages.py``: PyTorch's error and warning texts;
 - ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls;
+- ``higher.py``: the backward pass recorded (``create_graph=True``): rules run on Tensors;
+- ``autograd.py``: ``srcdiff.autograd.grad`` / ``backward``, as ``torch.autograd``'s;
+- ``forward.py``: ``trace_jvp`` (double VJP) and ``trace_hvp``;
+- ``matrices.py``: ``trace_jacobian`` and ``trace_hessian``;
 - ``namespace.py``: the namespace the traced function runs in (no module is patched);
 - ``facades.py``: NumPy and ``math`` as that namespace shows them (``np.zeros`` gives
   Tensors, ``math.exp`` records);
