@@ -245,12 +245,24 @@ def scatter_add(g, x, index):
         out = GradientList(zeros_like(item) for item in x)
         out[index] = g
         return out
+    if foreign(g) and not is_basic_index(index):
+        return _scatter_add_foreign(g, x, index)
     out = float_zeros(x, g)
     if is_basic_index(index):
         out[index] = g
     else:
         np.add.at(out, index, g)
     return out
+
+
+def _scatter_add_foreign(g, x, index):
+    """``scatter_add`` by a product with a 0/1 matrix (which element of ``x`` each one of
+    ``g`` lands on), made of operations an array type that records has rules for."""
+    shape = _shape(x)
+    size = math.prod(shape)
+    positions = np.reshape(np.arange(size).reshape(shape)[index], (-1,))
+    lands = (positions[:, None] == np.arange(size)[None, :]).astype(g.dtype)
+    return np.reshape(np.reshape(g, (-1,)) @ lands, shape)
 
 
 def diagonal_scatter(g, x, offset=0, axis1=0, axis2=1):

@@ -333,3 +333,36 @@ def test_no_grad_in_a_function_differentiated_twice():
     x = np.array([1.0, 2.0])
     d2 = srcdiff.grad(lambda x: np.sum(srcdiff.grad(f, mode="trace")(x)), mode="trace")(x)
     np.testing.assert_allclose(d2, 6.0 * x * (2.0 * x))
+
+
+def _in_place(x):
+    y = x * 1.0
+    y *= x
+    y += x.sin()
+    return y.sum()
+
+
+def _item_assignment(x):
+    z = x * 2.0
+    z[0] = x[1] ** 2
+    return (z * z).sum()
+
+
+def _repeated_fancy_index(x):
+    w = x.exp()
+    return w[[1, 1, 0]].sum() * w.sum()
+
+
+def _matrices(x):
+    m = x.reshape(1, 2) * x.reshape(2, 1) + 1.0
+    return (m @ m @ x).sum() * (m.T.relu() * x).sum()
+
+
+@pytest.mark.parametrize("build", [_in_place, _item_assignment, _repeated_fancy_index, _matrices])
+def test_second_derivative_through_in_place_updates_indexing_and_products(build):
+    def scenario(lib, ag):
+        x = f64(lib, [0.5, 2.0])
+        (g,) = ag.grad(build(x), x, create_graph=True)
+        return g, ag.grad(g.sum(), x)
+
+    same(scenario)
