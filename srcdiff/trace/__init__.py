@@ -42,7 +42,9 @@ from srcdiff.trace.factories import (
     zeros,
     zeros_like,
 )
+from srcdiff.trace.forward import trace_hvp, trace_jvp
 from srcdiff.trace.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from srcdiff.trace.matrices import trace_hessian, trace_jacobian
 from srcdiff.trace.tensor import Tensor
 
 __all__ = [
@@ -63,6 +65,10 @@ __all__ = [
     "randn",
     "set_grad_enabled",
     "tensor",
+    "trace_hessian",
+    "trace_hvp",
+    "trace_jacobian",
+    "trace_jvp",
     "trace_vjp",
     "zeros",
     "zeros_like",

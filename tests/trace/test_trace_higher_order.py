@@ -132,3 +132,19 @@ def test_gradient_of_a_list_argument_at_second_order():
         return d[0] + d[1]  # 2 x0 x1 + x0^2
 
     assert trace_grad(g)([1.5, 2.0]) == pytest.approx([2 * 2.0 + 2 * 1.5, 2 * 1.5])
+
+
+def test_second_derivative_of_a_loop_writing_into_an_array():
+    def f(x):
+        out = np.zeros(3)
+        for i in range(3):
+            out[i] = x[i] ** 3 * x[(i + 1) % 3]
+        out += x
+        return np.sum(out * out)
+
+    x = np.array([0.5, -1.0, 2.0])
+    v = np.array([1.0, 2.0, 3.0])
+    first = trace_grad(f)
+    hvp = trace_grad(lambda x: np.sum(first(x) * v))(x)
+    expected = numeric_grad(lambda x: float(np.sum(first(x) * v)), (x,), 0)
+    np.testing.assert_allclose(hvp, expected, rtol=1e-6)
