@@ -6,6 +6,7 @@ readable Python (``mode="static"``) or trace it on ``Tensor`` values
 with ``register_vjp`` and ``nondifferentiable``.
 """
 
+from srcdiff import autograd
 from srcdiff.api import check_grads, grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
@@ -29,6 +30,7 @@ __all__ = [
     "SrcdiffError",
     "Tensor",
     "UnsupportedSyntax",
+    "autograd",
     "check_grads",
     "enable_grad",
     "grad",

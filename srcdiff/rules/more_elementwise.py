@@ -102,9 +102,13 @@ deflinear(np.rad2deg, np.degrees, math.degrees, np.deg2rad, np.radians, math.rad
 
 
 def sinc_slope(x, ans):
-    """The derivative of ``np.sinc`` (``sin(pi x) / (pi x)``): ``(cos(pi x) - sinc(x)) / x``, 0 at 0."""
+    """The derivative of ``np.sinc`` (``sin(pi x) / (pi x)``): ``(cos(pi x) - sinc(x)) / x``, 0 at 0.
+
+    At 0 it is written as its first-order term there, ``-pi**2 / 3 * x``, so that its own
+    derivative (the second derivative of ``sinc``) is right at 0 too.
+    """
     safe = np.where(x == 0, 1.0, x)
-    return np.where(x == 0, 0.0, (np.cos(math.pi * x) - ans) / safe)
+    return np.where(x == 0, -(math.pi**2) / 3.0 * x, (np.cos(math.pi * x) - ans) / safe)
 
 
 @defvjp(np.sinc, elementwise=True)
