@@ -2,12 +2,19 @@
 
 The rules call these by name, and the static compiler inlines rules into
 generated code, so every helper here is also visible in generated adjoints.
+
+An array of another library that NumPy's functions dispatch to (a Dask array,
+through NumPy's ``__array_function__`` protocol) stays that kind of array: the
+helpers build their results with functions that dispatch on it
+(``np.zeros_like``, ``np.broadcast_to``), never with ``np.asarray``, so a Dask
+gradient stays lazy and chunked like its inputs.
 """
 
 import math
 
 import numpy as np
 
+from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList, joined_lists
 
 _NDARRAY = np.ndarray
@@ -21,6 +28,37 @@ def _shape(value):
     if isinstance(value, _NUMBERS):
         return ()
     return np.shape(value)
+
+
+def is_other_array(value):
+    """True for an array of another library that NumPy dispatches to (a Dask array)."""
+    return not isinstance(value, _NDARRAY) and hasattr(type(value), "__array_function__")
+
+
+def as_array(x):
+    """``np.asarray(x)``, except that another library's array (Dask's) stays as it is."""
+    return x if is_other_array(x) else np.asarray(x)
+
+
+def _zeros(shape, dtype, *arrays):
+    """Zeros of ``shape``: a NumPy array, or one like the first of ``arrays`` of another library."""
+    for like in arrays:
+        if is_other_array(like):  # Dask chunks them like ``like`` when no shape is given
+            if _shape(like) == shape:
+                return np.zeros_like(like, dtype=dtype)
+            return np.zeros_like(like, dtype=dtype, shape=shape)
+    return np.zeros(shape, dtype)
+
+
+def refuse_scatter(out, what):
+    """Refuse ``what`` (an in-place scatter) into another library's array, which has none."""
+    if is_other_array(out):
+        library = type(out).__module__.split(".")[0]
+        raise DifferentiationError(
+            f"{what} of a {library} array: its gradient adds into the chosen positions "
+            f"in place, which a {library} array cannot do; index it with ints and slices, "
+            "or compute the array first (x.compute() or np.asarray(x))"
+        )
 
 
 def ndim(value):
@@ -51,7 +89,7 @@ def unbroadcast(g, x):
     ):
         # ``g`` may also be smaller than ``x`` (a broadcast value): spread it first.
         g = np.broadcast_to(g, np.broadcast_shapes(g_shape, shape))
-    g = np.asarray(g)
+    g = as_array(g)
     extra = g.ndim - len(shape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
@@ -72,9 +110,9 @@ def zeros_like(x):
         return 0.0
     if not np.issubdtype(dtype, np.inexact):
         dtype = np.dtype(np.float64)
-    if ndim(x) == 0:
+    if ndim(x) == 0 and not is_other_array(x):
         return dtype.type(0)
-    return np.zeros(_shape(x), dtype)
+    return _zeros(_shape(x), dtype, x)
 
 
 def float_zeros(x, g=None):
@@ -87,7 +125,7 @@ def float_zeros(x, g=None):
         dtype = getattr(x, "dtype", None)
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         dtype = np.float64
-    return np.zeros(_shape(x), dtype)
+    return _zeros(_shape(x), dtype, x, g)
 
 
 def reduced_axes(axis, ndim):
@@ -120,6 +158,8 @@ def unreduce(g, x, axis=None, keepdims=False):
     array of ``x``'s shape.
     """
     shape = _shape(x)
+    if is_other_array(x) or is_other_array(g):  # zeros like x, chunked like x
+        return _zeros(shape, _float_dtype(g, x), x, g) + restore_reduced_axes(g, x, axis, keepdims)
     if axis is None and _shape(g) == ():  # a full reduction: one value everywhere
         out = np.empty(shape, dtype=_float_dtype(g, x))
         out.fill(g)
@@ -150,7 +190,7 @@ def tie_share(x, ans, axis=None, keepdims=False):
 
     Splits the gradient evenly among tied extrema, as ``torch.amax`` does.
     """
-    x = np.asarray(x)
+    x = as_array(x)
     hits = x == restore_reduced_axes(ans, x, axis, keepdims)
     share = hits / np.sum(hits, axis=axis, keepdims=True)
     return share.astype(np.result_type(x.dtype, np.float32), copy=False)
@@ -162,12 +202,12 @@ def prod_of_others(x, axis=None):
     The derivative of ``np.prod(x, axis)``.  Exclusive cumulative products from
     both ends make it exact when the slice holds zeros (no division).
     """
-    x = np.asarray(x)
+    x = as_array(x)
     axes = reduced_axes(axis, x.ndim)
     k = len(axes)
     moved = np.moveaxis(x, axes, tuple(range(x.ndim - k, x.ndim)))
     flat = moved.reshape(moved.shape[: x.ndim - k] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+    ones = np.ones_like(flat, shape=flat.shape[:-1] + (1,))
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(moved.shape)
@@ -197,6 +237,7 @@ def scatter_add(g, x, index):
     if is_basic_index(index):
         out[index] = g
     else:
+        refuse_scatter(out, "indexing with an array of indices or a mask")
         np.add.at(out, index, g)
     return out
 
@@ -207,6 +248,7 @@ def diagonal_scatter(g, x, offset=0, axis1=0, axis2=1):
     ``g`` has the diagonal's shape: ``x``'s other axes, then the diagonal.
     """
     out = float_zeros(x, g)
+    refuse_scatter(out, "taking the diagonal (np.diagonal, np.trace, np.diag)")
     square = np.moveaxis(out, (axis1, axis2), (-2, -1))
     rows = np.arange(max(0, -offset), min(square.shape[-2], square.shape[-1] - offset))
     square[..., rows, rows + offset] = g

@@ -9,7 +9,7 @@ inf, any p), the Frobenius and nuclear matrix norms, ``axis`` and
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast
+from srcdiff.rules.helpers import as_array, restore_reduced_axes, tie_share, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -49,7 +49,7 @@ def _safe(norm):
 
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
-    x = np.asarray(x)
+    x = as_array(x)
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2

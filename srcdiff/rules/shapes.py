@@ -15,20 +15,27 @@ from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
+def _reshape_like(g, x, order):
+    """``g`` in ``x``'s shape; ``order`` only when not "C" (Dask's reshape takes none)."""
+    if order == "C":
+        return np.reshape(g, np.shape(x))
+    return np.reshape(g, np.shape(x), order=order)
+
+
 @defvjp(np.reshape)
 def reshape(g, ans, x, shape=None, order="C", *, copy=None):
-    return np.reshape(g, np.shape(x), order=order), None
+    return _reshape_like(g, x, order), None
 
 
 @defvjp(np.ndarray.reshape)
 def reshape_method(g, ans, x, *shape, order="C", copy=None):
     """``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
-    return (np.reshape(g, np.shape(x), order=order),)
+    return (_reshape_like(g, x, order),)
 
 
 @defvjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
 def ravel(g, ans, x, order="C"):
-    return (np.reshape(g, np.shape(x), order=order),)
+    return (_reshape_like(g, x, order),)
 
 
 @defvjp(np.expand_dims, np.squeeze, np.ndarray.squeeze)
@@ -75,8 +82,9 @@ def broadcast_to(g, ans, x, shape, subok=False):
 
 def _split_along(g, arrays, axis):
     """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
-    sizes = [np.shape(a)[axis] for a in arrays]
-    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    ends = np.cumsum([np.shape(a)[axis] for a in arrays]).tolist()
+    before = (slice(None),) * (axis % np.ndim(g))  # slicing: Dask has no np.split
+    pieces = [g[(*before, slice(end - np.shape(a)[axis], end))] for a, end in zip(arrays, ends)]
     return GradientList(np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays))
 
 

@@ -369,11 +369,12 @@ def _is_range(node):
 
 
 def _is_static_basic(index):
-    """An index made of integer constants and slices: never repeats an element."""
+    """Int constants and forward slices: no repeats (None, ::-1 go to add_at, as Dask needs)."""
     if isinstance(index, gast.Constant):
-        return isinstance(index.value, int) or index.value is None
+        return isinstance(index.value, int)
     if isinstance(index, gast.Slice):
-        return True
+        step = index.step or gast.Constant(1, None)
+        return isinstance(step, gast.Constant) and isinstance(step.value, int) and step.value > 0
     if isinstance(index, gast.Tuple):
         return all(_is_static_basic(e) for e in index.elts)
     return False
