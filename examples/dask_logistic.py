@@ -15,6 +15,7 @@ with ``--scheduler ADDRESS`` (e.g. ``tcp://10.0.0.5:8786``); without it a
 """
 
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -68,32 +69,40 @@ def fit(X, y, steps, lr, tol):
     return w
 
 
-def seconds_per_gradient(client, args, repeats):
-    """The median time of one gradient over a dataset held in the workers' memory."""
+def gradient_timer(client, args):
+    """A function that times one gradient over a dataset held in the client's workers."""
     X, y, _ = make_data(args.rows, args.features, args.chunk)
     X, y = client.persist([X, y])
     w = np.full(args.features, 0.1)
-    dask.compute(*loss_and_grad(w, X, y))  # warm up: the graph, the workers' imports
-    times = []
-    for _ in range(repeats):
+
+    def seconds():
         start = time.perf_counter()
-        dask.compute(*loss_and_grad(w, X, y))
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        client.compute(list(loss_and_grad(w, X, y)), sync=True)
+        return time.perf_counter() - start
+
+    seconds()  # warm up: the data, the workers' imports
+    return seconds
 
 
 def compare_workers(args):
-    """Seconds per gradient on a LocalCluster of 1, then 2 single-threaded workers."""
-    repeats = 3 if args.quick else 7
+    """Seconds per gradient on LocalClusters of 1 and 2 single-threaded workers, interleaved."""
+    repeats = 3 if args.quick else 9
     print(
         f"{args.rows:,} rows x {args.features} features in chunks of {args.chunk:,} rows "
         f"({args.rows * args.features * 8 / 1e6:,.0f} MB), median of {repeats} gradients"
     )
-    results = {}
-    for workers in (1, 2):
-        with local_cluster(workers, args.quick) as cluster, Client(cluster) as client:
-            results[workers] = seconds_per_gradient(client, args, repeats)
-        print(f"{workers} worker{'s' * (workers > 1)}: {results[workers]:.3f} s per gradient")
+    with contextlib.ExitStack() as stack:
+        timers = {}
+        for workers in (1, 2):
+            cluster = stack.enter_context(local_cluster(workers, args.quick))
+            timers[workers] = gradient_timer(stack.enter_context(Client(cluster)), args)
+        times = {workers: [] for workers in timers}
+        for _ in range(repeats):  # interleaved, so both see the same load on the machine
+            for workers, seconds in timers.items():
+                times[workers].append(seconds())
+    results = {workers: statistics.median(t) for workers, t in times.items()}
+    for workers, result in results.items():
+        print(f"{workers} worker{'s' * (workers > 1)}: {result:.3f} s per gradient")
     print(f"speed-up with 2 workers: {results[1] / results[2]:.2f}x")
 
 
@@ -101,7 +110,7 @@ def local_cluster(workers, quick):
     # Quick runs use in-process workers (they start in a fraction of a second);
     # otherwise each worker is a process of its own, as on separate machines.
     return LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=not quick, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=not quick, dashboard_address=":0"
     )
 
 

@@ -86,3 +86,16 @@ def test_the_dask_example_compares_one_and_two_workers(tmp_path):
     assert re.fullmatch(r"1 worker: [\d.]+ s per gradient", lines[-3])
     assert re.fullmatch(r"2 workers: [\d.]+ s per gradient", lines[-2])
     assert re.fullmatch(r"speed-up with 2 workers: [\d.]+x", lines[-1])
+
+
+def test_the_dask_example_runs_on_a_given_scheduler(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
+    ) as cluster:
+        lines = run_example(
+            "dask_logistic.py", "--scheduler", cluster.scheduler_address, cwd=tmp_path
+        )
+    assert "20,000 rows in 4 chunks on 2 workers" in lines
+    assert re.fullmatch(LAST_LINES["dask_logistic.py"][0], lines[-1])
