@@ -150,6 +150,24 @@ def test_add_at_into_a_dask_gradient_takes_reversed_slices_and_new_axes(index):
     np.testing.assert_array_equal(got.compute(), want)
 
 
+def _stores(w, X):
+    z = X * w
+    z[0] = z[1] * 2.0
+    z[:, 1] = np.tanh(z[:, 0])
+    return np.sum(z * z)
+
+
+def test_item_assignment_into_a_dask_array_in_the_function():
+    # Dask assigns lazily; the overwritten items, saved with np.copy, are computed.
+    X, w = np.arange(12.0).reshape(4, 3) / 10, np.array([1.0, 2.0, 3.0])
+    f = srcdiff.grad(_stores, wrt=(0, 1))
+    with pytest.warns(FutureWarning, match="numpy.copy"):
+        got = f(da.from_array(w), da.from_array(X, chunks=2))
+    assert all(isinstance(g, da.Array) for g in got)
+    for a, b in zip(dask.compute(*got), f(w, X)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def _index_with_a_list(x):
     return np.sum(x[[0, 2, 0]])
 

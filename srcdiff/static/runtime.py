@@ -47,9 +47,7 @@ def unit_seed(value):
             f"of {len(value)} value{'s' * (len(value) != 1)}; use srcdiff.vjp(f)(..., "
             "seed=(v1, v2, ...)) with a tuple of seeds, one for each"
         )
-    if not isinstance(value, (numbers.Number, np.ndarray, np.generic)) and not is_other_array(
-        value
-    ):
+    if not (isinstance(value, (numbers.Number, np.ndarray, np.generic)) or is_other_array(value)):
         raise DifferentiationError(
             f"grad needs a scalar output, but the function returned {_kind(value)}; "
             "return a number (a missing 'return' gives None)"
