@@ -231,7 +231,7 @@ NUMPY_ROW = {"join-2x3-1x3-numpy-first"}
 
 def test_most_rule_cases_run_on_dask():
     arrays = [case for case in CASES if any(np.ndim(a) for a in case.args)]
-    assert sum(kept == () for _, kept in (run.values for run in RUNS)) > 0.9 * len(arrays)
+    assert sum(kept == () for _, kept in (run.values for run in RUNS)) > 0.8 * len(arrays)
 
 
 @pytest.mark.parametrize(("case", "kept"), RUNS)
