@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from distributed import LocalCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
@@ -38,7 +39,8 @@ LAST_LINES = {
 PLOTS = ["train_mlp.py", "fit_oscillator.py"]
 
 
-def run_example(name, *args, cwd):
+def run_example(name, *args):
+    # From the checkout's root, as the README runs them: ``python examples/NAME.py``.
     environment = dict(os.environ, SRCDIFF_EXAMPLES_QUICK="1", MPLBACKEND="Agg")
     environment["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -48,7 +50,7 @@ def run_example(name, *args, cwd):
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=cwd,
+        cwd=ROOT,
         env=environment,
     )
     assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr}"
@@ -63,8 +65,8 @@ def test_the_examples_are_found():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.name for path in EXAMPLES])
-def test_example_runs_to_its_last_line(path, tmp_path):
-    lines = run_example(path.name, cwd=tmp_path)
+def test_example_runs_to_its_last_line(path):
+    lines = run_example(path.name)
     if path.name in LAST_LINES:
         pattern, check = LAST_LINES[path.name]
         match = re.fullmatch(pattern, lines[-1])
@@ -75,27 +77,23 @@ def test_example_runs_to_its_last_line(path, tmp_path):
 @pytest.mark.parametrize("name", PLOTS)
 def test_example_draws_its_plot(name, tmp_path):
     target = tmp_path / "plot.png"
-    lines = run_example(name, "--plot", str(target), cwd=tmp_path)
+    lines = run_example(name, "--plot", str(target))
     assert f"to {target}" in "\n".join(lines)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert re.fullmatch(LAST_LINES[name][0], lines[-1])
 
 
-def test_the_dask_example_compares_one_and_two_workers(tmp_path):
-    lines = run_example("dask_logistic.py", "--compare-workers", cwd=tmp_path)
+def test_the_dask_example_compares_one_and_two_workers():
+    lines = run_example("dask_logistic.py", "--compare-workers")
     assert re.fullmatch(r"1 worker: [\d.]+ s per gradient", lines[-3])
     assert re.fullmatch(r"2 workers: [\d.]+ s per gradient", lines[-2])
     assert re.fullmatch(r"speed-up with 2 workers: [\d.]+x", lines[-1])
 
 
-def test_the_dask_example_runs_on_a_given_scheduler(tmp_path):
-    from distributed import LocalCluster
-
+def test_the_dask_example_runs_on_a_given_scheduler():
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
     ) as cluster:
-        lines = run_example(
-            "dask_logistic.py", "--scheduler", cluster.scheduler_address, cwd=tmp_path
-        )
+        lines = run_example("dask_logistic.py", "--scheduler", cluster.scheduler_address)
     assert "20,000 rows in 4 chunks on 2 workers" in lines
     assert re.fullmatch(LAST_LINES["dask_logistic.py"][0], lines[-1])
