@@ -9,6 +9,10 @@ recording a backward pass with ``create_graph=True``): for those
 (``foreign``) they call only NumPy functions that dispatch to the type, and
 never convert to an ndarray, so each operation reaches the type's own
 implementation.
+A Dask array, another library NumPy's functions dispatch to, stays a Dask
+array the same way: results are built with functions that dispatch on it
+(``np.zeros_like``, ``np.broadcast_to``), never with ``np.asarray``, so a Dask
+gradient stays lazy and chunked like its inputs.
 """
 
 import functools
@@ -16,6 +20,7 @@ import math
 
 import numpy as np
 
+from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList, joined_lists
 
 _NDARRAY = np.ndarray
@@ -38,6 +43,39 @@ def foreign(value):
         and not isinstance(value, (np.ndarray, np.generic, *_NUMBERS))
         and hasattr(type(value), "__array_function__")
     )
+
+
+def as_array(x):
+    """``np.asarray(x)``, except that a ``foreign`` array stays as it is."""
+    return x if foreign(x) else np.asarray(x)
+
+
+def _zeros(shape, dtype, *arrays):
+    """Zeros of ``shape``: a NumPy array, or one like the first ``foreign`` of ``arrays``."""
+    for like in arrays:
+        if foreign(like):  # Dask chunks them like ``like`` when the shape is the same
+            if _shape(like) == shape:
+                return np.zeros_like(like, dtype=dtype)
+            return np.zeros_like(like, dtype=dtype, shape=shape)
+    return np.zeros(shape, dtype)
+
+
+def refuse_scatter(out, what, through_view=False):
+    """Refuse ``what`` (an in-place scatter) into another library's array, which has none.
+
+    An array type that records operations (it registers ``values_of``, like
+    ``srcdiff.Tensor``) records item assignment, so it is not refused, unless
+    the scatter writes ``through_view`` (into a view such as ``np.einsum``'s
+    diagonal), which only an ndarray shares with its base.
+    """
+    records = values_of.dispatch(type(out)) is not values_of.dispatch(object)
+    if foreign(out) and (through_view or not records):
+        library = type(out).__module__.split(".")[0]
+        raise DifferentiationError(
+            f"{what} of a {library} array: its gradient adds into the chosen positions "
+            f"in place, which a {library} array cannot do; index it with ints and slices, "
+            "or compute the array first (x.compute() or np.asarray(x))"
+        )
 
 
 def ndim(value):
@@ -68,8 +106,7 @@ def unbroadcast(g, x):
     ):
         # ``g`` may also be smaller than ``x`` (a broadcast value): spread it first.
         g = np.broadcast_to(g, np.broadcast_shapes(g_shape, shape))
-    if not foreign(g):
-        g = np.asarray(g)
+    g = as_array(g)
     extra = g.ndim - len(shape)
     if extra > 0:
         g = np.sum(g, axis=tuple(range(extra)))
@@ -90,9 +127,9 @@ def zeros_like(x):
         return 0.0
     if not np.issubdtype(dtype, np.inexact):
         dtype = np.dtype(np.float64)
-    if ndim(x) == 0:
+    if ndim(x) == 0 and not foreign(x):
         return dtype.type(0)
-    return np.zeros(_shape(x), dtype)
+    return _zeros(_shape(x), dtype, x)
 
 
 def float_zeros(x, g=None):
@@ -105,18 +142,16 @@ def float_zeros(x, g=None):
         dtype = getattr(x, "dtype", None)
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         dtype = np.float64
-    if foreign(g):  # zeros of g's own type, so that writing g into them is recorded
-        return np.zeros_like(g, dtype=dtype, shape=_shape(x))
-    return np.zeros(_shape(x), dtype)
+    return _zeros(_shape(x), dtype, g, x)  # of g's own type first: writing g is recorded
 
 
 def cast_like(value, x):
     """``value`` in ``x``'s float dtype: a cotangent computed with float64 constants, for a
     float32 ``x``.  Unchanged when ``x`` has no float dtype (a Python number, an int array)."""
     dtype = getattr(x, "dtype", None)
-    if dtype is None or dtype.kind != "f" or np.asarray(value).dtype == dtype:
+    if dtype is None or dtype.kind != "f" or as_array(value).dtype == dtype:
         return value
-    return np.asarray(value).astype(dtype)
+    return as_array(value).astype(dtype)
 
 
 def reduced_axes(axis, ndim):
@@ -153,6 +188,8 @@ def unreduce(g, x, axis=None, keepdims=False):
         if axis is None and _shape(g) == ():
             return np.broadcast_to(g, shape)
         return np.broadcast_to(restore_reduced_axes(g, x, axis, keepdims), shape)
+    if foreign(x):  # zeros like x, chunked like x
+        return _zeros(shape, _float_dtype(g, x), x) + restore_reduced_axes(g, x, axis, keepdims)
     if axis is None and _shape(g) == ():  # a full reduction: one value everywhere
         out = np.empty(shape, dtype=_float_dtype(g, x))
         out.fill(g)
@@ -198,12 +235,12 @@ def prod_of_others(x, axis=None):
     """
     if foreign(x):
         return _prod_of_others_foreign(x, axis)
-    x = np.asarray(x)
+    x = as_array(x)
     axes = reduced_axes(axis, x.ndim)
     k = len(axes)
     moved = np.moveaxis(x, axes, tuple(range(x.ndim - k, x.ndim)))
     flat = moved.reshape(moved.shape[: x.ndim - k] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+    ones = np.ones_like(flat, shape=flat.shape[:-1] + (1,))
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(moved.shape)
@@ -232,7 +269,7 @@ def values_of(x):
     An array type that records operations registers how to read its values
     without recording (``srcdiff.Tensor`` gives its data).
     """
-    return np.asarray(x)
+    return as_array(x)
 
 
 def is_basic_index(index):
@@ -260,6 +297,7 @@ def scatter_add(g, x, index):
     if is_basic_index(index):
         out[index] = g
     else:
+        refuse_scatter(out, "indexing with an array of indices or a mask")
         np.add.at(out, index, g)
     return out
 
@@ -280,6 +318,7 @@ def diagonal_scatter(g, x, offset=0, axis1=0, axis2=1):
     ``g`` has the diagonal's shape: ``x``'s other axes, then the diagonal.
     """
     out = float_zeros(x, g)
+    refuse_scatter(out, "taking the diagonal (np.diagonal, np.trace, np.diag)")
     square = np.moveaxis(out, (axis1, axis2), (-2, -1))
     rows = np.arange(max(0, -offset), min(square.shape[-2], square.shape[-1] - offset))
     square[..., rows, rows + offset] = g

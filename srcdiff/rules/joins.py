@@ -10,12 +10,12 @@ import numpy as np
 from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import zeros_like
 from srcdiff.rules.registry import defjvp, deflinear, defvjp
+from srcdiff.rules.shapes import cut_along
 
 
 def _cut(g, pieces, axis):
     """``g`` cut along ``axis`` into pieces of the given shapes' lengths on that axis."""
-    sizes = [np.shape(p)[axis] for p in pieces]
-    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return cut_along(g, [np.shape(p)[axis] for p in pieces], axis)
 
 
 @defvjp(np.append)

@@ -133,7 +133,8 @@ def pad(g, ans, array, pad_width, mode="constant", **kwargs):
     """Each input entry gets the sum of ``g`` over the entries that copy it."""
     sources = pad_sources(np.shape(array), pad_width, mode, kwargs).ravel()
     kept = sources >= 0
-    flat = np.bincount(sources[kept], np.ravel(g)[kept], minlength=int(np.size(array)))
+    weights = np.asarray(np.ravel(g))[kept]  # a NumPy scatter: a Dask g is computed
+    flat = np.bincount(sources[kept], weights, minlength=int(np.size(array)))
     return np.reshape(flat.astype(float_zeros(array, g).dtype), np.shape(array)), None, None
 
 

@@ -9,7 +9,14 @@ swaps the operand's subscripts with the output's.
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import diagonal_scatter, float_zeros, ndim, unbroadcast
+from srcdiff.rules.helpers import (
+    diagonal_scatter,
+    float_zeros,
+    foreign,
+    ndim,
+    refuse_scatter,
+    unbroadcast,
+)
 from srcdiff.rules.registry import defvjp
 
 
@@ -35,7 +42,9 @@ def tensordot_vjp(g, a, b, a_axes, b_axes):
     # db's axes: a's contracted axes (ascending), named by their b partner, then b's free axes.
     db = np.tensordot(a, g, (a_free, list(range(n_a_free))))
     db_order = [b_axes[a_axes.index(i)] for i in sorted(a_axes)] + b_free
-    return np.transpose(da, np.argsort(da_order)), np.transpose(db, np.argsort(db_order))
+    # axes as a list: Dask's transpose takes no array of axes
+    da_axes, db_axes = np.argsort(da_order).tolist(), np.argsort(db_order).tolist()
+    return np.transpose(da, da_axes), np.transpose(db, db_axes)
 
 
 @defvjp(np.tensordot)
@@ -149,8 +158,9 @@ def _einsum_operand_vjp(g, output, inputs, operands, k, optimize):
     unique_shape = [n for t in unique for n in (ellipsis_shape if t == "..." else (sizes[t],))]
     partial = np.broadcast_to(partial, unique_shape)
     if len(unique) == len(target):
-        return np.array(partial)
+        return partial if foreign(partial) else np.array(partial)
     out = float_zeros(x, partial)
+    refuse_scatter(out, "a letter repeated in one operand of np.einsum (a diagonal)", True)
     np.einsum(f"{''.join(target)}->{''.join(unique)}", out)[...] = partial
     return out
 

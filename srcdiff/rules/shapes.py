@@ -15,20 +15,27 @@ from srcdiff.rules.helpers import float_zeros, foreign, scatter_add, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
+def _reshape_like(g, x, order):
+    """``g`` in ``x``'s shape; ``order`` only when not "C" (Dask's reshape takes none)."""
+    if order == "C":
+        return np.reshape(g, np.shape(x))
+    return np.reshape(g, np.shape(x), order=order)
+
+
 @defvjp(np.reshape)
 def reshape(g, ans, x, shape=None, order="C", *, copy=None):
-    return np.reshape(g, np.shape(x), order=order), None
+    return _reshape_like(g, x, order), None
 
 
 @defvjp(np.ndarray.reshape)
 def reshape_method(g, ans, x, *shape, order="C", copy=None):
     """``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
-    return (np.reshape(g, np.shape(x), order=order),)
+    return (_reshape_like(g, x, order),)
 
 
 @defvjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
 def ravel(g, ans, x, order="C"):
-    return (np.reshape(g, np.shape(x), order=order),)
+    return (_reshape_like(g, x, order),)
 
 
 @defvjp(np.expand_dims, np.squeeze, np.ndarray.squeeze)
@@ -73,15 +80,17 @@ def broadcast_to(g, ans, x, shape, subok=False):
     return unbroadcast(g, x), None
 
 
+def cut_along(g, lengths, axis):
+    """``g`` cut along ``axis`` into consecutive pieces of the given lengths (slices: a Dask
+    array or a recording Tensor follows them, where it may have no ``np.split``)."""
+    ends = np.cumsum(lengths).tolist()
+    before = (slice(None),) * (axis % np.ndim(g))
+    return [g[(*before, slice(end - n, end))] for n, end in zip(lengths, ends)]
+
+
 def _split_along(g, arrays, axis):
     """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
-    sizes = [np.shape(a)[axis] for a in arrays]
-    if foreign(g):  # slices, which an array type that records has rules for
-        bounds = [0, *np.cumsum(sizes).tolist()]
-        lead = (slice(None),) * (axis % np.ndim(g))
-        pieces = [g[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])]
-    else:
-        pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    pieces = cut_along(g, [np.shape(a)[axis] for a in arrays], axis)
     return GradientList(np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays))
 
 
@@ -109,8 +118,8 @@ def item(g, ans, x, *index):
         dx[...] = g
     elif len(index) == 1 and isinstance(index[0], tuple):
         dx[index[0]] = g
-    elif len(index) == 1:
-        dx.flat[index[0]] = g
+    elif len(index) == 1:  # a flat index (not ``dx.flat``, which only an ndarray has)
+        dx[np.unravel_index(index[0], np.shape(x))] = g
     else:
         dx[index] = g
     return (dx,) + (None,) * len(index)

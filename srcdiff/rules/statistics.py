@@ -9,10 +9,19 @@ through the sort (as ``np.sort``'s rule does); ``q`` gets the slope between
 the two entries.  ``axis`` may be None, an int or a tuple; ``keepdims`` works.
 """
 
+import math
+
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import cast_like, reduced_axes, tie_share, unbroadcast, unreduce
+from srcdiff.rules.helpers import (
+    as_array,
+    cast_like,
+    reduced_axes,
+    tie_share,
+    unbroadcast,
+    unreduce,
+)
 from srcdiff.rules.registry import defjvp, defvjp
 
 _METHODS = ("linear", "lower", "higher", "midpoint")
@@ -157,7 +166,7 @@ def _weights_like(weights, a, axis):
     """``np.average``'s weights broadcast against ``a`` (1-D weights lie along ``axis``)."""
     if np.ndim(weights) == 1 and np.ndim(a) > 1:
         return np.reshape(weights, [-1 if d == axis % np.ndim(a) else 1 for d in range(np.ndim(a))])
-    return np.asarray(weights)
+    return as_array(weights)
 
 
 def _kept(keepdims):
@@ -171,14 +180,18 @@ def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=np._
     g_avg, g_total = (g[0], g[1]) if returned else (g, 0.0)
     avg = ans[0] if returned else ans
     if weights is None:
-        return (unreduce(g_avg * (np.size(avg) / np.size(a)), a, axis, keepdims),)
+        return (
+            unreduce(
+                g_avg * (math.prod(np.shape(avg)) / math.prod(np.shape(a))), a, axis, keepdims
+            ),
+        )
     w = _weights_like(weights, a, axis)
     full = np.broadcast_to(w, np.shape(a))
     total = np.sum(full, axis=axis, keepdims=True)
     g_avg = unreduce(g_avg, a, axis, keepdims)
     avg = unreduce(avg, a, axis, keepdims)
     da = g_avg * full / total
-    dw = g_avg * (np.asarray(a) - avg) / total + unreduce(g_total, a, axis, keepdims)
+    dw = g_avg * (as_array(a) - avg) / total + unreduce(g_total, a, axis, keepdims)
     dw = np.reshape(unbroadcast(dw, w), np.shape(weights))
     return cast_like(da, a), None, cast_like(dw, weights)
 

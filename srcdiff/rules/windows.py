@@ -79,7 +79,10 @@ def diff(g, ans, a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
         0 if prepend is np._NoValue else np.shape(_edge(prepend, a, axis))[axis],
         np.shape(a)[axis],
     ]
-    d_prepend, da, d_append = np.split(whole, np.cumsum(sizes), axis=axis)
+    ends = np.cumsum(sizes).tolist()
+    cut = (slice(None),) * axis  # slices, not np.split, which Dask has not
+    starts, stops = [0, *ends], [*ends, None]
+    d_prepend, da, d_append = (whole[(*cut, slice(a, b))] for a, b in zip(starts, stops))
     return (
         da,
         None,

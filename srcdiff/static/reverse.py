@@ -120,9 +120,10 @@ class ReverseAD:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
         state.zeros.discard(var)
         state.owned.add(var)
-        if _is_static_basic(index):
+        if _is_static_basic(index):  # ``d[i] = d[i] + v``: a NumPy row adds no Dask array in place
             item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
-            out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
+            read = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
+            out.append(assign(item, gast.BinOp(left=read, op=gast.Add(), right=value)))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
         return out
@@ -369,11 +370,11 @@ def _is_range(node):
 
 
 def _is_static_basic(index):
-    """An index made of integer constants and slices: never repeats an element."""
+    """Int constants and forward slices: no repeats (None, ::-1 go to add_at, as Dask needs)."""
     if isinstance(index, gast.Constant):
-        return isinstance(index.value, int) or index.value is None
+        return isinstance(index.value, int)
     if isinstance(index, gast.Slice):
-        return True
+        return _is_static_basic(index.step or const(1))  # a constant step, not -1
     if isinstance(index, gast.Tuple):
         return all(_is_static_basic(e) for e in index.elts)
     return False

@@ -11,7 +11,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import unbroadcast, zeros_like
+from srcdiff.rules.helpers import foreign, refuse_scatter, unbroadcast, zeros_like
 from srcdiff.rules.registry import nondifferentiable
 
 __all__ = [
@@ -47,7 +47,7 @@ def unit_seed(value):
             f"of {len(value)} value{'s' * (len(value) != 1)}; use srcdiff.vjp(f)(..., "
             "seed=(v1, v2, ...)) with a tuple of seeds, one for each"
         )
-    if not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
+    if not (isinstance(value, (numbers.Number, np.ndarray, np.generic)) or foreign(value)):
         raise DifferentiationError(
             f"grad needs a scalar output, but the function returned {_kind(value)}; "
             "return a number (a missing 'return' gives None)"
@@ -112,8 +112,8 @@ def check_argument(x):
         for item in x:
             check_argument(item)
         return
-    if isinstance(x, (bool, np.bool_)) or not isinstance(
-        x, (numbers.Number, np.ndarray, np.generic)
+    if isinstance(x, (bool, np.bool_)) or not (
+        isinstance(x, (numbers.Number, np.ndarray, np.generic)) or foreign(x)
     ):
         raise DifferentiationError(
             f"cannot differentiate with respect to a {type(x).__name__} argument; "
@@ -124,7 +124,7 @@ def check_argument(x):
         raise DifferentiationError(
             f"cannot differentiate with respect to a complex argument; {_REAL_ADVICE}"
         )
-    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind not in "iuf":
+    if getattr(x, "dtype", np.dtype(float)).kind not in "iuf":
         raise DifferentiationError(
             f"cannot differentiate with respect to an array of dtype {x.dtype}; "
             "only numeric arrays have gradients"
@@ -153,7 +153,9 @@ def gradient_of(g, x):
     """The gradient ``g`` of argument ``x``: x's shape, float dtype.
 
     Refuses what would be a wrong number: a masked or matrix argument, a complex
-    gradient (from a complex output, or complex values on the way to it).
+    gradient (from a complex output, or complex values on the way to it).  A
+    gradient that is another library's array (Dask's, where the function read
+    Dask arrays) is returned as that array, not computed.
     """
     if type(x) is np.ndarray and type(g) is np.ndarray and g.shape == x.shape:
         if g.dtype == x.dtype and x.dtype.kind == "f" and g.flags.writeable:
@@ -173,6 +175,8 @@ def gradient_of(g, x):
             "the gradient came out as a masked array: a masked array (np.ma) took part, "
             "and the rules ignore its mask; use x.filled(0.0), or a 0/1 weight array"
         )
+    if foreign(g) or foreign(x):
+        return _lazy_gradient(g, x)
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         return float(np.sum(g)) if np.ndim(g) else float(g)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
@@ -181,6 +185,18 @@ def gradient_of(g, x):
     if isinstance(x, np.ndarray):
         return np.array(out)
     return dtype.type(out[()]) if out.ndim == 0 else np.array(out)
+
+
+def _lazy_gradient(g, x):
+    """``gradient_of`` for another library's array: shaped and cast by its own methods."""
+    dtype = getattr(x, "dtype", np.dtype(np.float64))
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    if not foreign(g):  # x is the other library's array: g becomes one like it
+        return zeros_like(x) + g
+    g = unbroadcast(g, x) if np.shape(g) != np.shape(x) and np.ndim(g) else g
+    if np.shape(g) != np.shape(x):
+        g = np.broadcast_to(g, np.shape(x))
+    return g if g.dtype == dtype else g.astype(dtype)
 
 
 def zeros_for(x):
@@ -197,7 +213,7 @@ def writable(g, x):
         return GradientList(writable(gi, xi) for gi, xi in zip(_spread(g, x), x))
     check_plain_array(x)
     out = zeros_like(x)
-    if isinstance(out, np.ndarray):
+    if isinstance(out, np.ndarray) and not foreign(g):
         out += g
         return out
     return out + g
@@ -215,10 +231,52 @@ def _is_basic(index):
 
 
 def add_at(g, index, value):
-    """``g[index] += value`` where repeated indices accumulate, as in ``np.add.at``."""
+    """``g[index] += value`` where repeated indices accumulate, as in ``np.add.at``.
+
+    A ``value`` of another library (Dask) added into a NumPy ``g`` is computed
+    here: a NumPy array holds numbers.
+    """
     if isinstance(g, list):
         g[index] = g[index] + value
     elif _is_basic(index):
+        if foreign(g):
+            index, value = _plain_index(g, index, value)
+        elif foreign(value):  # NumPy adds no Dask array into a row in place
+            value = np.asarray(value)
         g[index] += value
     else:
-        np.add.at(g, index, value)
+        refuse_scatter(g, "indexing with an array of indices or a mask")
+        np.add.at(g, index, np.asarray(value) if foreign(value) else value)
+
+
+def _plain_index(g, index, value):
+    """A basic ``index`` of ``g`` without None and negative steps, and ``value`` to match.
+
+    Dask's item assignment takes neither: a None's axis is dropped from
+    ``value``, and a reversed slice becomes a forward one with ``value`` flipped.
+    """
+    index = index if isinstance(index, tuple) else (index,)
+    if not any(i is None or isinstance(i, slice) and (i.step or 1) < 0 for i in index):
+        return index, value
+    value = np.broadcast_to(value, g[index].shape)
+    count = sum(i is not None and i is not Ellipsis for i in index)
+    items, drop, flip, axis = [], [], [], 0
+    for item in index:
+        if item is Ellipsis:
+            items += [slice(None)] * (np.ndim(g) - count)
+            axis += np.ndim(g) - count
+        elif item is None:
+            drop.append(axis)
+            axis += 1
+        elif isinstance(item, slice):
+            picked = range(np.shape(g)[len(items)])[item]
+            if (item.step or 1) < 0:
+                item = slice(picked[-1], picked[0] + 1, -item.step) if picked else slice(0, 0)
+                flip.append(axis)
+            items.append(item)
+            axis += 1
+        else:
+            items.append(item)
+    for a in flip:
+        value = np.flip(value, a)
+    return tuple(items), np.squeeze(value, axis=tuple(drop)) if drop else value

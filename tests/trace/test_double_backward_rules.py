@@ -24,8 +24,9 @@ NOT_RECORDED = ("operator.i", "operator.getitem-[", "operator.getitem-(")
 # Rules that convert their arguments to ndarrays, or call a function without a rule, on a
 # recorded cotangent: a higher-order derivative through them is refused, naming the node.
 REFUSED_FUNCTIONS = {
-    "np.cross", "np.ndarray.astype", "np.cumprod", "np.ndarray.cumprod", "np.linalg.cholesky",
-    "np.linalg.eigh", "np.linalg.pinv", "np.linalg.eig", "np.linalg.svd", "np.linalg.qr",
+    "np.cross", "np.linalg.cross", "np.cumprod", "np.ndarray.cumprod", "np.cumulative_prod",
+    "np.interp", "np.linalg.multi_dot", "np.linalg.vector_norm", "np.median", "np.percentile",
+    "np.quantile", "np.ndarray.astype", "np.column_stack",
 }  # fmt: skip
 MATRIX_ORDS = (1, -1, 2, -2, np.inf, -np.inf)
 
@@ -34,16 +35,21 @@ def _refused(case):
     name = label(case.fn)
     if name in REFUSED_FUNCTIONS:
         return True
-    if name == "np.einsum":
-        return len(case.args) > 2  # several operands
+    if name == "np.einsum":  # a letter repeated in one operand: its diagonal is written in place
+        operands = case.args[0].replace("...", "").split("->")[0].split(",")
+        return any(len(set(s)) < len(s) for s in operands)
     if name == "np.linalg.norm":  # the matrix norms of these orders
         axis = case.kwargs.get("axis")
         over_matrix = np.ndim(case.args[0]) == 2 if axis is None else len(np.atleast_1d(axis)) == 2
         return over_matrix and case.kwargs.get("ord") in MATRIX_ORDS
+    if name == "np.linalg.matrix_norm":
+        return case.kwargs.get("ord") in MATRIX_ORDS
     if name == "np.take":
         return "axis" in case.kwargs
     if name == "np.gradient":
-        return any(isinstance(a, float) for a in case.args[1:])  # spacings given
+        return any(np.ndim(a) > 0 for a in case.args[1:])  # coordinates, not spacings
+    if name == "np.trapezoid":
+        return len(case.args) > 1  # sample points or a spacing given
     return False
 
 
