@@ -6,7 +6,7 @@ readable Python (``mode="static"``) or trace it on ``Tensor`` values
 with ``register_vjp`` and ``nondifferentiable``.
 """
 
-from srcdiff.api import check_grads, grad, value_and_grad, vjp
+from srcdiff.api import check_grads, grad, jvp, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.trace import (
@@ -33,6 +33,7 @@ __all__ = [
     "enable_grad",
     "grad",
     "is_grad_enabled",
+    "jvp",
     "no_grad",
     "nondifferentiable",
     "ones",

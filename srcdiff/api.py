@@ -21,6 +21,7 @@ import numpy as np
 
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
+from srcdiff.static.forward import forward_transform
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
@@ -112,7 +113,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
 
 
 def _compile(f, *, wrt, kind, optimize):
-    """The adjoint of ``f`` and what it was compiled against."""
+    """The adjoint (or jvp) of ``f`` and what it was compiled against."""
+    if kind in ("jvp", "tangent"):
+        generated = forward_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+        return generated, generated.dependencies
     adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
     return adjoint, adjoint.dependencies
 
@@ -335,3 +339,32 @@ def _assert_close(actual, expected, rtol, atol, what):
             f"{what}: worst element {worst}: got {float(actual[worst])!r}, "
             f"expected {float(expected[worst])!r}"
         )
+
+
+def jvp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+    """The Jacobian-vector product of ``f``: call it as ``jf(*args, tangent=t)``.
+
+    Returns ``(value, directional derivative)``; ``t`` has the shape of the
+    ``wrt`` argument (a tuple of tangents for a tuple ``wrt``).  The static
+    mode generates forward-mode source (``jf.source``) that carries each
+    value's tangent along with it.
+    """
+    return _options(f, _build_jvp, wrt=wrt, mode=mode, optimize=optimize, verbose=verbose)
+
+
+def jvp_of_helper(f, wrt):
+    """The jvp generated code calls for a helper: a tuple of tangents in, unchecked."""
+    return _build_jvp(f, wrt=wrt, mode="static", optimize=True, verbose=False, kind="tangent")
+
+
+def _build_jvp(f, *, wrt, mode, optimize, verbose, kind="jvp"):
+    if mode == "trace":
+        from srcdiff import trace
+
+        traced = getattr(trace, "jvp", None)
+        if traced is None:
+            raise DifferentiationError(
+                'jvp has no mode="trace" yet; use mode="static", or srcdiff.vjp for reverse mode'
+            )
+        return traced(f, wrt=wrt)
+    return _build(f, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)

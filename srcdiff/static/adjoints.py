@@ -109,39 +109,7 @@ class AdjointBuilder:
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
     def describe(self, value, stmt):
-        """(function, positional operands, keyword operands) of an operation."""
-        if isinstance(value, gast.BinOp):
-            return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
-        if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
-            return UNARY_OPERATORS[type(value.op)], [value.operand], {}
-        if isinstance(value, gast.Attribute):
-            if value.attr in ARRAY_ATTRIBUTES:
-                return ARRAY_ATTRIBUTES[value.attr], [value.value], {}
-            raise self.source.error(
-                stmt,
-                f"the attribute '.{value.attr}' of a value that carries a gradient has no rule; "
-                'use a NumPy function, or mode="trace"',
-                DifferentiationError,
-            )
-        if isinstance(value, gast.Call):
-            kwargs = {k.arg: k.value for k in value.keywords}
-            func = value.func
-            fn = resolve(func, self.source)
-            if fn is None and isinstance(func, gast.Attribute):
-                method = getattr(np.ndarray, func.attr, None)
-                if method is not None and vjp_rule(method) is not None:
-                    return method, [func.value, *value.args], kwargs
-            if fn is None and isinstance(func, gast.Name):
-                return _RUNTIME, [func, *value.args], kwargs  # known only when called
-            if fn is None:
-                raise self.source.error(
-                    stmt,
-                    f"cannot tell which function '{_text(func)}' calls; "
-                    'register a rule with srcdiff.register_vjp, or use mode="trace"',
-                    DifferentiationError,
-                )
-            return fn, list(value.args), kwargs
-        raise self.source.error(stmt, f"no rule for {type(value).__name__}", DifferentiationError)
+        return describe(value, stmt, self.source)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
         if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):
@@ -243,7 +211,7 @@ class AdjointBuilder:
 
     def inline(self, rule, fn, args, kwargs, ans, g, wanted):
         tmpl = template(rule)
-        if tmpl is None or max(wanted) >= len(tmpl.returns):
+        if tmpl is None or tmpl.returns is None or max(wanted) >= len(tmpl.returns):
             return None
         for free, obj in tmpl.namespace.items():
             if self.namespace.get(free, obj) is not obj:
@@ -320,6 +288,42 @@ class AdjointBuilder:
         id = self.namer.fresh("_".join(words) or "rule")
         self.namespace[id] = obj
         return id
+
+
+def describe(value, stmt, source):
+    """(function, positional operands, keyword operands) of an operation."""
+    if isinstance(value, gast.BinOp):
+        return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
+    if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
+        return UNARY_OPERATORS[type(value.op)], [value.operand], {}
+    if isinstance(value, gast.Attribute):
+        if value.attr in ARRAY_ATTRIBUTES:
+            return ARRAY_ATTRIBUTES[value.attr], [value.value], {}
+        raise source.error(
+            stmt,
+            f"the attribute '.{value.attr}' of a value that carries a gradient has no rule; "
+            'use a NumPy function, or mode="trace"',
+            DifferentiationError,
+        )
+    if isinstance(value, gast.Call):
+        kwargs = {k.arg: k.value for k in value.keywords}
+        func = value.func
+        fn = resolve(func, source)
+        if fn is None and isinstance(func, gast.Attribute):
+            method = getattr(np.ndarray, func.attr, None)
+            if method is not None and vjp_rule(method) is not None:
+                return method, [func.value, *value.args], kwargs
+        if fn is None and isinstance(func, gast.Name):
+            return _RUNTIME, [func, *value.args], kwargs  # known only when called
+        if fn is None:
+            raise source.error(
+                stmt,
+                f"cannot tell which function '{_text(func)}' calls; "
+                'register a rule with srcdiff.register_vjp, or use mode="trace"',
+                DifferentiationError,
+            )
+        return fn, list(value.args), kwargs
+    raise source.error(stmt, f"no rule for {type(value).__name__}", DifferentiationError)
 
 
 def _item(node, i):
