@@ -95,15 +95,16 @@ class ForwardAD:
         return self.tangent_names[var]
 
     def block(self, body, state):
-        out, line = [], None
+        """The code of ``body``; a comment quotes each user line whose statements gained
+        tangent code, above the first of them."""
+        out, line, start, commented = [], None, 0, None
         for stmt in body:
+            if isinstance(stmt, _COMPOUND) or stmt.lineno != line:
+                line, start = (None if isinstance(stmt, _COMPOUND) else stmt.lineno), len(out)
             code = self.statement(stmt, state)
-            added = [c for c in code if c is not stmt]
-            if added and not isinstance(stmt, _COMPOUND) and stmt.lineno != line:
-                code.insert(0, comment(f"line {stmt.lineno}: {self.source.line(stmt.lineno)}"))
-                line = stmt.lineno
-            elif isinstance(stmt, _COMPOUND):
-                line = None
+            if line is not None and line != commented and any(c is not stmt for c in code):
+                out.insert(start, comment(f"line {line}: {self.source.line(line)}"))
+                commented = line
             out += code
         return out
 

@@ -114,7 +114,10 @@ class TangentBuilder(AdjointBuilder):
             return None
         total = terms[0]
         for term in terms[1:]:
-            total = gast.BinOp(left=total, op=gast.Add(), right=term)
+            if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):
+                total = gast.BinOp(left=total, op=gast.Sub(), right=term.operand)
+            else:
+                total = gast.BinOp(left=total, op=gast.Add(), right=term)
         total = simplify(total)
         if is_elementwise(fn) and not self.covers(args):
             total = gast.Call(
