@@ -286,6 +286,8 @@ class AdjointBuilder:
                 return id
         words = "".join(c if c.isalnum() else " " for c in preferred).split()
         id = self.namer.fresh("_".join(words) or "rule")
+        while id in self.namespace:  # bound by a trial pass whose names were given back
+            id = self.namer.fresh(id)
         self.namespace[id] = obj
         return id
 

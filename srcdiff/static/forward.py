@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from srcdiff.static import runtime
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.names import assign, clone, const, name, names_in, runtime_name, store
@@ -312,7 +313,8 @@ def _exposed(body, written):
 
 
 def _runtime_call(fn, *args):
-    return gast.Call(func=runtime_name(fn), args=list(args), keywords=[])
+    meaning = getattr(runtime, fn)
+    return gast.Call(func=runtime_name(fn, meaning), args=list(args), keywords=[])
 
 
 def _located(node, stmt):

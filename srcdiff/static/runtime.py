@@ -19,9 +19,6 @@ __all__ = [
     "check_not_a_view",
     "check_seed",
     "gradient_of",
-    "tangent_in",
-    "tangent_out",
-    "tangents_in",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -225,6 +222,9 @@ def add_at(g, index, value):
         g[index] += value
     else:
         np.add.at(g, index, value)
+
+
+# -- forward mode (``static/forward.py`` names these with their objects) ------------
 
 
 def tangents_in(tangent, count):

@@ -306,3 +306,41 @@ def test_trace_mode_is_refused_until_it_exists():
         return
     with pytest.raises(DifferentiationError, match='jvp has no mode="trace" yet'):
         srcdiff.jvp(simulate, mode="trace")
+
+
+def scaled(a, b):
+    return a * b
+
+
+def one_helper_two_ways(x, y):
+    for _ in range(1):
+        s = scaled(x * y, 2.0)  # the tangent flows through argument 0
+    for _ in range(2):
+        y = np.sin(y * scaled(1.5, s))  # ... and here through argument 1
+    return y
+
+
+def test_a_helper_differentiated_in_two_arguments_gets_two_jvps():
+    """Regression: a trial pass over a loop gave the first jvp's name back, and the second
+    took it, so both calls ran the second one."""
+    jf = srcdiff.jvp(one_helper_two_ways, wrt=1)
+    assert "scaled_jvp(" in jf.source and "scaled_jvp_1(" in jf.source
+    assert_jvp_right(one_helper_two_ways, (0.3, 0.4), wrt=(0, 1))
+    assert_jvp_right(one_helper_two_ways, (0.3, 0.4), wrt=1)
+
+
+def tangent_in(v):
+    return 3.0 * v
+
+
+def clashes(x, zeros_like, broadcast_like):
+    tangent_out = x * zeros_like
+    return np.sum(tangent_in(tangent_out) + broadcast_like * x)
+
+
+def test_user_names_spelled_like_the_forward_runtime_keep_their_meaning():
+    x = np.array([0.5, -1.0])
+    tangent = assert_jvp_right(clashes, (x, np.array([2.0, 1.0]), 0.5), wrt=(0, 1, 2))
+    source = srcdiff.jvp(clashes, wrt=(0, 1, 2)).source
+    assert "tangent_in_1(" in source and "tangent_out_1(" in source
+    assert np.isfinite(tangent)
