@@ -46,8 +46,12 @@ class State:
 class ForwardAD:
     """Builds the jvp of one normalized function (see ``transform.front_end``)."""
 
-    def __init__(self, front):
+    def __init__(self, front, eager=frozenset()):
         self.front = front
+        # Names whose zero tangent was once needed where they were not surely bound:
+        # every assignment of a zero tangent to them writes zeros of their shape.
+        self.eager = eager
+        self.unbound_zeros = set()
         self.source = front.source
         self.active = front.active
         self.namer = front.namer
@@ -123,11 +127,24 @@ class ForwardAD:
             return self.loop(stmt, state)
         return [stmt]
 
+    def zero(self, var, state):
+        """Set the tangent of ``var`` to zero where paths meet: ``[dvar = zeros]`` or ``[]``.
+
+        Where ``var`` may be unbound its tangent is read only after ``var`` is
+        assigned, which sets it, once ``var`` is ``eager``; until then it is 0.0.
+        """
+        value = self.zero_value(var, state)
+        if isinstance(value, gast.Constant) and var in self.eager:
+            return []
+        return [assign(self.d(var), value)]
+
     def zero_value(self, var, state):
         """A zero tangent for ``var``: in its shape where it is surely bound."""
         if var in state.bound:
             state.owned.add(var)
             return gast.Call(func=runtime_name("zeros_like"), args=[name(var)], keywords=[])
+        # Not surely bound: read only once bound, and then (see ``eager``) shaped.
+        self.unbound_zeros.add(var)
         return const(0.0)
 
     def assign(self, stmt, state):
@@ -142,7 +159,12 @@ class ForwardAD:
         state.owned.difference_update(targets)
         if tangent is None:
             state.zeros.update(t for t in targets if t in self.active)
-            return [stmt]
+            shaped = [t for t in targets if t in self.eager]
+            for t in shaped:
+                state.zeros.discard(t)
+                state.owned.add(t)
+            zeros = [assign(self.d(t), _runtime_call("zeros_like", name(t))) for t in shaped]
+            return [stmt] + [_located(z, stmt) for z in zeros]
         state.zeros.difference_update(targets)
         tangent_target = (
             store(self.d(target.id))
@@ -222,7 +244,7 @@ class ForwardAD:
         for code, branch_state in ((body, left), (orelse, right)):
             for var in sorted(branch_state.zeros - merged):
                 if self.read_outside(var, stmt):
-                    code.append(assign(self.d(var), self.zero_value(var, branch_state)))
+                    code += self.zero(var, branch_state)
         state.zeros = merged
         state.owned = left.owned & right.owned
         state.bound = left.bound & right.bound
@@ -253,7 +275,7 @@ class ForwardAD:
             zeros &= end.zeros
         exposed = _exposed(stmt.body, set())
         needed = [v for v in sorted(state.zeros - zeros) if self.read_outside(v, stmt, exposed)]
-        before = [assign(self.d(var), self.zero_value(var, state)) for var in needed]
+        before = [z for var in needed for z in self.zero(var, state)]
         owned = set(state.owned)
         while True:
             end = self.dry_run(stmt, State(set(zeros), set(state.bound), set(owned)))
@@ -278,7 +300,7 @@ class ForwardAD:
         """Tangents that became zero during the trip are set to zeros for the next one."""
         for var in sorted(end.zeros - zeros):
             if self.read_outside(var, stmt, exposed):
-                code.append(assign(self.d(var), self.zero_value(var, end)))
+                code += self.zero(var, end)
         end.zeros &= zeros
 
 
@@ -336,11 +358,16 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True):
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            front = front_end(fn, wrt, "tangent", "jvp")
-            forward = ForwardAD(front)
-            *body, final = front.tree.body
-            state = forward.start()
-            code = forward.prologue(wrt, kind) + forward.block(body, state)
+            eager = set()
+            while True:
+                front = front_end(fn, wrt, "tangent", "jvp")
+                forward = ForwardAD(front, frozenset(eager))
+                *body, final = front.tree.body
+                state = forward.start()
+                code = forward.prologue(wrt, kind) + forward.block(body, state)
+                if forward.unbound_zeros <= eager:
+                    break
+                eager |= forward.unbound_zeros
             forward.final_zeros = state.zeros
             result = final.value
             if not isinstance(result, gast.Name):

@@ -344,3 +344,20 @@ def test_user_names_spelled_like_the_forward_runtime_keep_their_meaning():
     source = srcdiff.jvp(clashes, wrt=(0, 1, 2)).source
     assert "tangent_in_1(" in source and "tangent_out_1(" in source
     assert np.isfinite(tangent)
+
+
+def bound_in_a_loop(x, y):
+    k = 0
+    while k < 1:
+        v = np.array(y)  # no tangent yet, and not surely bound after the loop
+        k = k + 1
+    for _ in range(2):
+        v = v + np.sum(v[None]) * x
+    return np.sum(v)
+
+
+def test_a_zero_tangent_of_a_name_bound_in_a_loop_has_its_shape():
+    """Regression: the tangent of ``v`` started as 0.0, and ``dv[None]`` failed."""
+    source = srcdiff.jvp(bound_in_a_loop).source
+    assert "dv = zeros_like(v)" in source and "dv = 0.0" not in source
+    assert_jvp_right(bound_in_a_loop, (np.array([0.5, 1.5]), np.array([1.0, -2.0])))
