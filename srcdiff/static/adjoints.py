@@ -76,7 +76,8 @@ class AdjointBuilder:
         self.lazy = lazy  # names whose gradient may keep broadcast dimensions
         self.namespace = namespace
         self.namer = namer
-        self.helpers = {}  # (function, wrt) -> HelperForward; (function, wrt, "vjp") -> HelperVjp
+        # (function, wrt) -> HelperForward; (function, wrt, class) -> HelperVjp or HelperJvp
+        self.helpers = {}
         self.current_call = None
         self.target = None  # the name the statement being differentiated assigns
         self.lazy_now = set()  # lazy names whose gradient did keep broadcast dimensions
@@ -187,17 +188,7 @@ class AdjointBuilder:
                 fn, args = fn.__func__, [receiver, *args]
                 wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
                 positions = [p + 1 for p in positions]
-            helper = self.helpers.get((fn, wrt, "vjp"))
-            if helper is None:
-                try:
-                    helper = self.helpers[(fn, wrt, "vjp")] = HelperVjp(fn, wrt)
-                except DifferentiationError as error:
-                    raise self.source.error(
-                        self.current_stmt,
-                        f"cannot differentiate the call to {fn.__qualname__}: {error}",
-                        DifferentiationError,
-                    ) from None
-            func = name(self.bind(f"{fn.__name__}_vjp", helper))
+            func = name(self.bind(f"{fn.__name__}_vjp", self.helper(HelperVjp, fn, wrt)))
             keyword_nodes.append(gast.keyword(arg="seed", value=g))
             call = gast.Call(func=func, args=list(args), keywords=keyword_nodes)
         receivers = [args[p].id for p in positions] + [kwargs[k].id for k in keywords]
@@ -208,6 +199,20 @@ class AdjointBuilder:
             Contribution(var, _item(name(cotangents), i)) for i, var in enumerate(receivers)
         ]
         return Adjoint(contributions, before=[assign(cotangents, call)])
+
+    def helper(self, kind, fn, wrt):
+        """The compiled helper of class ``kind`` (``HelperVjp``, ``HelperJvp``) for ``fn``."""
+        helper = self.helpers.get((fn, wrt, kind))
+        if helper is None:
+            try:
+                helper = self.helpers[(fn, wrt, kind)] = kind(fn, wrt)
+            except DifferentiationError as error:
+                raise self.source.error(
+                    self.current_stmt,
+                    f"cannot differentiate the call to {fn.__qualname__}: {error}",
+                    DifferentiationError,
+                ) from None
+        return helper
 
     def inline(self, rule, fn, args, kwargs, ans, g, wanted):
         tmpl = template(rule)

@@ -201,17 +201,7 @@ class TangentBuilder(AdjointBuilder):
         if isinstance(fn, types.MethodType):  # obj.method(x): the object is argument 0
             fn, args = fn.__func__, [clone(self.current_call.func.value), *args]
             wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
-        helper = self.helpers.get((fn, wrt, "jvp"))
-        if helper is None:
-            try:
-                helper = self.helpers[(fn, wrt, "jvp")] = HelperJvp(fn, wrt)
-            except DifferentiationError as error:
-                raise self.source.error(
-                    self.current_stmt,
-                    f"cannot differentiate the call to {fn.__qualname__}: {error}",
-                    DifferentiationError,
-                ) from None
-        func = name(self.bind(f"{fn.__name__}_jvp", helper))
+        func = name(self.bind(f"{fn.__name__}_jvp", self.helper(HelperJvp, fn, wrt)))
         keyword_nodes.append(gast.keyword(arg="tangent", value=tangent_tuple))
         return Joint(gast.Call(func=func, args=list(args), keywords=keyword_nodes))
 

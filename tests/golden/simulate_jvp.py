@@ -6,7 +6,7 @@ def simulate_jvp(k, x0, *, tangent):
     dv = zeros_like(v)
     dx = zeros_like(x)
     for _step in range(200):
-        # line 23: a = -k * x - 0.1 * v
+        # line 34: a = -k * x - 0.1 * v
         a_2 = -k
         da_2 = -dk
         a_1 = a_2 * x
@@ -15,12 +15,12 @@ def simulate_jvp(k, x0, *, tangent):
         da_3 = 0.1 * dv
         a = a_1 - a_3
         da = da_1 - da_3
-        # line 24: v = v + 0.01 * a
+        # line 35: v = v + 0.01 * a
         v_1 = 0.01 * a
         dv_1 = 0.01 * da
         dv = dv + dv_1
         v = v + v_1
-        # line 25: x = x + 0.01 * v
+        # line 36: x = x + 0.01 * v
         x_1 = 0.01 * v
         dx_1 = 0.01 * dv
         dx = dx + dx_1
@@ -29,7 +29,7 @@ def simulate_jvp(k, x0, *, tangent):
             break_loop = True
         if break_loop:
             break
-    # line 28: return x * x
+    # line 39: return x * x
     result = x * x
     dresult = dx * x + x * dx
     return result, tangent_out(dresult, result)

@@ -1,7 +1,7 @@
 """Forward mode, static: ``srcdiff.jvp`` against finite differences, its code, its errors.
 
-The golden function sits at the top of this file so that edits further down do
-not move its line numbers (which the generated comments quote).
+The golden subject is the reverse mode's (``simulate``, at the top of
+``test_readability.py``, where edits elsewhere do not move its line numbers).
 """
 
 import inspect
@@ -15,18 +15,7 @@ import srcdiff
 from srcdiff.errors import DifferentiationError
 from tests.gradcheck import _as_float64, _axpy, _difference, _inner, _random_like
 from tests.rule_cases import CASES
-
-
-def simulate(k, x0):
-    x, v = x0, 0.0
-    for _step in range(200):
-        a = -k * x - 0.1 * v
-        v = v + 0.01 * a
-        x = x + 0.01 * v
-        if x > 2.0:
-            break
-    return x * x
-
+from tests.static.test_readability import simulate
 
 GOLDEN = pathlib.Path(__file__).parent.parent / "golden" / "simulate_jvp.py"
 
