@@ -147,3 +147,19 @@ def test_register_jvp_for_a_second_argument(rules):
 
     value, tangent = srcdiff.jvp(uses, wrt=(0, 1))(np.ones(2), 3.0, tangent=(np.ones(2), 1.0))
     assert (value, tangent) == (6.0, 8.0)
+
+
+def inner_step(x):
+    return np.sin(x)
+
+
+def outer_step(x):
+    return inner_step(x) * 2.0
+
+
+def test_a_replaced_helper_is_differentiated_anew(monkeypatch):
+    jf = srcdiff.jvp(outer_step)
+    assert jf(0.3, tangent=1.0)[1] == pytest.approx(2.0 * np.cos(0.3))
+    monkeypatch.setitem(globals(), "inner_step", lambda x: x * x)
+    assert jf(0.3, tangent=1.0)[1] == pytest.approx(2.0 * 0.6)
+    assert "inner_step_jvp" not in jf.source  # a lambda bound to a global: called at run time

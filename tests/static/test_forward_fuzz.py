@@ -8,7 +8,7 @@ against the static vjp of the same program with the dot-product test
 """
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 
 import srcdiff
 from tests.gradcheck import _inner
@@ -37,19 +37,22 @@ def check_forward(program, tmp_path):
     )
 
 
-@SETTINGS
+FEWER = settings(SETTINGS, max_examples=10)  # each program also runs through the vjp
+
+
+@FEWER
 @given(programs(kind="control"))
 def test_control_flow_programs(tmp_path, program):
     check_forward(program, tmp_path)
 
 
-@SETTINGS
+@FEWER
 @given(programs(kind="stores"))
 def test_programs_that_write_into_arrays(tmp_path, program):
     check_forward(program, tmp_path)
 
 
-@SETTINGS
+@FEWER
 @given(programs(kind="loops", helper=True))
 def test_loops_calling_a_helper(tmp_path, program):
     check_forward(program, tmp_path)
