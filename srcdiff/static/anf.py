@@ -120,7 +120,12 @@ class Normalizer:
         so is a call of a local function value that carries one (a partial of it)."""
         for node in gast.walk(stmt.value):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
-                if node.func.id in self.varied and node.func.id in self.source.locals:
+                callee = node.func  # a runtime helper's name may be spelled like a local
+                if (
+                    callee.id in self.varied
+                    and callee.id in self.source.locals
+                    and not hasattr(callee, "runtime")
+                ):
                     raise self.source.error(
                         stmt,
                         f"'{node.func.id}' is a function built from values that carry a "
