@@ -27,6 +27,7 @@ from srcdiff.rules import (
 )
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
+from srcdiff.static.constructs import describe
 from srcdiff.static.names import assign, clone, const, name, runtime_name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
@@ -42,7 +43,7 @@ BINARY_OPERATORS = {
     gast.Mod: operator.mod,
 }
 UNARY_OPERATORS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-ARRAY_ATTRIBUTES = {"T": np.transpose}
+ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real, "imag": np.imag}
 _RUNTIME = object()  # marks a callee known only at run time
 # Helpers that read one argument only for its shape: that argument's position.
 _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
@@ -105,12 +106,13 @@ class AdjointBuilder:
             if not self.is_active(value.value):
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
-        fn, args, kwargs = self.describe(value, stmt)
+        fn, args, kwargs = self.operation(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
-    def describe(self, value, stmt):
-        return describe(value, stmt, self.source)
+    def operation(self, value, stmt):
+        """(function, positional operands, keyword operands) of an operation."""
+        return operation_of(value, stmt, self.source)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
         if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):
@@ -297,7 +299,7 @@ class AdjointBuilder:
         return id
 
 
-def describe(value, stmt, source):
+def operation_of(value, stmt, source):
     """(function, positional operands, keyword operands) of an operation."""
     if isinstance(value, gast.BinOp):
         return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
@@ -330,7 +332,7 @@ def describe(value, stmt, source):
                 DifferentiationError,
             )
         return fn, list(value.args), kwargs
-    raise source.error(stmt, f"no rule for {type(value).__name__}", DifferentiationError)
+    raise source.error(stmt, f"no rule for {describe(value)}", DifferentiationError)
 
 
 def _item(node, i):

@@ -21,10 +21,10 @@ import gast
 
 from srcdiff.static import runtime
 from srcdiff.static.calls import _in_progress
-from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.names import assign, clone, const, name, names_in, runtime_name, store
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.render import comment
+from srcdiff.static.statements import is_loop_exit
 from srcdiff.static.tangents import Joint, TangentBuilder
 from srcdiff.static.transform import compile_generated, front_end, parameters, prepare
 
@@ -348,12 +348,13 @@ def _load(target):
     return gast.Tuple(elts=[name(t.id) for t in target.elts], ctx=gast.Load())
 
 
-def forward_transform(fn, wrt=0, kind="jvp", optimize=True):
+def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
     """Compile the jvp of ``fn``: ``f_jvp(*args, tangent=t) -> (value, tangent of value)``.
 
     ``kind="jvp"`` checks the tangents it is given and shapes the one it returns;
     ``kind="tangent"`` (a helper's jvp, called by generated code) takes a tuple of
-    tangents, one per ``wrt`` argument, unchecked.
+    tangents, one per ``wrt`` argument, unchecked.  ``numbers``: positions of
+    arguments it may assume are Python numbers (``static/specialise.py``).
     """
     _in_progress.add(fn)
     try:
@@ -387,7 +388,7 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True):
                 gast.Name(id="tangent", ctx=gast.Param(), annotation=None, type_comment=None)
             )
             generated.args.kw_defaults.append(None)
-            prepare(generated, front, optimize)
+            prepare(generated, front, optimize, numbers=numbers)
             return compile_generated(fn, generated, front, kind, forward.builder.helpers.values())
     finally:
         _in_progress.discard(fn)

@@ -89,7 +89,7 @@ class TangentBuilder(AdjointBuilder):
             return Tangent(
                 gast.Subscript(value=self.d(value.value), slice=clone(value.slice), ctx=gast.Load())
             )
-        fn, args, kwargs = self.describe(value, stmt)
+        fn, args, kwargs = self.operation(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         if fn is _RUNTIME or (is_user_function(fn) and not self.has_jvp(fn)):
             if fn is not _RUNTIME and vjp_rule(fn) is not None:

@@ -1,6 +1,7 @@
 """The static compiler's pipeline, stage by stage.
 
-    source --parse--> gast tree --desugar--> small language --activity-->
+    source --parse--> gast tree --lower--> no nested functions or comprehensions
+    --desugar--> small language --activity-->
     active names --anf--> one operation per statement --reverse--> adjoint
     --optimize--> fewer statements --compile--> function
 
@@ -21,6 +22,7 @@ from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
+from srcdiff.static.lower import lower
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -39,6 +41,7 @@ from srcdiff.static.pullbacks import split_function, split_helper_calls
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
 from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
+from srcdiff.static.specialise import specialise
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -67,12 +70,16 @@ def wrt_names(wrt, tree):
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
-def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
-    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=()):
+    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns.
+
+    ``numbers`` are positions of arguments that the adjoint may assume are
+    Python numbers (``static/specialise.py``); its caller guards that.
+    """
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            return _reverse_transform(fn, wrt, kind, optimize)
+            return _reverse_transform(fn, wrt, kind, optimize, numbers)
     finally:
         _in_progress.discard(fn)
 
@@ -96,7 +103,7 @@ class FrontEnd:
 def front_end(fn, wrt, keyword=None, kind="grad"):
     """Stages 1-4 for ``fn``; ``keyword`` is the generated function's keyword-only argument
     (``seed``, ``tangent``), freed from the user's names."""
-    source = parse_function(fn)
+    source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     if keyword is not None:
@@ -114,7 +121,7 @@ def front_end(fn, wrt, keyword=None, kind="grad"):
     return FrontEnd(source, tree, wrt_list, every, user_names, namer, active, scalars, shapes)
 
 
-def _reverse_transform(fn, wrt, kind, optimize):
+def _reverse_transform(fn, wrt, kind, optimize, numbers):
     front = front_end(fn, wrt, "seed" if kind in ("vjp", "split") else None, "vjp")
     source, tree, wrt_list, every = front.source, front.tree, front.wrt, front.every
     namer, active, scalars, namespace = front.namer, front.active, front.scalars, front.namespace
@@ -192,7 +199,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         )
         adjoint.args.kw_defaults.append(const(None))
     live = [result] if kind == "split" else []  # a split helper's forward returns ``result``
-    prepare(adjoint, front, optimize, live)
+    prepare(adjoint, front, optimize, live, numbers)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()
@@ -204,8 +211,13 @@ def _reverse_transform(fn, wrt, kind, optimize):
     return compiled
 
 
-def prepare(generated, front, optimize, live=()):
-    """Name the runtime references; with ``optimize``, drop copies and unused statements."""
+def prepare(generated, front, optimize, live=(), numbers=()):
+    """Specialise for the arguments at positions ``numbers`` (``static/specialise.py``), name
+    the runtime references; with ``optimize``, drop copies and unused statements."""
+    if numbers:
+        positional, _ = parameters(front.source.tree)
+        numbers = {positional[i] for i in numbers if i < len(positional)}
+        specialise(generated, numbers, lambda id: _sees(id, front.source))
     reserve_runtime_names(
         generated,
         front.user_names,

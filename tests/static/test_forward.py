@@ -13,6 +13,7 @@ import pytest
 
 import srcdiff
 from srcdiff.errors import DifferentiationError
+from srcdiff.static.forward import forward_transform
 from tests.gradcheck import _as_float64, _axpy, _difference, _inner, _random_like
 from tests.rule_cases import CASES
 from tests.static.test_readability import simulate
@@ -21,7 +22,7 @@ GOLDEN = pathlib.Path(__file__).parent.parent / "golden" / "simulate_jvp.py"
 
 
 def test_generated_code_matches_golden_file():
-    source = srcdiff.jvp(simulate, wrt=0).source
+    source = forward_transform(simulate, wrt=0).source  # not specialised for numbers
     if os.environ.get("SRCDIFF_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(source)
     assert GOLDEN.exists(), f"{GOLDEN} is missing: run with SRCDIFF_UPDATE_GOLDEN=1 to create it"
@@ -218,13 +219,13 @@ def test_a_function_with_a_vjp_and_no_jvp_is_refused_naming_the_way_out(rules):
         srcdiff.jvp(uses_with_vjp_only)
 
 
-def uses_sinc(x):
-    return np.sinc(x) * 2.0
+def uses_i0(x):
+    return np.i0(x) * 2.0
 
 
 def test_a_library_function_without_a_rule_is_refused():
-    with pytest.raises(DifferentiationError, match=r"no JVP rule for argument 0 of sinc"):
-        srcdiff.jvp(uses_sinc)
+    with pytest.raises(DifferentiationError, match=r"no JVP rule for argument 0 of i0"):
+        srcdiff.jvp(uses_i0)
 
 
 def test_inactive_arguments_contribute_nothing():

@@ -125,7 +125,7 @@ def test_check_rule_refuses_a_missing_rule(rules):
     with pytest.raises(DifferentiationError, match=r"register_jvp\(cube, rule, argnum=0\)"):
         srcdiff.check_rule(cube, 0.5)
     with pytest.raises(DifferentiationError, match="has no VJP rule"):
-        srcdiff.check_rule(np.sinc, 0.5)
+        srcdiff.check_rule(np.i0, 0.5)
 
 
 def test_register_jvp_checks_the_rule_signature(rules):
