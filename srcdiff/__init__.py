@@ -8,8 +8,8 @@ code from the same table, extended with ``register_jvp``; ``check_rule``
 checks that a function's JVP and VJP rules agree.
 """
 
-from srcdiff.api import check_grads, grad, jvp, value_and_grad, vjp
-from srcdiff.checks import check_rule
+from srcdiff.api import grad, jvp, value_and_grad, vjp
+from srcdiff.checks import check_grads, check_rule
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.trace import (

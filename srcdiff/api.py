@@ -1,4 +1,4 @@
-"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``check_grads``.
+"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``.
 
 Each function works bare (``@grad``), with options (``@grad(wrt=1)``) and as
 a call (``grad(f)``).  ``mode="static"`` (the default) compiles the adjoint
@@ -325,67 +325,6 @@ def _traced(f, wrt, kind):
 
     traced.source = None
     return traced
-
-
-def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
-    """Check each mode's gradient against central finite differences and each other.
-
-    For a non-scalar output, a random cotangent is used (a vjp).  Raises
-    ``AssertionError`` naming the mode, the argument and the worst element.
-    """
-    rng = np.random.default_rng(seed)
-    value = f(*args)
-    cotangent = None if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
-    positions = _positions(f, wrt)
-    single = not isinstance(wrt, tuple)
-    numeric = [_finite_difference(f, args, p, cotangent, eps) for p in positions]
-    results = {}
-    for mode in modes:
-        grads = vjp(f, wrt=wrt, mode=mode)(*args, seed=cotangent)
-        results[mode] = [grads] if single else list(grads)
-    for mode, grads in results.items():
-        for p, g, expected in zip(positions, grads, numeric):
-            _assert_close(
-                g, expected, rtol, atol, f"{mode} mode vs finite differences, argument {p}"
-            )
-    names = list(results)
-    for other in names[1:]:
-        for p, a, b in zip(positions, results[names[0]], results[other]):
-            _assert_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
-
-
-def _finite_difference(f, args, position, cotangent, eps):
-    x = np.array(args[position], dtype=np.float64)
-    grad = np.zeros_like(x)
-    flat = grad.reshape(-1)
-
-    def objective(value):
-        new_args = list(args)
-        new_args[position] = value if np.ndim(x) else float(value)
-        out = f(*new_args)
-        return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
-
-    for i in range(x.size):
-        step = np.zeros_like(x).reshape(-1)
-        step[i] = eps
-        step = step.reshape(x.shape)
-        flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
-    return grad
-
-
-def _assert_close(actual, expected, rtol, atol, what):
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: gradient shape {actual.shape}, expected {expected.shape}")
-    error = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
-    if error.size and np.max(error) > 0:
-        worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
-        worst = tuple(int(i) for i in worst)  # (1, 2), not (np.int64(1), np.int64(2))
-        raise AssertionError(
-            f"{what}: worst element {worst}: got {float(actual[worst])!r}, "
-            f"expected {float(expected[worst])!r}"
-        )
 
 
 def jvp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
