@@ -8,6 +8,7 @@ code from the same table, extended with ``register_jvp``; ``check_rule``
 checks that a function's JVP and VJP rules agree.
 """
 
+from srcdiff import autograd
 from srcdiff.api import grad, jvp, value_and_grad, vjp
 from srcdiff.checks import check_grads, check_rule
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
@@ -32,6 +33,7 @@ __all__ = [
     "SrcdiffError",
     "Tensor",
     "UnsupportedSyntax",
+    "autograd",
     "check_grads",
     "check_rule",
     "enable_grad",

@@ -344,13 +344,18 @@ def jvp_of_helper(f, wrt):
 
 
 def _build_jvp(f, *, wrt, mode, optimize, verbose, kind="jvp"):
-    if mode == "trace":
-        from srcdiff import trace
+    if mode != "trace":
+        return _build(f, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    from srcdiff.trace import trace_jvp
 
-        traced = getattr(trace, "jvp", None)
-        if traced is None:
-            raise DifferentiationError(
-                'jvp has no mode="trace" yet; use mode="static", or srcdiff.vjp for reverse mode'
-            )
-        return traced(f, wrt=wrt)
-    return _build(f, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    if not callable(f):
+        raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
+    wrt_items(wrt)
+    positions = _positions(f, wrt)
+
+    @functools.wraps(f)
+    def traced_jvp(*args, tangent, **kwargs):
+        return trace_jvp(f, args, kwargs, positions, tangent)
+
+    traced_jvp.source = None
+    return traced_jvp

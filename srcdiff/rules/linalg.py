@@ -9,7 +9,7 @@ inf, any p) and the matrix norms of every ``ord`` (``decompositions.py``), ``axi
 import numpy as np
 
 from srcdiff.rules.decompositions import matrix_norm_slope
-from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast, zeros_like
+from srcdiff.rules.helpers import foreign, restore_reduced_axes, tie_share, unbroadcast, zeros_like
 from srcdiff.rules.registry import defjvp, deflinear, defvjp
 
 
@@ -94,7 +94,8 @@ def norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
 def _norm_slope(ans, x, ord, axis, keepdims):
     """The derivative of ``np.linalg.norm`` with respect to each element of ``x``, and the
     axes the norm reduces (None for all of them)."""
-    x = np.asarray(x)
+    if not foreign(x):
+        x = np.asarray(x)
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2

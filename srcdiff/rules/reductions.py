@@ -15,6 +15,7 @@ from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import (
     broadcast_like,
+    foreign,
     prod_of_others,
     reduced_size,
     tie_share,
@@ -103,7 +104,9 @@ def builtin_sum(g, ans, iterable, start=0):
 
     A generator is spent by the time the gradient runs, so it is refused.
     """
-    if isinstance(iterable, np.ndarray):
+    if foreign(iterable):  # an array type that records (a Tensor): its own operations
+        d_items = np.stack([unbroadcast(g, item) for item in iterable])
+    elif isinstance(iterable, np.ndarray):
         if iterable.ndim == 1:
             d_items = np.full(iterable.shape, np.sum(g))
         else:

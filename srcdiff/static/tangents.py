@@ -18,6 +18,7 @@ import gast
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import LINEAR, is_elementwise, is_nondifferentiable, jvp_rule, vjp_rule
+from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import broadcast_like
 from srcdiff.static.adjoints import (
     _RUNTIME,
@@ -112,6 +113,11 @@ class TangentBuilder(AdjointBuilder):
         ]
         if not terms:
             return None
+        if len(terms) > 1 and isinstance(value, gast.Call) and not is_elementwise(fn):
+            # Tangents of several results (np.atleast_2d(x, y)) add item by item.
+            terms[0] = gast.Call(
+                func=runtime_name("as_gradient", as_gradient), args=[terms[0]], keywords=[]
+            )
         total = terms[0]
         for term in terms[1:]:
             if isinstance(term, gast.UnaryOp) and isinstance(term.op, gast.USub):

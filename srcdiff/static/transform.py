@@ -34,7 +34,7 @@ from srcdiff.static.names import (
     reserve_runtime_names,
     runtime_name,
 )
-from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
+from srcdiff.static.optimize import eliminate_dead_code, forward_copies, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.pullbacks import split_function, split_helper_calls
@@ -227,6 +227,7 @@ def prepare(generated, front, optimize, live=(), numbers=()):
     )
     if optimize:
         propagate_copies(generated, keep=live)
+        forward_copies(generated, keep=live)
         pure = lambda call: _is_pure_call(call, front.source)  # noqa: E731
         eliminate_dead_code(generated, pure=pure, live=live)
 
