@@ -3,11 +3,14 @@
 ``grad``, ``value_and_grad`` and ``vjp`` compile a function's adjoint to
 readable Python (``mode="static"``) or trace it on ``Tensor`` values
 (``mode="trace"``, PyTorch semantics).  Both read one rule table, extended
-with ``register_vjp`` and ``nondifferentiable``.
+with ``register_vjp`` and ``nondifferentiable``.  ``jvp`` generates forward-mode
+code from the same table, extended with ``register_jvp``; ``check_rule``
+checks that a function's JVP and VJP rules agree.
 """
 
 from srcdiff import autograd
-from srcdiff.api import check_grads, grad, value_and_grad, vjp
+from srcdiff.api import grad, jvp, value_and_grad, vjp
+from srcdiff.checks import check_grads, check_rule
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.trace import (
@@ -32,9 +35,11 @@ __all__ = [
     "UnsupportedSyntax",
     "autograd",
     "check_grads",
+    "check_rule",
     "enable_grad",
     "grad",
     "is_grad_enabled",
+    "jvp",
     "no_grad",
     "nondifferentiable",
     "ones",

@@ -1,11 +1,12 @@
-"""``python -m srcdiff show FILE.py:FUNC [--wrt N]``: print a function's generated adjoint."""
+"""``python -m srcdiff show FILE.py:FUNC [--wrt N] [--mode reverse|forward]``: print a function's
+generated adjoint (reverse mode) or tangent function (forward mode)."""
 
 import argparse
 import importlib.util
 import pathlib
 import sys
 
-from srcdiff.api import grad
+from srcdiff.api import grad, jvp
 from srcdiff.errors import SrcdiffError
 
 
@@ -31,7 +32,12 @@ def main(argv=None):
     show = commands.add_parser("show", help="print the generated adjoint of FILE.py:FUNC")
     show.add_argument("target", metavar="FILE.py:FUNC")
     show.add_argument("--wrt", default="0", help="argument position(s) or name(s), comma-separated")
-    show.add_argument("--mode", default="reverse", choices=["reverse"], help="the adjoint to show")
+    show.add_argument(
+        "--mode",
+        default="reverse",
+        choices=["reverse", "forward"],
+        help="reverse: the adjoint (grad); forward: the tangent function (jvp)",
+    )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")
     if not path or not function:
@@ -41,15 +47,17 @@ def main(argv=None):
         parser.error(f"{path} defines no {function}")
     try:
         # A function decorated with @srcdiff.grad already is its adjoint.
-        compiled = (
-            fn if isinstance(getattr(fn, "source", None), str) else grad(fn, wrt=_wrt(args.wrt))
-        )
+        if isinstance(getattr(fn, "source", None), str):
+            compiled = fn
+        else:
+            compiled = (jvp if args.mode == "forward" else grad)(fn, wrt=_wrt(args.wrt))
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1
     print(compiled.source, end="")
     for name, source in sorted(getattr(compiled, "sources", {}).items()):
-        print(f"\n# adjoint of the helper {name}\n{source}", end="")
+        what = "tangent function" if args.mode == "forward" else "adjoint"
+        print(f"\n# {what} of the helper {name}\n{source}", end="")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``check_grads``.
+"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``jvp``.
 
 Each function works bare (``@grad``), with options (``@grad(wrt=1)``) and as
 a call (``grad(f)``).  ``mode="static"`` (the default) compiles the adjoint
@@ -22,6 +22,7 @@ import numpy as np
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.backends import check_backend, with_backend
+from srcdiff.static.forward import forward_transform
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
@@ -151,9 +152,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python"):
 
 
 def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python"):
-    """The adjoint of ``f`` and what it was compiled against."""
-    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
-    return with_backend(adjoint, backend), adjoint.dependencies
+    """The adjoint (or jvp) of ``f`` and what it was compiled against."""
+    transform = forward_transform if kind in ("jvp", "tangent") else reverse_transform
+    generated = transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
+    return with_backend(generated, backend), generated.dependencies
 
 
 def _specialised(f, numbers, *, wrt, kind, backend):
@@ -325,62 +327,35 @@ def _traced(f, wrt, kind):
     return traced
 
 
-def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
-    """Check each mode's gradient against central finite differences and each other.
+def jvp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+    """The Jacobian-vector product of ``f``: call it as ``jf(*args, tangent=t)``.
 
-    For a non-scalar output, a random cotangent is used (a vjp).  Raises
-    ``AssertionError`` naming the mode, the argument and the worst element.
+    Returns ``(value, directional derivative)``; ``t`` has the shape of the
+    ``wrt`` argument (a tuple of tangents for a tuple ``wrt``).  The static
+    mode generates forward-mode source (``jf.source``) that carries each
+    value's tangent along with it.
     """
-    rng = np.random.default_rng(seed)
-    value = f(*args)
-    cotangent = None if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
+    return _options(f, _build_jvp, wrt=wrt, mode=mode, optimize=optimize, verbose=verbose)
+
+
+def jvp_of_helper(f, wrt):
+    """The jvp generated code calls for a helper: a tuple of tangents in, unchecked."""
+    return _build_jvp(f, wrt=wrt, mode="static", optimize=True, verbose=False, kind="tangent")
+
+
+def _build_jvp(f, *, wrt, mode, optimize, verbose, kind="jvp"):
+    if mode != "trace":
+        return _build(f, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    from srcdiff.trace import trace_jvp
+
+    if not callable(f):
+        raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
+    wrt_items(wrt)
     positions = _positions(f, wrt)
-    single = not isinstance(wrt, tuple)
-    numeric = [_finite_difference(f, args, p, cotangent, eps) for p in positions]
-    results = {}
-    for mode in modes:
-        grads = vjp(f, wrt=wrt, mode=mode)(*args, seed=cotangent)
-        results[mode] = [grads] if single else list(grads)
-    for mode, grads in results.items():
-        for p, g, expected in zip(positions, grads, numeric):
-            _assert_close(
-                g, expected, rtol, atol, f"{mode} mode vs finite differences, argument {p}"
-            )
-    names = list(results)
-    for other in names[1:]:
-        for p, a, b in zip(positions, results[names[0]], results[other]):
-            _assert_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
 
+    @functools.wraps(f)
+    def traced_jvp(*args, tangent, **kwargs):
+        return trace_jvp(f, args, kwargs, positions, tangent)
 
-def _finite_difference(f, args, position, cotangent, eps):
-    x = np.array(args[position], dtype=np.float64)
-    grad = np.zeros_like(x)
-    flat = grad.reshape(-1)
-
-    def objective(value):
-        new_args = list(args)
-        new_args[position] = value if np.ndim(x) else float(value)
-        out = f(*new_args)
-        return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
-
-    for i in range(x.size):
-        step = np.zeros_like(x).reshape(-1)
-        step[i] = eps
-        step = step.reshape(x.shape)
-        flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
-    return grad
-
-
-def _assert_close(actual, expected, rtol, atol, what):
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: gradient shape {actual.shape}, expected {expected.shape}")
-    error = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
-    if error.size and np.max(error) > 0:
-        worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
-        worst = tuple(int(i) for i in worst)  # (1, 2), not (np.int64(1), np.int64(2))
-        raise AssertionError(
-            f"{what}: worst element {worst}: got {float(actual[worst])!r}, "
-            f"expected {float(expected[worst])!r}"
-        )
+    traced_jvp.source = None
+    return traced_jvp

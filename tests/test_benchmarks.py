@@ -95,3 +95,11 @@ def test_compare_reports_wrong_gradients():
     assert "dtype int64" in compare((np.ones(3, dtype=np.int64),), right[:1], ["a"])
     assert "not finite" in compare((np.array([1.0, np.nan, 1.0]),), right[:1], ["a"])
     assert compare((np.float64(2.0),), (2.0,), ["k"]) is None
+
+
+@pytest.mark.parametrize("args", [(1.5, 1.0, 200), (-2.0, 1.0, 200)], ids=["small", "break"])
+def test_forward_benchmark_candidates_agree_with_the_hand_derivative(args):
+    from benchmarks.forward import candidates
+
+    calls = candidates(args)  # raises AssertionError naming a candidate that disagrees
+    assert set(calls) == {"hand (forward)", "srcdiff jvp", "srcdiff grad"}

@@ -63,3 +63,23 @@ def test_show_rejects_a_missing_function(tmp_path):
     result = run("show", f"{path}:nothing")
     assert result.returncode == 2
     assert "defines no nothing" in result.stderr
+
+
+def test_show_forward_mode_prints_the_tangent_function_and_its_helpers(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--wrt", "0", "--mode", "forward")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("def loss_jvp(w, x, *, tangent):")
+    assert "# line 10: return np.sum(inner(w * x))" in result.stdout
+    assert "result_1, dresult_1 = inner_jvp(result_2, tangent=(dresult_2,))" in result.stdout
+    assert "# tangent function of the helper inner" in result.stdout
+    assert "def inner_jvp(x, *, tangent):" in result.stdout
+
+
+def test_show_rejects_an_unknown_mode(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--mode", "sideways")
+    assert result.returncode == 2
+    assert "invalid choice: 'sideways'" in result.stderr

@@ -118,6 +118,18 @@ def unbroadcast(g, x):
     return g
 
 
+def broadcast_like(t, ans):
+    """The tangent ``t`` spread to the shape of the result ``ans`` (a no-op when it has it).
+
+    An operand's tangent has the operand's shape; broadcasting in the
+    operation may make the result larger.
+    """
+    shape = _shape(ans)
+    if _shape(t) == shape:
+        return t
+    return np.array(np.broadcast_to(t, shape), dtype=_float_dtype(t, ans))
+
+
 def zeros_like(x):
     """A float zero of ``x``'s shape: the gradient of a value that got none."""
     if isinstance(x, (list, tuple)):

@@ -9,8 +9,8 @@ inf, any p) and the matrix norms of every ``ord`` (``decompositions.py``), ``axi
 import numpy as np
 
 from srcdiff.rules.decompositions import matrix_norm_slope
-from srcdiff.rules.helpers import as_array, restore_reduced_axes, tie_share, unbroadcast
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.helpers import as_array, restore_reduced_axes, tie_share, unbroadcast, zeros_like
+from srcdiff.rules.registry import defjvp, deflinear, defvjp
 
 
 @defvjp(np.linalg.inv)
@@ -18,15 +18,36 @@ def inv(g, ans, a):
     return (-np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2),)
 
 
+@defjvp(np.linalg.inv)
+def inv_jvp(t, ans, a):
+    return -ans @ t @ ans
+
+
+def _trace_of_solve(a, t):
+    """``trace(inv(a) @ t)`` over the last two axes: the derivative of ``log|det a|``."""
+    return np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
 @defvjp(np.linalg.det)
 def det(g, ans, a):
     return (np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),)
+
+
+@defjvp(np.linalg.det)
+def det_jvp(t, ans, a):
+    return ans * _trace_of_solve(a, t)
 
 
 @defvjp(np.linalg.slogdet)
 def slogdet(g, ans, a):
     """``ans`` is ``(sign, logabsdet)`` and ``g`` its cotangent pair; the sign has none."""
     return (np.expand_dims(g[1], (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),)
+
+
+@defjvp(np.linalg.slogdet)
+def slogdet_jvp(t, ans, a):
+    """The tangent pair of ``(sign, logabsdet)``: the sign is constant."""
+    return zeros_like(ans[1]), _trace_of_solve(a, t)
 
 
 @defvjp(np.linalg.solve)
@@ -42,6 +63,17 @@ def solve(g, ans, a, b):
     return unbroadcast(da, a), unbroadcast(db, b)
 
 
+@defjvp(np.linalg.solve)
+def solve_jvp(t, ans, a, b):
+    """``d(inv(a) @ b) = -inv(a) @ t @ ans``."""
+    if np.ndim(b) == 1:
+        return -np.linalg.solve(a, (t @ ans[..., None]))[..., 0]
+    return -np.linalg.solve(a, t @ ans)
+
+
+deflinear(np.linalg.solve, argnums=(1,))
+
+
 def _safe(norm):
     """``norm`` with zeros replaced by ones: a zero norm means a zero input, so 0/1 gives 0."""
     return np.where(norm == 0, 1.0, norm)
@@ -49,27 +81,40 @@ def _safe(norm):
 
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    slope, axis = _norm_slope(ans, x, ord, axis, keepdims)
+    return (restore_reduced_axes(g, x, axis, keepdims) * slope, None, None, None)
+
+
+@defjvp(np.linalg.norm)
+def norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
+    slope, axis = _norm_slope(ans, x, ord, axis, keepdims)
+    return np.reshape(np.sum(t * slope, axis=axis, keepdims=keepdims), np.shape(ans))
+
+
+def _norm_slope(ans, x, ord, axis, keepdims):
+    """The derivative of ``np.linalg.norm`` with respect to each element of ``x``, and the
+    axes the norm reduces (None for all of them)."""
     x = as_array(x)
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
-    g = restore_reduced_axes(g, x, axis, keepdims)
     n = restore_reduced_axes(ans, x, axis, keepdims)
     if matrix and ord == "nuc":
         rows, cols = axis
         xm = np.moveaxis(x, (rows, cols), (-2, -1))
         u, _, vt = np.linalg.svd(xm, full_matrices=False)
-        return (g * np.moveaxis(u @ vt, (-2, -1), (rows, cols)), None, None, None)
+        return np.moveaxis(u @ vt, (-2, -1), (rows, cols)), tuple(axis)
     if matrix and ord not in (None, "fro"):
-        return (g * matrix_norm_slope(x, ord, axis), None, None, None)
+        return matrix_norm_slope(x, ord, axis), tuple(axis)
+    if axis is not None:
+        axis = tuple(axis) if isinstance(axis, (tuple, list)) else axis
     if ord is None or ord == "fro" or ord == 2:
-        dx = g * x / _safe(n)
-    elif ord == 1:
-        dx = g * np.sign(x)
-    elif ord == np.inf or ord == -np.inf:
-        dx = g * np.sign(x) * tie_share(np.abs(x), ans, axis, keepdims)
-    elif ord == 0:
-        dx = np.zeros_like(x * g)
-    else:  # a p-norm: d|x|_p = sign(x) |x|^(p-1) / |x|_p^(p-1)
-        dx = g * np.sign(x) * (np.abs(x) / _safe(n)) ** (ord - 1)
-    return (dx, None, None, None)
+        return x / _safe(n), axis
+    if ord == 1:
+        return np.sign(x), axis
+    if ord == np.inf or ord == -np.inf:
+        return np.sign(x) * tie_share(np.abs(x), ans, axis, keepdims), axis
+    if ord == 0:
+        return np.zeros(x.shape), axis
+    # a p-norm: d|x|_p = sign(x) |x|^(p-1) / |x|_p^(p-1)
+    return np.sign(x) * (np.abs(x) / _safe(n)) ** (ord - 1), axis

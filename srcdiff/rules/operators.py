@@ -9,7 +9,7 @@ import operator
 import numpy as np
 
 from srcdiff.rules.helpers import ndim, unbroadcast
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.registry import defjvp, deflinear, defvjp
 
 
 @defvjp(np.add, operator.add, operator.iadd, elementwise=True)
@@ -17,9 +17,20 @@ def add(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(g, y)
 
 
+@defjvp(np.add, operator.add, operator.iadd, np.subtract, operator.sub, operator.isub)
+@defjvp(np.add, operator.add, operator.iadd, argnum=1)
+def add_jvp(t, ans, x, y):
+    return t
+
+
 @defvjp(np.subtract, operator.sub, operator.isub, elementwise=True)
 def subtract(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(-g, y)
+
+
+@defjvp(np.subtract, operator.sub, operator.isub, argnum=1)
+def subtract_jvp(t, ans, x, y):
+    return -t
 
 
 @defvjp(np.multiply, operator.mul, operator.imul, elementwise=True)
@@ -27,9 +38,32 @@ def multiply(g, ans, x, y):
     return unbroadcast(g * y, x), unbroadcast(g * x, y)
 
 
+deflinear(np.multiply, operator.mul, argnums=(0, 1))
+
+
+@defjvp(operator.imul)
+def multiply_jvp(t, ans, x, y):
+    return t * y
+
+
+@defjvp(operator.imul, argnum=1)
+def multiply_right_jvp(t, ans, x, y):
+    return x * t
+
+
 @defvjp(np.true_divide, operator.truediv, operator.itruediv, elementwise=True)
 def divide(g, ans, x, y):
     return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
+
+
+@defjvp(np.true_divide, operator.truediv, operator.itruediv)
+def divide_jvp(t, ans, x, y):
+    return t / y
+
+
+@defjvp(np.true_divide, operator.truediv, operator.itruediv, argnum=1)
+def divide_right_jvp(t, ans, x, y):
+    return -t * ans / y
 
 
 @defvjp(np.power, operator.pow, operator.ipow, math.pow, elementwise=True)
@@ -42,6 +76,16 @@ def power(g, ans, x, y):
     )
 
 
+@defjvp(np.power, operator.pow, operator.ipow, math.pow)
+def power_jvp(t, ans, x, y):
+    return t * y * x ** (y - 1 + 0 ** (y * y))
+
+
+@defjvp(np.power, operator.pow, operator.ipow, math.pow, argnum=1)
+def power_right_jvp(t, ans, x, y):
+    return t * ans * np.log(np.where(x == 0, 1.0, x))
+
+
 @defvjp(np.negative, operator.neg, elementwise=True)
 def negative(g, ans, x):
     return (-g,)
@@ -50,6 +94,9 @@ def negative(g, ans, x):
 @defvjp(np.positive, operator.pos, elementwise=True)
 def positive(g, ans, x):
     return (g,)
+
+
+deflinear(np.negative, operator.neg, np.positive, operator.pos)
 
 
 def _as_matrices(g, x, y):
@@ -96,3 +143,16 @@ def matmul_right(g, x, y):
 @defvjp(np.matmul, operator.matmul, operator.imatmul)
 def matmul(g, ans, x, y):
     return matmul_left(g, x, y), matmul_right(g, x, y)
+
+
+deflinear(np.matmul, operator.matmul, argnums=(0, 1))
+
+
+@defjvp(operator.imatmul)
+def matmul_jvp(t, ans, x, y):
+    return t @ y
+
+
+@defjvp(operator.imatmul, argnum=1)
+def matmul_right_jvp(t, ans, x, y):
+    return x @ t

@@ -17,7 +17,7 @@ from srcdiff.rules.helpers import (
     refuse_scatter,
     unbroadcast,
 )
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.registry import deflinear, defvjp
 
 
 def tensordot_axes(axes, a_ndim, b_ndim):
@@ -76,6 +76,9 @@ def outer(g, ans, a, b, out=None):
     )
 
 
+deflinear(np.tensordot, np.dot, np.ndarray.dot, np.inner, np.outer, argnums=(0, 1))
+
+
 @defvjp(np.trace, np.ndarray.trace)
 def trace(g, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return (diagonal_scatter(np.expand_dims(g, -1), x, offset, axis1, axis2),)
@@ -91,6 +94,9 @@ def diag(g, ans, v, k=0):
     if ndim(v) == 1:  # builds a matrix with v on diagonal k
         return (np.diagonal(g, k).copy(),)
     return (diagonal_scatter(g, v, k),)
+
+
+deflinear(np.trace, np.ndarray.trace, np.diagonal, np.ndarray.diagonal, np.diag)
 
 
 def _subscript_tokens(subscripts):
@@ -179,3 +185,7 @@ def einsum(g, ans, subscripts, *operands, out=None, optimize=False, **kwargs):
         _einsum_operand_vjp(g, output, inputs, operands, k, optimize) for k in range(len(operands))
     ]
     return (None, *cotangents)
+
+
+# einsum is linear in each operand; NumPy takes at most 64 of them.
+deflinear(np.einsum, argnums=range(1, 65))

@@ -14,6 +14,7 @@ import numpy as np
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import (
+    broadcast_like,
     foreign,
     prod_of_others,
     reduced_size,
@@ -21,7 +22,7 @@ from srcdiff.rules.helpers import (
     unbroadcast,
     unreduce,
 )
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.registry import defjvp, deflinear, defvjp
 
 
 @defvjp(np.sum, np.ndarray.sum)
@@ -34,14 +35,27 @@ def mean(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
     return (unreduce(g / reduced_size(x, axis), x, axis, keepdims),)
 
 
+deflinear(np.sum, np.ndarray.sum, np.mean, np.ndarray.mean, np.cumsum, np.ndarray.cumsum)
+
+
 @defvjp(np.prod, np.ndarray.prod)
 def prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
     return (unreduce(g, x, axis, keepdims) * prod_of_others(x, axis),)
 
 
+@defjvp(np.prod, np.ndarray.prod)
+def prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False):
+    return np.sum(t * prod_of_others(x, axis), axis=axis, keepdims=keepdims)
+
+
 @defvjp(np.max, np.amax, np.ndarray.max, np.min, np.amin, np.ndarray.min)
 def max_(g, ans, x, axis=None, out=None, keepdims=False):
     return (unreduce(g, x, axis, keepdims) * tie_share(x, ans, axis, keepdims),)
+
+
+@defjvp(np.max, np.amax, np.ndarray.max, np.min, np.amin, np.ndarray.min)
+def max_jvp(t, ans, x, axis=None, out=None, keepdims=False):
+    return np.sum(t * tie_share(x, ans, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 def _centered_over_count(x, axis, ddof, correction):
@@ -58,10 +72,22 @@ def var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, c
     return (unreduce(g, x, axis, keepdims) * slope * 2.0,)
 
 
+@defjvp(np.var, np.ndarray.var)
+def var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    slope = _centered_over_count(x, axis, ddof, correction)
+    return np.sum(t * slope, axis=axis, keepdims=keepdims) * 2.0
+
+
 @defvjp(np.std, np.ndarray.std)
 def std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
     slope = _centered_over_count(x, axis, ddof, correction)
     return (unreduce(g / ans, x, axis, keepdims) * slope,)
+
+
+@defjvp(np.std, np.ndarray.std)
+def std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
+    slope = _centered_over_count(x, axis, ddof, correction)
+    return np.sum(t * slope, axis=axis, keepdims=keepdims) / ans
 
 
 @defvjp(np.cumsum, np.ndarray.cumsum)
@@ -93,3 +119,14 @@ def builtin_sum(g, ans, iterable, start=0):
             "pass a list, tuple or array (a generator is consumed before the gradient runs)"
         )
     return d_items, unbroadcast(g, start)
+
+
+@defjvp(builtins.sum)
+def builtin_sum_jvp(t, ans, iterable, start=0):
+    """The items' tangents summed, in the result's shape (``t`` is a list for a list)."""
+    return broadcast_like(builtins.sum(t), ans)
+
+
+@defjvp(builtins.sum, argnum=1)
+def builtin_sum_start_jvp(t, ans, iterable, start=0):
+    return broadcast_like(t, ans)

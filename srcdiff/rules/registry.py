@@ -234,6 +234,30 @@ def jvp_rule(fn, argnum=0):
         return None
 
 
+def apply_jvp(fn, argnum, t, ans, args, kwargs):
+    """The tangent of ``ans = fn(*args, **kwargs)`` caused by the tangent ``t`` of argument
+    ``argnum``, from ``fn``'s JVP rule (a ``DifferentiationError`` naming ``fn`` without one)."""
+    rule = jvp_rule(fn, argnum)
+    if rule is None:
+        from srcdiff.errors import DifferentiationError
+
+        raise DifferentiationError(
+            f"no JVP rule for argument {argnum} of {_label(fn)}; register one with "
+            f"srcdiff.register_jvp({_label(fn)}, rule, argnum={argnum})"
+        )
+    if rule is not LINEAR:
+        return rule(t, ans, *args, **kwargs)
+    args = list(args)
+    args[argnum] = t
+    if argnum == 0 and _is_array_method(fn) and not isinstance(t, np.ndarray):
+        args[0] = np.asarray(t)  # the tangent of a 0-d array may be a NumPy scalar
+    return fn(*args, **kwargs)
+
+
+def _is_array_method(fn):
+    return getattr(fn, "__objclass__", None) is np.ndarray
+
+
 def is_nondifferentiable(fn):
     """True when ``fn`` was declared to carry no gradient."""
     try:

@@ -12,7 +12,7 @@ import numpy as np
 
 from srcdiff.rules.gradient_list import GradientList
 from srcdiff.rules.helpers import float_zeros, foreign, scatter_add, unbroadcast
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.registry import deflinear, defvjp
 
 
 def _reshape_like(g, x, order):
@@ -187,3 +187,14 @@ def repeat(g, ans, x, repeats, axis=None):
 @defvjp(operator.getitem)
 def getitem(g, ans, x, index):
     return scatter_add(g, x, index), None
+
+
+# Each of these only moves, copies or picks elements: its JVP is itself, on the tangent.
+deflinear(
+    np.reshape, np.ndarray.reshape, np.ravel, np.ndarray.ravel, np.ndarray.flatten,
+    np.expand_dims, np.squeeze, np.ndarray.squeeze, np.transpose, np.ndarray.transpose,
+    np.swapaxes, np.ndarray.swapaxes, np.moveaxis, np.flip, np.broadcast_to, np.array,
+    np.asarray, np.asanyarray, np.ascontiguousarray, np.copy, np.ndarray.copy, np.ndarray.item,
+    np.concatenate, np.hstack, np.vstack, np.stack, np.tile, np.repeat, np.ndarray.repeat,
+    operator.getitem,
+)  # fmt: skip

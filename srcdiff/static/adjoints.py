@@ -77,7 +77,8 @@ class AdjointBuilder:
         self.lazy = lazy  # names whose gradient may keep broadcast dimensions
         self.namespace = namespace
         self.namer = namer
-        self.helpers = {}  # (function, wrt) -> HelperForward; (function, wrt, "vjp") -> HelperVjp
+        # (function, wrt) -> HelperForward; (function, wrt, class) -> HelperVjp or HelperJvp
+        self.helpers = {}
         self.current_call = None
         self.target = None  # the name the statement being differentiated assigns
         self.lazy_now = set()  # lazy names whose gradient did keep broadcast dimensions
@@ -105,44 +106,13 @@ class AdjointBuilder:
             if not self.is_active(value.value):
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
-        fn, args, kwargs = self.describe(value, stmt)
+        fn, args, kwargs = self.operation(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
-    def describe(self, value, stmt):
+    def operation(self, value, stmt):
         """(function, positional operands, keyword operands) of an operation."""
-        if isinstance(value, gast.BinOp):
-            return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
-        if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
-            return UNARY_OPERATORS[type(value.op)], [value.operand], {}
-        if isinstance(value, gast.Attribute):
-            if value.attr in ARRAY_ATTRIBUTES:
-                return ARRAY_ATTRIBUTES[value.attr], [value.value], {}
-            raise self.source.error(
-                stmt,
-                f"the attribute '.{value.attr}' of a value that carries a gradient has no rule; "
-                'use a NumPy function, or mode="trace"',
-                DifferentiationError,
-            )
-        if isinstance(value, gast.Call):
-            kwargs = {k.arg: k.value for k in value.keywords}
-            func = value.func
-            fn = resolve(func, self.source)
-            if fn is None and isinstance(func, gast.Attribute):
-                method = getattr(np.ndarray, func.attr, None)
-                if method is not None and vjp_rule(method) is not None:
-                    return method, [func.value, *value.args], kwargs
-            if fn is None and isinstance(func, gast.Name):
-                return _RUNTIME, [func, *value.args], kwargs  # known only when called
-            if fn is None:
-                raise self.source.error(
-                    stmt,
-                    f"cannot tell which function '{_text(func)}' calls; "
-                    'register a rule with srcdiff.register_vjp, or use mode="trace"',
-                    DifferentiationError,
-                )
-            return fn, list(value.args), kwargs
-        raise self.source.error(stmt, f"no rule for {describe(value)}", DifferentiationError)
+        return operation_of(value, stmt, self.source)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
         if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):
@@ -220,17 +190,7 @@ class AdjointBuilder:
                 fn, args = fn.__func__, [receiver, *args]
                 wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
                 positions = [p + 1 for p in positions]
-            helper = self.helpers.get((fn, wrt, "vjp"))
-            if helper is None:
-                try:
-                    helper = self.helpers[(fn, wrt, "vjp")] = HelperVjp(fn, wrt)
-                except DifferentiationError as error:
-                    raise self.source.error(
-                        self.current_stmt,
-                        f"cannot differentiate the call to {fn.__qualname__}: {error}",
-                        DifferentiationError,
-                    ) from None
-            func = name(self.bind(f"{fn.__name__}_vjp", helper))
+            func = name(self.bind(f"{fn.__name__}_vjp", self.helper(HelperVjp, fn, wrt)))
             keyword_nodes.append(gast.keyword(arg="seed", value=g))
             call = gast.Call(func=func, args=list(args), keywords=keyword_nodes)
         receivers = [args[p].id for p in positions] + [kwargs[k].id for k in keywords]
@@ -242,9 +202,23 @@ class AdjointBuilder:
         ]
         return Adjoint(contributions, before=[assign(cotangents, call)])
 
+    def helper(self, kind, fn, wrt):
+        """The compiled helper of class ``kind`` (``HelperVjp``, ``HelperJvp``) for ``fn``."""
+        helper = self.helpers.get((fn, wrt, kind))
+        if helper is None:
+            try:
+                helper = self.helpers[(fn, wrt, kind)] = kind(fn, wrt)
+            except DifferentiationError as error:
+                raise self.source.error(
+                    self.current_stmt,
+                    f"cannot differentiate the call to {fn.__qualname__}: {error}",
+                    DifferentiationError,
+                ) from None
+        return helper
+
     def inline(self, rule, fn, args, kwargs, ans, g, wanted):
         tmpl = template(rule)
-        if tmpl is None or max(wanted) >= len(tmpl.returns):
+        if tmpl is None or tmpl.returns is None or max(wanted) >= len(tmpl.returns):
             return None
         for free, obj in tmpl.namespace.items():
             if self.namespace.get(free, obj) is not obj:
@@ -319,8 +293,46 @@ class AdjointBuilder:
                 return id
         words = "".join(c if c.isalnum() else " " for c in preferred).split()
         id = self.namer.fresh("_".join(words) or "rule")
+        while id in self.namespace:  # bound by a trial pass whose names were given back
+            id = self.namer.fresh(id)
         self.namespace[id] = obj
         return id
+
+
+def operation_of(value, stmt, source):
+    """(function, positional operands, keyword operands) of an operation."""
+    if isinstance(value, gast.BinOp):
+        return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
+    if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
+        return UNARY_OPERATORS[type(value.op)], [value.operand], {}
+    if isinstance(value, gast.Attribute):
+        if value.attr in ARRAY_ATTRIBUTES:
+            return ARRAY_ATTRIBUTES[value.attr], [value.value], {}
+        raise source.error(
+            stmt,
+            f"the attribute '.{value.attr}' of a value that carries a gradient has no rule; "
+            'use a NumPy function, or mode="trace"',
+            DifferentiationError,
+        )
+    if isinstance(value, gast.Call):
+        kwargs = {k.arg: k.value for k in value.keywords}
+        func = value.func
+        fn = resolve(func, source)
+        if fn is None and isinstance(func, gast.Attribute):
+            method = getattr(np.ndarray, func.attr, None)
+            if method is not None and vjp_rule(method) is not None:
+                return method, [func.value, *value.args], kwargs
+        if fn is None and isinstance(func, gast.Name):
+            return _RUNTIME, [func, *value.args], kwargs  # known only when called
+        if fn is None:
+            raise source.error(
+                stmt,
+                f"cannot tell which function '{_text(func)}' calls; "
+                'register a rule with srcdiff.register_vjp, or use mode="trace"',
+                DifferentiationError,
+            )
+        return fn, list(value.args), kwargs
+    raise source.error(stmt, f"no rule for {describe(value)}", DifferentiationError)
 
 
 def _item(node, i):

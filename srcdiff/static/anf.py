@@ -117,8 +117,24 @@ class Normalizer:
         return [stmt]
 
     def check_no_lists_of_varied(self, stmt):
-        """``x.tolist()`` of a value that carries a gradient: refused (its lists have none)."""
+        """``x.tolist()`` of a value that carries a gradient: refused (its lists have none);
+        so is a call of a local function value that carries one (a partial of it)."""
         for node in gast.walk(stmt.value):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+                callee = node.func  # a runtime helper's name may be spelled like a local
+                if (
+                    callee.id in self.varied
+                    and callee.id in self.source.locals
+                    and not hasattr(callee, "runtime")
+                ):
+                    raise self.source.error(
+                        stmt,
+                        f"'{node.func.id}' is a function built from values that carry a "
+                        "gradient (a functools.partial of them), and the gradient cannot follow "
+                        "a function value; pass those values to the call as arguments, or use "
+                        'mode="trace"',
+                        DifferentiationError,
+                    )
             if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)):
                 continue
             func = node.func

@@ -21,9 +21,10 @@ import sys
 import types
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, vjp_rule
+from srcdiff.rules import is_nondifferentiable, jvp_rule, vjp_rule
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
+from srcdiff.rules.registry import apply_jvp
 from srcdiff.static.purity import (
     check_arguments_run_the_same,
     check_leaves_outside_alone,
@@ -125,6 +126,26 @@ class HelperForward(_CompiledHelper):
         return value, Pullback(self, backward, args, kwargs)
 
 
+class HelperJvp(_CompiledHelper):
+    """The forward-mode function of a user function: ``(value, tangent)`` in one run.
+
+    Called as ``helper(*args, tangent=t, **kwargs)``, with ``t`` one tangent per
+    argument of ``wrt`` (a tuple when there are several).
+    """
+
+    def build(self):
+        from srcdiff.api import jvp_of_helper
+
+        return jvp_of_helper(self.fn, self.wrt)
+
+    def __call__(self, *args, tangent, **kwargs):
+        jvp = (self.compiled or self.compile()).current()  # one frame less per call
+        try:
+            return jvp(*args, tangent=tangent, **kwargs)
+        except RecursionError:
+            raise _too_deep(self.fn) from None
+
+
 class Pullback:
     """The backward pass of one call of a helper: cotangents of its arguments from a seed."""
 
@@ -187,3 +208,34 @@ def call_vjp(fn, wrt, seed, ans, *args, **kwargs):
         f"cannot differentiate a call to {label}: it has no rule and no Python source; "
         'register one with srcdiff.register_vjp, or use mode="trace"'
     )
+
+
+def call_jvp(fn, wrt, tangents, *args, **kwargs):
+    """``(value, tangent)`` of ``fn(*args, **kwargs)`` for the tangents of the arguments
+    ``wrt``; ``fn`` is known only now (a rule, a partial, a Python function)."""
+    if isinstance(fn, functools.partial):
+        bound = len(fn.args)
+        shifted = tuple(w + bound if isinstance(w, int) else w for w in wrt)
+        merged = {**fn.keywords, **kwargs}
+        return call_jvp(fn.func, shifted, tangents, *fn.args, *args, **merged)
+    if isinstance(fn, types.MethodType):
+        shifted = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
+        return call_jvp(fn.__func__, shifted, tangents, fn.__self__, *args, **kwargs)
+    if is_user_function(fn) and not any(jvp_rule(fn, w) for w in wrt):
+        if vjp_rule(fn) is None:
+            return HelperJvp(fn, tuple(wrt))(*args, tangent=tangents, **kwargs)
+    value = fn(*args, **kwargs)
+    if is_nondifferentiable(fn):
+        return value, zeros_like(value)
+    total = 0.0
+    for w, t in zip(wrt, tangents):
+        if not isinstance(w, int):
+            raise DifferentiationError(
+                f"the keyword argument {w!r} of {_name(fn)} carries a tangent; pass it positionally"
+            )
+        total = total + apply_jvp(fn, w, t, value, args, kwargs)
+    return value, total
+
+
+def _name(fn):
+    return getattr(fn, "__qualname__", None) or repr(fn)

@@ -280,3 +280,54 @@ def _plain_index(g, index, value):
     for a in flip:
         value = np.flip(value, a)
     return tuple(items), np.squeeze(value, axis=tuple(drop)) if drop else value
+
+
+# -- forward mode (``static/forward.py`` names these with their objects) ------------
+
+
+def tangents_in(tangent, count):
+    """The tuple of tangents a jvp with respect to ``count`` arguments was called with."""
+    if not isinstance(tangent, (tuple, list)) or len(tangent) != count:
+        raise DifferentiationError(
+            f"this jvp differentiates {count} arguments: pass tangent=(one tangent per "
+            f"argument), not {tangent!r:.60}"
+        )
+    return tangent
+
+
+def tangent_in(t, x):
+    """The tangent ``t`` given for argument ``x``, checked: x's shape, a float dtype."""
+    if type(x) is float and type(t) in _REAL_SCALARS:
+        return float(t)
+    if isinstance(x, (list, tuple)):
+        if not isinstance(t, (list, tuple)) or len(t) != len(x):
+            raise DifferentiationError(
+                f"the tangent of a {type(x).__name__} of {len(x)} items must be a list or "
+                f"tuple of {len(x)} tangents, not {t!r:.60}"
+            )
+        return [tangent_in(ti, xi) for ti, xi in zip(t, x)]
+    check_argument(x)
+    if t is None or np.shape(t) != np.shape(x) or np.iscomplexobj(t):
+        raise DifferentiationError(
+            f"a tangent must have its argument's shape {np.shape(x)} and real values; got "
+            f"{type(t).__name__} of shape {np.shape(t)}"
+        )
+    dtype = x.dtype if getattr(x, "dtype", np.dtype(float)).kind == "f" else np.float64
+    if isinstance(x, np.ndarray):
+        return np.array(t, dtype=dtype)  # a copy: the function may write into it
+    return float(t) if isinstance(x, numbers.Number) and not isinstance(x, np.generic) else t
+
+
+def tangent_out(t, value):
+    """The tangent ``t`` of the output ``value``, in value's shape (``t`` may be 0.0: zero)."""
+    if isinstance(value, (list, tuple)):
+        items = t if isinstance(t, (list, tuple)) else [t] * len(value)
+        return type(value)(tangent_out(ti, vi) for ti, vi in zip(items, value))
+    if type(value) is float and type(t) in _REAL_SCALARS:
+        return float(t)
+    _check_real_output(value)
+    if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
+        return float(t)
+    dtype = value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
+    out = np.broadcast_to(np.asarray(t, dtype=dtype), np.shape(value))
+    return np.array(out) if isinstance(value, np.ndarray) else dtype.type(out[()])

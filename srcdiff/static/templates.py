@@ -1,7 +1,7 @@
-"""Rules as templates: inline a one-``return`` VJP rule into generated code.
+"""Rules as templates: inline a one-``return`` rule into generated code.
 
-A rule whose body is a single ``return (e1, e2, ...)`` is read once, and each
-``e_i`` becomes a template: its parameters are replaced by the caller's
+A rule whose body is a single ``return (e1, e2, ...)`` (a VJP) or ``return e``
+(a JVP) is read once, and each ``e_i`` (or ``e``) becomes a template: its parameters are replaced by the caller's
 names (``g`` by ``dz``, ``x`` by ``y``), its free names (``np``,
 ``unbroadcast``) are made available to the generated function, marked as
 runtime references (see ``names.reserve_runtime_names``) so that they never
@@ -37,8 +37,6 @@ def template(rule):
         return None
     value = body[0].value
     returns = value.elts if isinstance(value, gast.Tuple) else None
-    if returns is None:
-        return None
     args = tree.args
     if args.vararg or args.kwarg or args.posonlyargs:
         return None
@@ -59,14 +57,18 @@ def template(rule):
         if isinstance(node, gast.Name) and node.id in free:
             # A runtime reference: renamed where it would hide a user name.
             node.runtime = namespace.get(node.id, getattr(builtins, node.id, None))
-    return Template(rule, returns, namespace)
+    return Template(rule, value, returns, namespace)
 
 
 class Template:
-    """The return expressions of a one-``return`` rule, ready to be instantiated."""
+    """The return expression of a one-``return`` rule, ready to be instantiated.
 
-    def __init__(self, rule, returns, namespace):
+    ``returns`` lists the items when it returns a tuple (a VJP rule), else None.
+    """
+
+    def __init__(self, rule, value, returns, namespace):
         self.rule = rule
+        self.value = value
         self.returns = returns
         self.namespace = namespace
         self.signature = inspect.signature(rule)
@@ -86,8 +88,9 @@ class Template:
         return mapping
 
     def instantiate(self, index, mapping):
-        """Expression ``index`` of the return tuple with parameters replaced."""
-        return clone(self.returns[index], mapping)
+        """Expression ``index`` of the return tuple (the whole value for None) with
+        parameters replaced."""
+        return clone(self.value if index is None else self.returns[index], mapping)
 
 
 def _is_docstring(stmt):

@@ -84,12 +84,30 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=()):
         _in_progress.discard(fn)
 
 
-def _reverse_transform(fn, wrt, kind, optimize, numbers):
+@dataclasses.dataclass
+class FrontEnd:
+    """A function read, desugared and normalized, with what the back ends need to know."""
+
+    source: object  # parse.Source (its tree as the user wrote it)
+    tree: gast.FunctionDef  # the normalized function
+    wrt: list  # the parameter names differentiated
+    every: list  # every parameter name
+    user_names: set  # every name the user's function mentions
+    namer: Namer
+    active: set  # names that carry a derivative
+    scalars: set  # names surely scalar
+    shapes: ShapeFacts
+    namespace: dict = dataclasses.field(default_factory=dict)  # names rules bring in
+
+
+def front_end(fn, wrt, keyword=None, kind="grad"):
+    """Stages 1-4 for ``fn``; ``keyword`` is the generated function's keyword-only argument
+    (``seed``, ``tangent``), freed from the user's names."""
     source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
-    if kind in ("vjp", "split"):
-        source = _free_seed_name(source, every)
+    if keyword is not None:
+        source = _free_keyword(source, every, keyword, kind)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
     check_no_input_mutation(source)
@@ -98,10 +116,17 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
     varied = varied_names(tree, wrt_list, source)
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
-    namespace = {}
     scalars = scalar_names(tree, source)
-    lazy = lazy_names(tree, source, active)
     shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
+    return FrontEnd(source, tree, wrt_list, every, user_names, namer, active, scalars, shapes)
+
+
+def _reverse_transform(fn, wrt, kind, optimize, numbers):
+    front = front_end(fn, wrt, "seed" if kind in ("vjp", "split") else None, "vjp")
+    source, tree, wrt_list, every = front.source, front.tree, front.wrt, front.every
+    namer, active, scalars, namespace = front.namer, front.active, front.scalars, front.namespace
+    lazy = lazy_names(tree, source, active)
+    shapes = front.shapes
     reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
     reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
 
@@ -173,37 +198,56 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
             gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
-    if numbers:
-        positional, _ = parameters(source.tree)
-        numbers = {positional[i] for i in numbers if i < len(positional)}
-        specialise(adjoint, numbers, lambda id: _sees(id, source))
-    reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
-    if optimize:
-        # A split helper's forward function returns ``result`` (added below).
-        live = [result] if kind == "split" else []
-        propagate_copies(adjoint, keep=live)
-        forward_copies(adjoint, keep=live)
-        eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source), live=live)
+    live = [result] if kind == "split" else []  # a split helper's forward returns ``result``
+    prepare(adjoint, front, optimize, live, numbers)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()
         adjoint.name = namer.fresh(source.tree.name.strip("<>") + "_forward")
         split_function(adjoint, {id(s) for s in backward}, result, namer)
-    referenced = names_in(adjoint)
-    namespace = {var: value for var, value in namespace.items() if var in referenced}
+    compiled = compile_generated(fn, adjoint, front, kind, reverse.builder.helpers.values())
+    if kind == "vjp":
+        compiled.__kwdefaults__["seed"] = None
+    return compiled
+
+
+def prepare(generated, front, optimize, live=(), numbers=()):
+    """Specialise for the arguments at positions ``numbers`` (``static/specialise.py``), name
+    the runtime references; with ``optimize``, drop copies and unused statements."""
+    if numbers:
+        positional, _ = parameters(front.source.tree)
+        numbers = {positional[i] for i in numbers if i < len(positional)}
+        specialise(generated, numbers, lambda id: _sees(id, front.source))
+    reserve_runtime_names(
+        generated,
+        front.user_names,
+        lambda id: _sees(id, front.source),
+        front.namer,
+        front.namespace,
+    )
+    if optimize:
+        propagate_copies(generated, keep=live)
+        forward_copies(generated, keep=live)
+        pure = lambda call: _is_pure_call(call, front.source)  # noqa: E731
+        eliminate_dead_code(generated, pure=pure, live=live)
+
+
+def compile_generated(fn, generated, front, kind, helpers):
+    """Stage 7 for either back end: the live function, its helpers' sources, its dependencies."""
+    source = front.source
+    referenced = names_in(generated)
+    namespace = {var: value for var, value in front.namespace.items() if var in referenced}
     for var, value in source.closure.items():
         if var in referenced:
             namespace[var] = value
-    compiled = compile_function(adjoint, namespace, source, kind)
+    compiled = compile_function(generated, namespace, source, kind)
     compiled.sources = {}
-    for helper in reverse.builder.helpers.values():
+    for helper in helpers:
         if helper.compiled is not None:
             compiled.sources[helper.fn.__qualname__] = helper.compiled.source
             compiled.sources.update(getattr(helper.compiled, "sources", {}))
     compiled.__defaults__ = getattr(fn, "__defaults__", None)
     compiled.__kwdefaults__ = dict(getattr(fn, "__kwdefaults__", None) or {})
-    if kind == "vjp":
-        compiled.__kwdefaults__["seed"] = None
     compiled.dependencies = Dependencies(fn, source)
     return compiled
 
@@ -224,31 +268,33 @@ def _sees(id, source):
         return None
 
 
-def _free_seed_name(source, every):
-    """Make room for the ``seed`` keyword of a vjp: a local ``seed`` is renamed.
+def _free_keyword(source, every, keyword, kind):
+    """Make room for the ``keyword`` (``seed``) of a ``kind`` (vjp): a local of that name is
+    renamed.
 
     Returns ``source``, or a copy whose tree has the local renamed.
     """
     tree = source.tree
-    if "seed" in every:
+    what = "cotangent" if keyword == "seed" else "tangent"
+    if keyword in every:
         raise DifferentiationError(
-            f"{tree.name}() has an argument named 'seed', which vjp uses for the cotangent"
+            f"{tree.name}() has an argument named {keyword!r}, which {kind} uses for the {what}"
         )
-    reads = [n for n in gast.walk(tree) if isinstance(n, gast.Name) and n.id == "seed"]
+    reads = [n for n in gast.walk(tree) if isinstance(n, gast.Name) and n.id == keyword]
     if not reads:
         return source
-    if "seed" not in assigned_names(tree):
+    if keyword not in assigned_names(tree):
         raise source.error(
             reads[0],
-            f"{tree.name}() reads 'seed' from outside the function, but vjp passes the "
-            "cotangent as the keyword argument 'seed'; rename that variable",
+            f"{tree.name}() reads {keyword!r} from outside the function, but {kind} passes "
+            f"the {what} as the keyword argument {keyword!r}; rename that variable",
             DifferentiationError,
         )
     # A local ``seed`` means nothing outside the function: it gets another name.
-    fresh = Namer(names_in(tree)).part("seed")
+    fresh = Namer(names_in(tree)).part(keyword)
     tree = clone(tree)  # the parsed tree stays as the user wrote it
     for node in gast.walk(tree):
-        if isinstance(node, gast.Name) and node.id == "seed":
+        if isinstance(node, gast.Name) and node.id == keyword:
             node.id = fresh
     return dataclasses.replace(source, tree=tree)
 

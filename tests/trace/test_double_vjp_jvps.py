@@ -39,6 +39,8 @@ NDARRAY_ONLY = {
 def _ndarray_only(case):
     if label(case.fn) == "np.cumulative_sum":  # an initial zero is cut off by np.delete
         return case.kwargs.get("include_initial", False)
+    if label(case.fn) in ("np.repeat", "np.ndarray.repeat"):  # counts per item: np.add.at
+        return np.ndim(case.args[1]) > 0
     return label(case.fn) in NDARRAY_ONLY
 
 
