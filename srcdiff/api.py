@@ -9,17 +9,16 @@ on traced Tensors.  Compiled adjoints are cached per function and options.
 A bound method is differentiated as its function with ``self`` bound.
 """
 
-import dataclasses
 import functools
 import inspect
 import operator
 import types
 import weakref
-from collections.abc import Mapping
 
 import numpy as np
 
-from srcdiff.arguments import resolve_wrt, wrt_items
+from srcdiff import trees
+from srcdiff.arguments import check_tree, resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.runtime import check_plain_array
@@ -171,43 +170,17 @@ def _check_arguments(where, args, kwargs):
         else:
             continue
         if type(value) not in _PLAIN:
-            check_differentiable_structure(value, name or f"argument {position}")
+            check_tree(value, name or f"argument {position}")
 
 
 def _refuse_array_subclasses(value):
     """Masked arrays and ``np.matrix`` anywhere among the arguments change what NumPy
     computes in ways the rules do not follow (a masked sum, a matrix ``*``)."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
+    if trees.is_container(value):
+        for _, item in trees.children(value):
             _refuse_array_subclasses(item)
     elif isinstance(value, np.ndarray) and type(value) is not np.ndarray:
         check_plain_array(value)
-
-
-def check_differentiable_structure(value, label):
-    """Refuse containers whose gradient the static mode cannot build yet."""
-    kind = None
-    if isinstance(value, Mapping):
-        kind = type(value).__name__
-    elif isinstance(value, tuple) and hasattr(value, "_fields"):
-        kind = "namedtuple"
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        kind = "dataclass"
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            check_differentiable_structure(item, label)
-    elif type(value).__module__.startswith("srcdiff.trace"):
-        raise DifferentiationError(
-            f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
-            "differentiated, and higher-order gradients (a gradient of a gradient) are not "
-            "supported yet; pass NumPy arrays or numbers"
-        )
-    if kind is not None:
-        raise DifferentiationError(
-            f"cannot differentiate with respect to {label!r}, a {kind}: the static mode "
-            "differentiates numbers, arrays, and lists or tuples of them; pass the arrays as "
-            "separate arguments or in a list"
-        )
 
 
 def _positions(f, wrt):

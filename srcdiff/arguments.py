@@ -1,5 +1,10 @@
 """Which arguments ``wrt`` designates, checked the same way in both modes."""
 
+import numbers
+
+import numpy as np
+
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
 
 
@@ -47,3 +52,26 @@ def resolve_wrt(wrt, positional, keyword_only=(), function="f", varargs=False):
     if len(set(resolved)) != len(resolved):
         raise DifferentiationError(f"wrt names an argument twice: {wrt!r}")
     return resolved
+
+
+def check_tree(value, label):
+    """Refuse a differentiated argument whose leaves cannot have gradients (both modes).
+
+    ``value`` may be a tree (``trees.py``); its leaves must be numbers or arrays,
+    or items that carry no gradient (None, strings, flags).
+    """
+    if trees.is_container(value):
+        for key, item in trees.children(value):
+            check_tree(item, trees.path_text(label, key, value))
+    elif type(value).__module__.startswith("srcdiff.trace"):
+        raise DifferentiationError(
+            f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
+            "differentiated, and higher-order gradients (a gradient of a gradient) are not "
+            "supported yet; pass NumPy arrays or numbers"
+        )
+    elif not isinstance(value, (numbers.Number, np.ndarray, np.generic, *trees.STATIC_LEAVES)):
+        raise DifferentiationError(
+            f"cannot differentiate with respect to {label!r}, a {type(value).__name__}: "
+            "differentiated arguments hold numbers and arrays, in dicts, lists, tuples, "
+            "namedtuples and dataclasses; pass other values as arguments not in wrt"
+        )

@@ -50,11 +50,13 @@ _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
 
 @dataclass
 class Contribution:
-    """``value`` flows into the gradient of ``name`` (at ``name[index]`` if index is set)."""
+    """``value`` flows into the gradient of ``name`` (at ``name[index]`` if index is set,
+    at the field ``name.field`` of a dataclass or namedtuple if field is set)."""
 
     name: str
     value: gast.AST
     index: gast.AST = None
+    field: str = None
 
 
 @dataclass
@@ -104,6 +106,19 @@ class AdjointBuilder:
             if not self.is_active(value.value):
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
+        if isinstance(value, gast.Dict):  # {"h": h, "c": c}: each value gets its item
+            return Adjoint(
+                [
+                    Contribution(v.id, gast.Subscript(value=g, slice=clone(k), ctx=gast.Load()))
+                    for k, v in zip(value.keys, value.values)
+                    if self.is_active(v)
+                ]
+            )
+        if isinstance(value, gast.Attribute) and value.attr not in ARRAY_ATTRIBUTES:
+            if not self.is_active(value.value):
+                return Adjoint([])
+            # ``params.W``: a field of a dataclass or namedtuple that carries a gradient.
+            return Adjoint([Contribution(value.value.id, g, field=value.attr)])
         fn, args, kwargs = self.describe(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
@@ -297,6 +312,8 @@ class AdjointBuilder:
         if not self.lazy_result:
             return adjoint
         for c in adjoint.contributions:
+            if c.field is not None:
+                continue
             if c.index is None and not self.needs_exact(c.name):
                 self.lazy_now.add(c.name)
             elif c.index is None and not _is_unbroadcast(c.value):

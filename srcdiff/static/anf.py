@@ -160,9 +160,12 @@ class Normalizer:
                     for i, elt in enumerate(target.elts)
                 ]
             if not isinstance(value, gast.Call):
-                raise self.source.error(
-                    stmt, f"unpacking this expression is not supported; {ADVICE}"
-                )
+                # ``W, b = params[i]``: the item gets a name, unpacked item by item.
+                held = self.atom(value, hint, before)
+                return before + [
+                    self.located(assign(elt.id, _item(held.id, i)))
+                    for i, elt in enumerate(target.elts)
+                ]
             stmt.value = self.operation(value, hint, before)
         return before + [stmt]
 
@@ -248,6 +251,12 @@ class Normalizer:
             return node
         if isinstance(node, (gast.Tuple, gast.List)):
             node.elts = [self.argument(elt, hint, before) for elt in node.elts]
+            return node
+        if isinstance(node, gast.Dict):
+            if any(key is None for key in node.keys):
+                raise self.source.error(node, f"'**' unpacking in a dict literal; {ADVICE}")
+            node.keys = [self.argument(key, hint, before) for key in node.keys]
+            node.values = [self.argument(value, hint, before) for value in node.values]
             return node
         if isinstance(node, gast.IfExp):
             return self.conditional(node, hint, before)

@@ -110,8 +110,9 @@ class ReverseAD:
             return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Sub(), right=value.operand))]
         return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
 
-    def scatter(self, var, index, value, state):
-        """Add ``value`` into ``d var[index]``, accumulating repeated indices."""
+    def scatter(self, var, index, value, state, field=None):
+        """Add ``value`` into ``d var[index]`` (or into the field ``d var.field``),
+        accumulating repeated indices."""
         dvar = self.d(var)
         out = []
         if var in state.zeros:
@@ -120,7 +121,10 @@ class ReverseAD:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
         state.zeros.discard(var)
         state.owned.add(var)
-        if _is_static_basic(index):
+        if field is not None:
+            item = gast.Attribute(value=name(dvar), attr=field, ctx=gast.Store())
+            out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
+        elif _is_static_basic(index):
             item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
             out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
         else:
@@ -131,13 +135,13 @@ class ReverseAD:
         """Emit contributions, one sum per name; names also read as ``g`` come last."""
         out, sums = [], {}
         for c in contributions:
-            if c.index is not None:
+            if c.index is not None or c.field is not None:
                 value = c.value
                 if c.name in captured:  # ``x = x[i]``: read dx before dx starts over
                     held = self.namer.fresh(self.d(c.name) + "_item")
                     out.append(assign(held, value))
                     value = name(held)
-                out += self.scatter(c.name, c.index, value, state)
+                out += self.scatter(c.name, c.index, value, state, c.field)
             else:
                 sums.setdefault(c.name, []).append(c.value)
         ordered = sorted(sums.items(), key=lambda item: item[0] in captured)
@@ -370,8 +374,8 @@ def _is_range(node):
 
 def _is_static_basic(index):
     """An index made of integer constants and slices: never repeats an element."""
-    if isinstance(index, gast.Constant):
-        return isinstance(index.value, int) or index.value is None
+    if isinstance(index, gast.Constant):  # a position, or a key of a dict
+        return isinstance(index.value, (int, str)) or index.value is None
     if isinstance(index, gast.Slice):
         return True
     if isinstance(index, gast.Tuple):

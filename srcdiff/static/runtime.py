@@ -9,8 +9,9 @@ import numbers
 
 import numpy as np
 
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.gradient_list import GradientList
+from srcdiff.rules.gradient_list import GradientList, container_gradient
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import nondifferentiable
 
@@ -108,9 +109,10 @@ def check_plain_array(x):
 
 def check_argument(x):
     """Refuse an argument whose gradient srcdiff cannot compute (see the messages)."""
-    if isinstance(x, (list, tuple)):
-        for item in x:
-            check_argument(item)
+    if trees.is_container(x):
+        for _, item in trees.children(x):
+            if not isinstance(item, trees.STATIC_LEAVES):
+                check_argument(item)
         return
     if isinstance(x, (bool, np.bool_)) or not isinstance(
         x, (numbers.Number, np.ndarray, np.generic)
@@ -160,8 +162,8 @@ def gradient_of(g, x):
             return g
     elif type(x) is float and type(g) in _REAL_SCALARS:
         return float(g)
-    if isinstance(x, (list, tuple)):
-        return type(x)(gradient_of(gi, xi) for gi, xi in zip(_spread(g, x), x))
+    if trees.is_container(x):
+        return trees.rebuild(x, _per_item(gradient_of, g, x))
     check_argument(x)
     if np.iscomplexobj(g):
         raise DifferentiationError(
@@ -184,17 +186,18 @@ def gradient_of(g, x):
 
 
 def zeros_for(x):
-    """A zero gradient for ``x`` that can be updated in place (a list for a tuple)."""
-    if isinstance(x, (list, tuple)):
-        return GradientList(zeros_for(item) for item in x)
+    """A zero gradient for ``x`` that can be updated in place (a gradient container for a
+    container, None for its items that carry no gradient)."""
+    if trees.is_container(x):
+        return container_gradient(x, [_item_zeros(v) for _, v in trees.children(x)])
     check_plain_array(x)
     return zeros_like(x)
 
 
 def writable(g, x):
     """A fresh float array with ``x``'s shape holding ``g``, safe to update in place."""
-    if isinstance(x, (list, tuple)):
-        return GradientList(writable(gi, xi) for gi, xi in zip(_spread(g, x), x))
+    if trees.is_container(x):
+        return container_gradient(x, _per_item(writable, g, x))
     check_plain_array(x)
     out = zeros_like(x)
     if isinstance(out, np.ndarray):
@@ -203,9 +206,18 @@ def writable(g, x):
     return out + g
 
 
-def _spread(g, x):
-    """The gradient ``g`` of the list ``x`` as one gradient per item (a number goes to each)."""
-    return zeros_like(x) + g
+def _item_zeros(x):
+    return None if isinstance(x, trees.STATIC_LEAVES) else zeros_for(x)
+
+
+def _per_item(fn, g, x):
+    """``fn(g_item, x_item)`` for each item of container ``x`` (a number in ``g`` goes to
+    each); None for the items that carry no gradient."""
+    spread = zeros_like(x) + g
+    return [
+        None if isinstance(item, trees.STATIC_LEAVES) else fn(spread[key], item)
+        for key, item in trees.children(x)
+    ]
 
 
 def _is_basic(index):
@@ -216,7 +228,7 @@ def _is_basic(index):
 
 def add_at(g, index, value):
     """``g[index] += value`` where repeated indices accumulate, as in ``np.add.at``."""
-    if isinstance(g, list):
+    if isinstance(g, (list, dict)):  # a gradient container
         g[index] = g[index] + value
     elif _is_basic(index):
         g[index] += value

@@ -17,6 +17,7 @@ gradients) and masked arrays (their mask would be ignored).
 
 import numpy as np
 
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
 from srcdiff.trace.containers import container_like
 from srcdiff.trace.grad_mode import tracing
@@ -189,25 +190,36 @@ def trace_vjp(f, args, kwargs, wrt, seed):
 
 
 def _leaves_in(value, position, leaves):
-    """``value`` with a leaf Tensor for each number or array; a list or tuple keeps its
-    type and length, so that ``xs + ys`` still joins lists and each item gets its gradient."""
-    if isinstance(value, (list, tuple)) and not isinstance(value, Tensor):
-        if hasattr(value, "_fields"):
-            raise DifferentiationError(
-                f"argument {position} is a namedtuple; the tracing mode differentiates numbers, "
-                "arrays, and lists or tuples of them"
-            )
-        return container_like(value, [_leaves_in(item, position, leaves) for item in value])
-    leaf = _leaf_for(value, position)
-    leaves.append(leaf)
-    return leaf
+    """``value`` with a leaf Tensor for each number or array, in the same tree (``trees.py``).
+
+    A list or tuple keeps its type and length, so that ``xs + ys`` still joins
+    lists and each item gets its gradient; items that carry no gradient (None,
+    strings, flags) stay as they are.
+    """
+    if isinstance(value, Tensor) or not trees.is_container(value):
+        leaf = _leaf_for(value, position)
+        leaves.append(leaf)
+        return leaf
+    items = [
+        item if isinstance(item, trees.STATIC_LEAVES) else _leaves_in(item, position, leaves)
+        for _, item in trees.children(value)
+    ]
+    if type(value) in (list, tuple):
+        return container_like(value, items)
+    return trees.rebuild(value, items)
 
 
 def _gradients_in(original, leaf, captured, item=False):
     """The gradient of ``original`` (its structure), read from the captured leaf gradients."""
-    if isinstance(leaf, (list, tuple)) and not isinstance(leaf, Tensor):
-        items = (_gradients_in(o, i, captured, True) for o, i in zip(original, leaf))
-        return type(original)(items)
+    if isinstance(original, trees.STATIC_LEAVES) and item:
+        return None
+    if trees.is_container(original) and not isinstance(original, Tensor):
+        leaves = [value for _, value in trees.children(leaf)]
+        items = [
+            _gradients_in(o, i, captured, True)
+            for (_, o), i in zip(trees.children(original), leaves)
+        ]
+        return trees.rebuild(original, items)
     g = captured[leaf._accumulator()]
     if g is None:
         g = np.zeros(leaf._data.shape, leaf._data.dtype)
