@@ -3,7 +3,9 @@
 ``grad``, ``value_and_grad`` and ``vjp`` compile a function's adjoint to
 readable Python (``mode="static"``) or trace it on ``Tensor`` values
 (``mode="trace"``, PyTorch semantics).  Both read one rule table, extended
-with ``register_vjp`` and ``nondifferentiable``.
+with ``register_vjp`` and ``nondifferentiable``.  Arguments may be trees of
+arrays (dicts, lists, tuples, namedtuples, dataclasses); ``tree_map`` updates
+them in a training loop.
 """
 
 from srcdiff.api import check_grads, grad, value_and_grad, vjp
@@ -21,6 +23,7 @@ from srcdiff.trace import (
     tensor,
     zeros,
 )
+from srcdiff.trees import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __version__ = "0.1.0"
 
@@ -42,6 +45,10 @@ __all__ = [
     "register_vjp",
     "set_grad_enabled",
     "tensor",
+    "tree_flatten",
+    "tree_leaves",
+    "tree_map",
+    "tree_unflatten",
     "value_and_grad",
     "vjp",
     "zeros",

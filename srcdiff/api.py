@@ -195,13 +195,16 @@ def _positions(f, wrt):
     varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters) or not parameters
     keyword_only = [p.name for p in parameters if p.kind == p.KEYWORD_ONLY]
     name = getattr(f, "__name__", "f")
-    resolved = resolve_wrt(wrt, positional, keyword_only, name, varargs)
-    for item in resolved:
-        if isinstance(item, str):
-            raise DifferentiationError(
-                f"the tracing mode differentiates positional arguments; {item!r} is keyword-only"
-            )
-    return tuple(resolved)
+    return tuple(resolve_wrt(wrt, positional, keyword_only, name, varargs))
+
+
+def _label(f, position):
+    """The name of ``f``'s parameter at ``position``, for messages."""
+    try:
+        names = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return names[position] if position < len(names) else f"argument {position}"
 
 
 def _traced(f, wrt, kind):
@@ -210,19 +213,32 @@ def _traced(f, wrt, kind):
 
     positions = _positions(f, wrt)
     single = not isinstance(wrt, tuple)
-    last = max(positions)
+    by_name = any(isinstance(p, str) for p in positions)
+    last = max((p for p in positions if isinstance(p, int)), default=-1)
 
     def bound(args, kwargs):
         """A differentiated argument passed by keyword, or left to its default, moves to
-        its position, as the static mode reads it."""
-        if last < len(args) and not kwargs:
+        its position (a keyword-only one to the keywords), as the static mode reads it."""
+        if last < len(args) and not kwargs and not by_name:
+            checked(args, kwargs)
             return args, kwargs
         try:
             call = inspect.signature(f).bind(*args, **kwargs)
         except (TypeError, ValueError):
+            if by_name:
+                raise  # Python's own error for the call, e.g. too many positional arguments
             return args, kwargs  # the call itself raises Python's own error
         call.apply_defaults()
+        checked(call.args, call.kwargs)
         return call.args, call.kwargs
+
+    def checked(args, kwargs):
+        for p in positions:
+            held = kwargs if isinstance(p, str) else args
+            if (p in held) if isinstance(p, str) else (p < len(args)):
+                value = held[p]
+                if trees.is_container(value):  # a leaf: trace_vjp's own checks
+                    check_tree(value, p if isinstance(p, str) else _label(f, p))
 
     def shaped(value, gradients):
         grads = gradients[0] if single else gradients

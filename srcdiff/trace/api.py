@@ -147,20 +147,24 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     args = list(args)
     leaves = []  # every leaf Tensor, in order
     structures = []  # per wrt argument: its leaves in the argument's own shape (lists stay lists)
+    kwargs = dict(kwargs)
     for position in wrt:
-        if not -len(args) <= position < len(args):
+        held = kwargs if isinstance(position, str) else args  # a keyword-only argument by name
+        if isinstance(position, str) and position not in kwargs:
+            raise DifferentiationError(f"wrt={position!r}: the call passes no argument {position}")
+        if isinstance(position, int) and not -len(args) <= position < len(args):
             raise DifferentiationError(
                 f"wrt={position} is out of range for a call with {len(args)} positional arguments"
             )
-        original = args[position]
-        args[position] = _leaves_in(original, position, leaves)
-        structures.append((original, args[position]))
+        original = held[position]
+        held[position] = _leaves_in(original, position, leaves)
+        structures.append((original, held[position]))
     # In the copy, np.zeros & co. give Tensors (so `a[i] = t` records) and math.exp(t) records.
     namespace = Namespace()
     function = namespace.function(f)
-    differentiated = {p % len(args) for p in wrt}
+    differentiated = {p % len(args) if isinstance(p, int) else p for p in wrt}
     args = [a if p in differentiated else namespace.value(a) for p, a in enumerate(args)]
-    kwargs = {k: namespace.value(v) for k, v in kwargs.items()}
+    kwargs = {k: v if k in differentiated else namespace.value(v) for k, v in kwargs.items()}
     try:
         with tracing():
             out = function(*args, **kwargs)
