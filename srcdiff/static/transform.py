@@ -19,6 +19,7 @@ from srcdiff.static.broadcast import lazy_names
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
+from srcdiff.static.dict_loops import rewrite_dict_loops
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
 from srcdiff.static.names import (
@@ -83,6 +84,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     _, every = parameters(source.tree)
     if kind in ("vjp", "split"):
         source = _free_seed_name(source, every)
+    source = rewrite_dict_loops(source)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
     check_no_input_mutation(source)
