@@ -110,9 +110,8 @@ class ReverseAD:
             return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Sub(), right=value.operand))]
         return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
 
-    def scatter(self, var, index, value, state, field=None):
-        """Add ``value`` into ``d var[index]`` (or into the field ``d var.field``),
-        accumulating repeated indices."""
+    def scatter(self, var, index, value, state, attr=None):
+        """Add ``value`` into ``d var[index]`` (or ``d var.attr``), accumulating repeats."""
         dvar = self.d(var)
         out = []
         if var in state.zeros:
@@ -121,11 +120,9 @@ class ReverseAD:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
         state.zeros.discard(var)
         state.owned.add(var)
-        if field is not None:
-            item = gast.Attribute(value=name(dvar), attr=field, ctx=gast.Store())
-            out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
-        elif _is_static_basic(index):
+        if attr is not None or _is_static_basic(index):
             item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
+            item = gast.Attribute(value=name(dvar), attr=attr, ctx=gast.Store()) if attr else item
             out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
@@ -364,12 +361,6 @@ def _call(func, *args):
     else:
         func_node = runtime_name(func)
     return gast.Call(func=func_node, args=list(args), keywords=[])
-
-
-def _is_range(node):
-    return (
-        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "range"
-    )
 
 
 def _is_static_basic(index):
