@@ -154,9 +154,9 @@ def _map(fn, tree, rest, label):
     columns = [[] for _ in pairs]
     for other in rest:
         if not _same_kind(tree, other):
+            found = kind(other) if is_container(other) else f"a leaf {other!r}"
             raise ValueError(
-                f"tree_map: {label} is {kind(tree)} in the first tree but "
-                f"{kind(other) if is_container(other) else type(other).__name__!r} in another"
+                f"tree_map: {label} is {kind(tree)} in the first tree but {found} in another"
             )
         items = dict(children(other))
         if len(items) != len(pairs) or any(key not in items for key, _ in pairs):
