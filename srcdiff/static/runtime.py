@@ -20,6 +20,8 @@ __all__ = [
     "check_not_a_view",
     "check_seed",
     "gradient_of",
+    "restore_item",
+    "saved_item",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -149,6 +151,26 @@ def check_not_a_view(value, name):
 
 # Generated code differentiated again (``grad(grad(f))``) passes no gradient through it.
 nondifferentiable(check_not_a_view)
+
+
+# The old item of a dict under a key the forward sweep added.
+MISSING = type("Missing", (), {"__repr__": lambda self: "<no item>"})()
+
+
+def saved_item(d, key):
+    """``d[key]`` before an assignment overwrites it (``MISSING`` for a new key)."""
+    return d.get(key, MISSING) if isinstance(d, dict) else d[key]
+
+
+def restore_item(d, key, old):
+    """Undo ``d[key] = ...``: the old item back, or a key the assignment added removed."""
+    if old is MISSING:
+        del d[key]
+    else:
+        d[key] = old
+
+
+nondifferentiable(saved_item)
 
 
 def gradient_of(g, x):
