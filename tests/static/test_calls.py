@@ -10,8 +10,6 @@ comments quote; ``SRCDIFF_UPDATE_GOLDEN=1`` rewrites ``tests/golden/helper_chain
 import functools
 import inspect
 import math
-import os
-import pathlib
 import re
 
 import numpy as np
@@ -19,6 +17,7 @@ import pytest
 
 import srcdiff
 from srcdiff.rules import registry
+from tests.goldens import assert_golden
 from tests.gradcheck import check_vjp
 from tests.numeric import assert_grad_right
 from tests.static import helpers_other_module as other
@@ -333,7 +332,6 @@ def uses_user_method(x):
 
 X = np.array([0.5, 1.2, -0.3])
 W = np.array([1.1, 0.4, 2.0])
-GOLDEN_DIR = pathlib.Path(__file__).parent.parent / "golden"
 
 
 def line_of(fn, text):
@@ -370,14 +368,7 @@ def test_helper_with_active_keyword_arguments():
 def test_generated_code_for_a_helper_call_matches_golden_file():
     df = srcdiff.grad(helper_chain, wrt=(0, 1))
     text = "\n\n".join([df.source, *(df.sources[k] for k in sorted(df.sources))])
-    path = GOLDEN_DIR / "helper_chain.py"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN") == "1":
-        path.write_text(text)
-    assert path.exists(), f"{path} is missing: run with SRCDIFF_UPDATE_GOLDEN=1 to create it"
-    assert text == path.read_text(), (
-        "the generated code of helper_chain changed; review it and rerun with "
-        "SRCDIFF_UPDATE_GOLDEN=1 if the change is intended"
-    )
+    assert_golden("helper_chain", text)
 
 
 def test_sources_holds_each_helpers_adjoint_once():
