@@ -50,8 +50,7 @@ _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
 
 @dataclass
 class Contribution:
-    """``value`` flows into the gradient of ``name`` (at ``name[index]`` if index is set,
-    at the field ``name.field`` of a dataclass or namedtuple if field is set)."""
+    """``value`` flows into the gradient of ``name`` (or ``name[index]``, ``name.field``)."""
 
     name: str
     value: gast.AST
@@ -107,13 +106,10 @@ class AdjointBuilder:
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
         if isinstance(value, gast.Dict):  # {"h": h, "c": c}: each value gets its item
-            return Adjoint(
-                [
-                    Contribution(v.id, gast.Subscript(value=g, slice=clone(k), ctx=gast.Load()))
-                    for k, v in zip(value.keys, value.values)
-                    if self.is_active(v)
-                ]
-            )
+            items = [
+                (_item(g, k), getattr(v, "id", None)) for k, v in zip(value.keys, value.values)
+            ]
+            return Adjoint([Contribution(v, gk) for gk, v in items if v in self.active])
         if isinstance(value, gast.Attribute) and value.attr not in ARRAY_ATTRIBUTES:
             if not self.is_active(value.value):
                 return Adjoint([])
@@ -340,7 +336,9 @@ class AdjointBuilder:
 
 
 def _item(node, i):
-    return gast.Subscript(value=node, slice=const(i), ctx=gast.Load())
+    """``node[i]``: ``i`` a number, or a node (a key of a dict literal)."""
+    i = clone(i) if isinstance(i, gast.AST) else const(i)
+    return gast.Subscript(value=node, slice=i, ctx=gast.Load())
 
 
 def _same_name(a, b):

@@ -193,8 +193,8 @@ def loop_of_keys(params):
 
 def builds_containers(params, x):
     hidden = [x @ params["W"], params["b"]]
-    state = {"h": np.tanh(hidden[0] + hidden[1]), "c": params["b"] * 2.0}
-    return np.sum(state["h"] ** 2) + np.sum(state["c"] * state["h"][0])
+    state = {"h": np.tanh(hidden[0] + hidden[1]), "c": params["b"] * 2.0, "k": 3.0}
+    return np.sum(state["h"] ** 2) + np.sum(state["c"] * state["h"][0]) * state["k"]
 
 
 def builds_a_list_in_a_loop(params, x):
