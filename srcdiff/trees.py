@@ -9,8 +9,10 @@ loop (``params = tree_map(lambda p, g: p - lr * g, params, grads)``).
 Containers: ``dict`` (and its subclasses; keys in the dict's order), ``list``,
 ``tuple``, namedtuples (by field) and dataclass instances (by field, every
 field of ``dataclasses.fields``).  Everything else is a leaf.  Leaves that are
-``None``, ``str`` or ``bool`` (flags, names, settings kept with the
-parameters) carry no gradient: their gradient is ``None``.
+``None``, ``str``, ``bool`` or integer numbers (counts, flags, names, settings
+kept with the parameters) carry no gradient: their gradient is ``None``.
+Integer *arrays* are arrays: their gradient is a float array, as at the top
+level.
 
 Invariant: ``rebuild(x, [v for _, v in children(x)])`` is a container of
 ``x``'s kind equal to ``x``.
@@ -24,7 +26,7 @@ import numpy as np
 __all__ = ["tree_flatten", "tree_leaves", "tree_map", "tree_unflatten"]
 
 # Leaves kept with the parameters that carry no gradient: their gradient is None.
-STATIC_LEAVES = (str, bytes, bool, np.bool_, type(None))
+STATIC_LEAVES = (str, bytes, bool, np.bool_, type(None), int, np.integer)
 
 
 def is_namedtuple(x):

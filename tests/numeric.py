@@ -52,11 +52,11 @@ def check_modes(f, x, modes=("trace", "static")):
 
 def numeric_tree_grad(f, args, position=0, step=STEP):
     """``numeric_grad`` of an argument that is a tree (``srcdiff.trees``): a tree of
-    gradients of the same structure, None for leaves that carry none (strings, flags)."""
+    gradients of the same structure, None for leaves that carry none (ints, strings, flags)."""
     leaves, structure = srcdiff.tree_flatten(args[position])
     grads = []
     for k, leaf in enumerate(leaves):
-        if leaf is None or isinstance(leaf, (str, bool)):
+        if leaf is None or isinstance(leaf, (str, bool, int, np.integer)):
             grads.append(None)
             continue
 

@@ -11,8 +11,10 @@ gradient the argument's own type back.
 The gradient of a dict is a :class:`GradientDict` (``+`` key by key), that of
 a dataclass or namedtuple a :class:`GradientFields` (a GradientDict of its
 fields, also read and written as ``d.W`` and, for a namedtuple, ``d[0]``).
-Items that carry no gradient (``None``, strings, flags: ``trees.STATIC_LEAVES``)
-hold ``None``, which adds as zero.
+Items that carry no gradient (``None``, strings, flags, integers:
+``trees.STATIC_LEAVES``) hold ``NO_GRADIENT``, which absorbs whatever is added
+to it (``x * params["flag"]`` passes none to the flag); ``None``, in a helper's
+gradient, adds as zero.
 
 Invariant: two gradients of the same container add to a gradient of that
 container, with the same items, never to a longer one.
@@ -140,7 +142,7 @@ class GradientDict(dict):
         return -self + other
 
     def __neg__(self):
-        return self._new((k, None if a is None else -as_gradient(a)) for k, a in dict.items(self))
+        return self._new((k, a if a is None else -as_gradient(a)) for k, a in dict.items(self))
 
     def copy(self):
         return self._new(
@@ -190,6 +192,27 @@ class GradientFields(GradientDict):
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             return list(dict.keys(self))[key]
         return key
+
+
+class NoGradient:
+    """The gradient of an item that carries none: adding to it leaves it as it is."""
+
+    __slots__ = ()
+    __array_ufunc__ = None  # ``array + NO_GRADIENT`` calls ``__radd__``
+
+    def __add__(self, other):
+        return self
+
+    __radd__ = __iadd__ = __sub__ = __rsub__ = __add__
+
+    def __neg__(self):
+        return self
+
+    def __repr__(self):
+        return "NO_GRADIENT"
+
+
+NO_GRADIENT = NoGradient()
 
 
 def _add(a, b):

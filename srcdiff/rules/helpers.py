@@ -9,7 +9,12 @@ import math
 import numpy as np
 
 from srcdiff import trees
-from srcdiff.rules.gradient_list import GradientDict, container_gradient, joined_lists
+from srcdiff.rules.gradient_list import (
+    NO_GRADIENT,
+    GradientDict,
+    container_gradient,
+    joined_lists,
+)
 
 _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
@@ -84,8 +89,8 @@ def zeros_like(x):
 
 
 def item_zeros(x):
-    """``zeros_like`` of an item of a container: None for an item that carries no gradient."""
-    return None if isinstance(x, trees.STATIC_LEAVES) else zeros_like(x)
+    """``zeros_like`` of an item of a container; ``NO_GRADIENT`` for one that carries none."""
+    return NO_GRADIENT if isinstance(x, trees.STATIC_LEAVES) else zeros_like(x)
 
 
 def float_zeros(x, g=None):

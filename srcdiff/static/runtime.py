@@ -11,7 +11,7 @@ import numpy as np
 
 from srcdiff import trees
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.gradient_list import GradientList, container_gradient
+from srcdiff.rules.gradient_list import NO_GRADIENT, GradientList, container_gradient
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import nondifferentiable
 
@@ -185,7 +185,7 @@ def gradient_of(g, x):
     elif type(x) is float and type(g) in _REAL_SCALARS:
         return float(g)
     if trees.is_container(x):
-        return trees.rebuild(x, _per_item(gradient_of, g, x))
+        return trees.rebuild(x, _per_item(gradient_of, g, x, None))
     check_argument(x)
     if np.iscomplexobj(g):
         raise DifferentiationError(
@@ -219,7 +219,7 @@ def zeros_for(x):
 def writable(g, x):
     """A fresh float array with ``x``'s shape holding ``g``, safe to update in place."""
     if trees.is_container(x):
-        return container_gradient(x, _per_item(writable, g, x))
+        return container_gradient(x, _per_item(writable, g, x, NO_GRADIENT))
     check_plain_array(x)
     out = zeros_like(x)
     if isinstance(out, np.ndarray):
@@ -229,15 +229,15 @@ def writable(g, x):
 
 
 def _item_zeros(x):
-    return None if isinstance(x, trees.STATIC_LEAVES) else zeros_for(x)
+    return NO_GRADIENT if isinstance(x, trees.STATIC_LEAVES) else zeros_for(x)
 
 
-def _per_item(fn, g, x):
+def _per_item(fn, g, x, none):
     """``fn(g_item, x_item)`` for each item of container ``x`` (a number in ``g`` goes to
-    each); None for the items that carry no gradient."""
+    each); ``none`` for the items that carry no gradient."""
     spread = zeros_like(x) + g
     return [
-        None if isinstance(item, trees.STATIC_LEAVES) else fn(spread[key], item)
+        none if isinstance(item, trees.STATIC_LEAVES) else fn(spread[key], item)
         for key, item in trees.children(x)
     ]
 

@@ -98,12 +98,13 @@ def nested(params, x):
     h = x
     for layer in params["layers"]:
         h = np.tanh(h @ layer["W"] + layer["b"])
-    return np.sum(h**2) * params["scale"] + params["extra"][1] ** 2
+    return np.sum(h**2) * params["scale"] * params["repeats"] + params["extra"][1] ** 2
 
 
 NESTED = {
     "layers": [{"W": W1, "b": B1}, {"W": W2, "b": B2}],
     "scale": 1.5,
+    "repeats": 2,
     "extra": (0.3, -0.7),
     "name": "mlp",
     "trainable": True,
@@ -112,11 +113,13 @@ NESTED = {
 
 
 def test_nested_tree_with_leaves_that_carry_no_gradient():
-    """Strings, flags and None in a tree get None for gradient, in both modes."""
+    """Integers, strings, flags and None in a tree get None for gradient, in both modes,
+    also where they take part in the arithmetic (``params["repeats"]``)."""
     assert_tree_grad_right(nested, (NESTED, X))
     for mode in MODES:
         grads = srcdiff.grad(nested, mode=mode)(NESTED, X)
         assert grads["name"] is None and grads["trainable"] is None and grads["note"] is None
+        assert grads["repeats"] is None
         assert isinstance(grads["scale"], float) and isinstance(grads["extra"], tuple)
 
 
@@ -294,6 +297,18 @@ def adds_a_key(params):
     params = dict(params)
     params["extra"] = params["W"] * 2.0
     return np.sum(params["extra"])
+
+
+def uses_flags(params, x):
+    return np.sum(x * params[0] * params[1] + params[2] * x)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_integer_and_flag_items_of_a_list_get_none_integer_arrays_floats(mode):
+    grads = srcdiff.grad(uses_flags, mode=mode)([True, 3, np.array([1, 2])], np.arange(2.0))
+    assert grads[0] is None and grads[1] is None
+    assert grads[2].dtype == np.float64
+    np.testing.assert_allclose(grads[2], [0.0, 1.0])
 
 
 def test_a_copy_made_with_dict_is_refused_in_static_mode_and_traced():

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 import srcdiff
-from srcdiff.rules.gradient_list import GradientDict, GradientFields, GradientList, as_gradient
+from srcdiff.rules.gradient_list import (
+    NO_GRADIENT,
+    GradientDict,
+    GradientFields,
+    GradientList,
+    as_gradient,
+)
 from srcdiff.static.runtime import gradient_of, writable, zeros_for
 
 Pair = collections.namedtuple("Pair", ["a", "b"])
@@ -133,7 +139,9 @@ def test_runtime_helpers_keep_the_structure():
     x = {"W": np.ones(2), "b": 1.0, "name": "n", "pair": Pair(np.ones(1), 2.0)}
     zeros = zeros_for(x)
     assert type(zeros) is GradientDict and type(zeros["pair"]) is GradientFields
-    assert zeros["name"] is None
+    assert zeros["name"] is NO_GRADIENT
+    zeros["name"] += np.ones(2)  # ``x * params["flag"]`` passes the flag no gradient
+    assert zeros["name"] is NO_GRADIENT and (np.ones(2) - NO_GRADIENT) is NO_GRADIENT
     g = writable(1.0, x)  # a number goes to every item
     assert g["pair"].b == 1.0
     out = gradient_of(g, x)
