@@ -70,6 +70,8 @@ def differentiable_names(node, source):
                 continue
             if isinstance(sub.func, gast.Attribute) and resolve(sub.func, source) is None:
                 stack.append(sub.func.value)  # a method: its receiver flows in
+            if isinstance(sub.func, gast.Name) and sub.func.id in source.locals:
+                stack.append(sub.func)  # ``model(x)``: a callable argument or local flows in
             stack += sub.args
             stack += [k.value for k in sub.keywords]
         elif isinstance(sub, (gast.Lambda, gast.Constant)):
@@ -97,6 +99,8 @@ def _flowing_children(sub, source):
         receiver = []
         if isinstance(sub.func, gast.Attribute) and resolve(sub.func, source) is None:
             receiver = [sub.func.value]
+        if isinstance(sub.func, gast.Name) and sub.func.id in source.locals:
+            receiver = [sub.func]
         return receiver + list(sub.args) + [k.value for k in sub.keywords]
     return list(gast.iter_child_nodes(sub))
 

@@ -30,6 +30,7 @@ from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
 from srcdiff.static.names import assign, clone, const, name, runtime_name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
+from srcdiff.static.tree_adjoints import active_callee_error, container_adjoint, method_way_out
 
 BINARY_OPERATORS = {
     gast.Add: operator.add,
@@ -105,16 +106,9 @@ class AdjointBuilder:
             if not self.is_active(value.value):
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
-        if isinstance(value, gast.Dict):  # {"h": h, "c": c}: each value gets its item
-            items = [
-                (_item(g, k), getattr(v, "id", None)) for k, v in zip(value.keys, value.values)
-            ]
-            return Adjoint([Contribution(v, gk) for gk, v in items if v in self.active])
-        if isinstance(value, gast.Attribute) and value.attr not in ARRAY_ATTRIBUTES:
-            if not self.is_active(value.value):
-                return Adjoint([])
-            # ``params.W``: a field of a dataclass or namedtuple that carries a gradient.
-            return Adjoint([Contribution(value.value.id, g, field=value.attr)])
+        tree = container_adjoint(self, value, g)  # ``params.W``, ``{"h": h}``
+        if tree is not None:
+            return tree
         fn, args, kwargs = self.describe(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
@@ -148,7 +142,7 @@ class AdjointBuilder:
                 raise self.source.error(
                     stmt,
                     f"cannot tell which function '{_text(func)}' calls; "
-                    'register a rule with srcdiff.register_vjp, or use mode="trace"',
+                    f'{method_way_out(self, func)}, or use mode="trace"',
                     DifferentiationError,
                 )
             return fn, list(value.args), kwargs
@@ -210,6 +204,8 @@ class AdjointBuilder:
         """The adjoint of a call to a user function: call its generated vjp."""
         if fn is _RUNTIME:
             callee, args = args[0], args[1:]
+            if self.is_active(callee):  # ``model(x)``: the callee itself carries a gradient
+                raise active_callee_error(self, callee)
         positions = [i for i, arg in enumerate(args) if self.is_active(arg)]
         keywords = [k for k, v in kwargs.items() if self.is_active(v)]
         if not positions and not keywords:
@@ -336,7 +332,7 @@ class AdjointBuilder:
 
 
 def _item(node, i):
-    """``node[i]``: ``i`` a number, or a node (a key of a dict literal)."""
+    """``node[i]``: ``i`` a number, or a node (a dict literal's key)."""
     i = clone(i) if isinstance(i, gast.AST) else const(i)
     return gast.Subscript(value=node, slice=i, ctx=gast.Load())
 

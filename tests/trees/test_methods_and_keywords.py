@@ -113,3 +113,49 @@ def test_wrt_a_keyword_only_argument_by_name(mode):
 def test_a_keyword_only_argument_passed_by_position_is_pythons_type_error(mode):
     with pytest.raises(TypeError):
         srcdiff.grad(regularized, wrt="weight", mode=mode)(PARAMS, Y, 2.0)
+
+
+@dataclasses.dataclass
+class Model:
+    W: np.ndarray
+    b: np.ndarray
+
+    def forward(self, x):
+        return np.tanh(x @ self.W + self.b)
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def through_the_class(model, x):
+    return np.sum(Model.forward(model, x) ** 2)
+
+
+def through_a_method(model, x):
+    return np.sum(model.forward(x) ** 2)
+
+
+def through_a_call(model, x):
+    return np.sum(model(x) ** 2)
+
+
+MODEL_WITH_METHODS = Model(MODEL.W, MODEL.b)
+
+
+def test_a_method_of_the_differentiated_object_called_through_its_class():
+    assert_tree_grad_right(through_the_class, (MODEL_WITH_METHODS, X))
+
+
+@pytest.mark.parametrize(
+    ("f", "message"),
+    [
+        (through_a_method, r"'model.forward'.*Class.forward\(model, ...\).*mode=.trace"),
+        (through_a_call, r"calling 'model', which carries a gradient.*Class.__call__"),
+    ],
+    ids=["method", "call"],
+)
+def test_calls_through_the_differentiated_object(f, message):
+    """Refused in static mode (``model(x)`` once gave a zero gradient), traced right."""
+    with pytest.raises(srcdiff.DifferentiationError, match=message):
+        srcdiff.grad(f)(MODEL_WITH_METHODS, X)
+    assert_tree_grad_right(f, (MODEL_WITH_METHODS, X), modes=("trace",))
