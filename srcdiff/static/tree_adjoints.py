@@ -30,8 +30,14 @@ def container_adjoint(builder, value, g):
 
 def method_way_out(builder, func):
     """How to differentiate ``obj.method(...)`` whose function is known only at run time."""
+    owner = func.value.id if isinstance(func.value, gast.Name) else None
+    if owner and func.attr in ("items", "values", "keys", "get"):  # a dict's methods
+        return (
+            f"walk the dict in a for loop (for key, value in {owner}.items():) or read its "
+            f"items by key ({owner}[key])"
+        )
     if builder.is_active(func.value):  # ``model.forward(x)``, model differentiated
-        return f"call it through its class (Class.{func.attr}({func.value.id}, ...))"
+        return f"call it through its class (Class.{func.attr}({owner}, ...))"
     return "register a rule with srcdiff.register_vjp"
 
 

@@ -311,6 +311,19 @@ def test_integer_and_flag_items_of_a_list_get_none_integer_arrays_floats(mode):
     np.testing.assert_allclose(grads[2], [0.0, 1.0])
 
 
+def values_in_a_zip(params, weights):
+    total = 0.0
+    for value, weight in zip(params.values(), weights):
+        total = total + np.sum(value * weight)
+    return total
+
+
+def test_dict_methods_outside_a_loop_of_their_own_are_refused_with_the_way_out():
+    with pytest.raises(srcdiff.DifferentiationError, match=r"params.values.*for key, value in"):
+        srcdiff.grad(values_in_a_zip)(DICT, [1.0, 2.0, 3.0])
+    assert_tree_grad_right(values_in_a_zip, (DICT, [1.0, 2.0, 3.0]), modes=("trace",))
+
+
 def test_a_copy_made_with_dict_is_refused_in_static_mode_and_traced():
     with pytest.raises(srcdiff.DifferentiationError, match="no VJP rule for dict.*mode=.trace"):
         srcdiff.grad(adds_a_key)({"W": W1})
