@@ -28,6 +28,8 @@ MUTATING_METHODS = frozenset({"append", "extend", "insert"})
 
 def resolve(node, source):
     """The object a callee expression names, when it can be known now; else None."""
+    if hasattr(node, "runtime"):  # a name the compiler wrote for a runtime helper
+        return node.runtime
     if isinstance(node, gast.Name):
         if node.id in source.locals:
             return None  # a local variable: its value is known only when the function runs

@@ -12,21 +12,39 @@ as ``params[k]`` is a subscript like any other: its gradient goes to
 ``dparams[k]``.  The keys carry no gradient (``keys`` is a method without one,
 ``activity.NONDIFFERENTIABLE_METHODS``).
 
+Elsewhere (``zip(params.values(), ws)``, ``enumerate(params.items())``,
+``list(params.values())``) a view of a local dict is read as
+``dict_values(params)`` / ``dict_items(params)`` (``rules/dict_views.py``):
+a list with a rule that sends its cotangent back to the dict, key by key.
+
 Invariant: the returned tree computes what the user's does; only ``for``
-statements over a name's ``.items()``, ``.values()`` or ``.keys()`` change.
+statements over a name's ``.items()``, ``.values()`` or ``.keys()`` and the
+views of local names change.
 """
 
 import dataclasses
 
 import gast
 
-from srcdiff.static.names import Namer, clone, name, names_in, store
+from srcdiff.rules.dict_views import dict_items, dict_values
+from srcdiff.static.names import (
+    Namer,
+    assigned_names,
+    clone,
+    name,
+    names_in,
+    runtime_name,
+    store,
+)
+
+_VIEWS = {"values": dict_values, "items": dict_items}
 
 
 def rewrite_dict_loops(source):
     """``source``, or a copy whose tree walks dicts by key (see the module docstring)."""
-    loops = [node for node in gast.walk(source.tree) if _dict_loop(node) is not None]
-    if not loops:
+    local = assigned_names(source.tree) | _parameters(source.tree)
+    found = [n for n in gast.walk(source.tree) if _dict_loop(n) or _view_call(n, local)]
+    if not found:
         return source
     tree = clone(source.tree)  # the parsed tree stays as the user wrote it
     namer = Namer(names_in(tree))
@@ -34,7 +52,55 @@ def rewrite_dict_loops(source):
         method = _dict_loop(node)
         if method is not None:
             _rewrite(node, method, namer)
-    return dataclasses.replace(source, tree=tree)
+    for node in gast.walk(tree):  # views elsewhere: ``zip(params.values(), ...)``
+        for field, child in gast.iter_fields(node):
+            if _view_call(_listed(child), local):
+                setattr(node, field, _as_list(_listed(child)))
+            elif isinstance(child, list):
+                child[:] = [
+                    _as_list(_listed(c)) if _view_call(_listed(c), local) else c for c in child
+                ]
+    out = dataclasses.replace(source, tree=tree)
+    out.locals = assigned_names(tree)
+    return out
+
+
+def _view_call(node, local):
+    """``params.values()`` or ``params.items()`` on a local name (not a module's)."""
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id in local
+        and node.func.attr in _VIEWS
+        and not node.args
+        and not node.keywords
+    )
+
+
+def _listed(node):
+    """The view in ``list(params.values())`` (already a list), else ``node``."""
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "list"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], gast.Call)
+    ):
+        return node.args[0]
+    return node
+
+
+def _as_list(call):
+    """``params.values()`` as ``dict_values(params)`` (a list, with a rule)."""
+    helper = _VIEWS[call.func.attr]
+    func = runtime_name(helper.__name__, helper)
+    return _located(gast.Call(func=func, args=[call.func.value], keywords=[]), call)
+
+
+def _parameters(tree):
+    return {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
 
 
 def _dict_loop(node):

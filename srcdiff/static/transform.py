@@ -89,9 +89,9 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
     _, every = parameters(source.tree)
     if kind in ("vjp", "split"):
         source = _free_seed_name(source, every)
-    source = rewrite_dict_loops(source)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
+    source = rewrite_dict_loops(source)  # after user_names: it writes runtime names
     check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure), read=_loaded(source.tree))

@@ -318,10 +318,28 @@ def values_in_a_zip(params, weights):
     return total
 
 
-def test_dict_methods_outside_a_loop_of_their_own_are_refused_with_the_way_out():
-    with pytest.raises(srcdiff.DifferentiationError, match=r"params.values.*for key, value in"):
-        srcdiff.grad(values_in_a_zip)(DICT, [1.0, 2.0, 3.0])
-    assert_tree_grad_right(values_in_a_zip, (DICT, [1.0, 2.0, 3.0]), modes=("trace",))
+def views_elsewhere(params):
+    total = np.sum(list(params.values())[0])
+    for i, pair in enumerate(params.items()):
+        total = total + np.sum(pair[1] ** 2) * i
+    return total
+
+
+def reads_with_get(params):
+    return np.sum(params.get("first"))
+
+
+@pytest.mark.parametrize("f", [values_in_a_zip, views_elsewhere])
+def test_dict_views_outside_a_loop_of_their_own(f):
+    args = (DICT, [1.0, 2.0, 3.0]) if f is values_in_a_zip else (DICT,)
+    assert_tree_grad_right(f, args)
+    assert "dict_" in srcdiff.grad(f).source
+
+
+def test_a_dict_method_without_a_rule_is_refused_with_the_way_out():
+    with pytest.raises(srcdiff.DifferentiationError, match=r"params.get.*read its items by key"):
+        srcdiff.grad(reads_with_get)(DICT)
+    assert_tree_grad_right(reads_with_get, (DICT,), modes=("trace",))
 
 
 def test_a_copy_made_with_dict_is_refused_in_static_mode_and_traced():
