@@ -20,6 +20,7 @@ import numpy as np
 from srcdiff import trees
 from srcdiff.arguments import check_tree, resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
+from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
@@ -38,21 +39,47 @@ def _options(f, builder, **options):
     return builder(f, **options)
 
 
-def grad(f=None, *, wrt=0, mode="static", preserve_result=False, optimize=True, verbose=False):
+def grad(
+    f=None,
+    *,
+    wrt=0,
+    mode="static",
+    preserve_result=False,
+    optimize=True,
+    verbose=False,
+    backend="python",
+):
     """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
     comes back).  With ``preserve_result=True`` the function returns
-    ``(gradient, value)``.
+    ``(gradient, value)``.  ``backend="numba"`` compiles the static adjoint
+    with numba (``static/backends.py``).
     """
     kind = "grad_and_value" if preserve_result else "grad"
-    return _options(f, _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    return _options(
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind=kind,
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
+    )
 
 
-def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False, backend="python"):
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
-        f, _build, wrt=wrt, mode=mode, kind="value_and_grad", optimize=optimize, verbose=verbose
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind="value_and_grad",
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
     )
 
 
@@ -73,13 +100,18 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose):
+def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python"):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
         raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
     wrt_items(wrt)  # before wrt becomes part of a cache key
+    check_backend(backend)
     if mode == "trace":
+        if backend != "python":
+            raise DifferentiationError(
+                f'backend="{backend}" compiles static adjoints, not mode="trace"'
+            )
         return _traced(f, wrt, kind)
     if isinstance(f, types.MethodType):  # obj.method: differentiate the function, bind obj
         function = _build(
@@ -89,9 +121,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
             kind=kind,
             optimize=optimize,
             verbose=verbose,
+            backend=backend,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize)
+    key = (wrt, kind, optimize, backend)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
@@ -101,9 +134,14 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     if wrapper is None:
         if compiled is None:
             compiled = Compiled(
-                f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
+                f,
+                functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize, backend=backend),
             )
-        specialised = functools.partial(_specialised, wrt=wrt, kind=kind) if optimize else None
+        specialised = (
+            functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
+            if optimize
+            else None
+        )
         wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
@@ -111,16 +149,19 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize, numbers=()):
+def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python"):
     """The adjoint of ``f`` and what it was compiled against."""
     adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
-    return adjoint, adjoint.dependencies
+    return with_backend(adjoint, backend), adjoint.dependencies
 
 
-def _specialised(f, numbers, *, wrt, kind):
+def _specialised(f, numbers, *, wrt, kind, backend):
     """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers."""
     return Compiled(
-        f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers)
+        f,
+        functools.partial(
+            _compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers, backend=backend
+        ),
     )
 
 

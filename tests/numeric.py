@@ -95,3 +95,9 @@ def assert_tree_grad_right(f, args, position=0, modes=("static", "trace")):
                 continue
             assert np.shape(g) == np.shape(e), (mode, np.shape(g), np.shape(e))
             np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7, err_msg=mode)
+
+
+def assert_every_grad_right(f, args, modes=("static", "trace")):
+    """``assert_grad_right`` for each argument of ``f`` in turn."""
+    for position in range(len(args)):
+        assert_grad_right(f, args, position, modes)
