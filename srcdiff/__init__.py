@@ -8,7 +8,8 @@ arrays (dicts, lists, tuples, namedtuples, dataclasses); ``tree_map`` updates
 them in a training loop.
 """
 
-from srcdiff.api import check_grads, grad, value_and_grad, vjp
+from srcdiff.api import grad, value_and_grad, vjp
+from srcdiff.checks import check_grads
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.trace import (
