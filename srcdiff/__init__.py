@@ -8,6 +8,7 @@ arrays (dicts, lists, tuples, namedtuples, dataclasses); ``tree_map`` updates
 them in a training loop.
 """
 
+from srcdiff import autograd
 from srcdiff.api import grad, value_and_grad, vjp
 from srcdiff.checks import check_grads
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
@@ -33,6 +34,7 @@ __all__ = [
     "SrcdiffError",
     "Tensor",
     "UnsupportedSyntax",
+    "autograd",
     "check_grads",
     "enable_grad",
     "grad",

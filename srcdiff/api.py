@@ -287,7 +287,7 @@ def _traced(f, wrt, kind):
             if (p in held) if isinstance(p, str) else (p < len(args)):
                 value = held[p]
                 if trees.is_container(value):  # a leaf: trace_vjp's own checks
-                    check_tree(value, p if isinstance(p, str) else _label(f, p))
+                    check_tree(value, p if isinstance(p, str) else _label(f, p), True)
 
     def shaped(value, gradients):
         grads = gradients[0] if single else gradients

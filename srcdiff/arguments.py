@@ -54,16 +54,20 @@ def resolve_wrt(wrt, positional, keyword_only=(), function="f", varargs=False):
     return resolved
 
 
-def check_tree(value, label):
+def check_tree(value, label, tensors=False):
     """Refuse a differentiated argument whose leaves cannot have gradients (both modes).
 
     ``value`` may be a tree (``trees.py``); its leaves must be numbers or arrays,
-    or items that carry no gradient (None, strings, flags).
+    or items that carry no gradient (None, strings, flags).  With ``tensors``
+    (the tracing mode), Tensors are leaves too.
     """
-    if trees.is_container(value):
+    tensor = type(value).__module__.startswith("srcdiff.trace")
+    if trees.is_container(value) and not tensor:
         for key, item in trees.children(value):
-            check_tree(item, trees.path_text(label, key, value))
-    elif type(value).__module__.startswith("srcdiff.trace"):
+            check_tree(item, trees.path_text(label, key, value), tensors)
+    elif tensor and tensors:
+        return
+    elif tensor:
         raise DifferentiationError(
             f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
             "differentiated, and higher-order gradients (a gradient of a gradient) are not "

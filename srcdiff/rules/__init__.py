@@ -18,7 +18,10 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     decompositions,
     dict_views,
     elementwise,
+    interpolation,
+    joins,
     linalg,
+    linalg_api,
     more_elementwise,
     more_shapes,
     nondiff,
@@ -27,6 +30,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     reductions,
     shapes,
     sorting,
+    statistics,
     windows,
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like
