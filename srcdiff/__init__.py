@@ -5,7 +5,9 @@ readable Python (``mode="static"``) or trace it on ``Tensor`` values
 (``mode="trace"``, PyTorch semantics).  Both read one rule table, extended
 with ``register_vjp`` and ``nondifferentiable``.  ``jvp`` generates forward-mode
 code from the same table, extended with ``register_jvp``; ``check_rule``
-checks that a function's JVP and VJP rules agree.
+checks that a function's JVP and VJP rules agree.  Arguments may be trees of
+arrays (dicts, lists, tuples, namedtuples, dataclasses); ``tree_map`` updates
+them in a training loop.
 """
 
 from srcdiff import autograd
@@ -25,6 +27,7 @@ from srcdiff.trace import (
     tensor,
     zeros,
 )
+from srcdiff.trees import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __version__ = "0.1.0"
 
@@ -49,6 +52,10 @@ __all__ = [
     "register_vjp",
     "set_grad_enabled",
     "tensor",
+    "tree_flatten",
+    "tree_leaves",
+    "tree_map",
+    "tree_unflatten",
     "value_and_grad",
     "vjp",
     "zeros",

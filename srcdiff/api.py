@@ -9,17 +9,16 @@ on traced Tensors.  Compiled adjoints are cached per function and options.
 A bound method is differentiated as its function with ``self`` bound.
 """
 
-import dataclasses
 import functools
 import inspect
 import operator
 import types
 import weakref
-from collections.abc import Mapping
 
 import numpy as np
 
-from srcdiff.arguments import resolve_wrt, wrt_items
+from srcdiff import trees
+from srcdiff.arguments import check_tree, resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.forward import forward_transform
@@ -222,43 +221,17 @@ def _check_arguments(where, args, kwargs):
         else:
             continue
         if type(value) not in _PLAIN:
-            check_differentiable_structure(value, name or f"argument {position}")
+            check_tree(value, name or f"argument {position}")
 
 
 def _refuse_array_subclasses(value):
     """Masked arrays and ``np.matrix`` anywhere among the arguments change what NumPy
     computes in ways the rules do not follow (a masked sum, a matrix ``*``)."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
+    if trees.is_container(value):
+        for _, item in trees.children(value):
             _refuse_array_subclasses(item)
     elif isinstance(value, np.ndarray) and type(value) is not np.ndarray:
         check_plain_array(value)
-
-
-def check_differentiable_structure(value, label):
-    """Refuse containers whose gradient the static mode cannot build yet."""
-    kind = None
-    if isinstance(value, Mapping):
-        kind = type(value).__name__
-    elif isinstance(value, tuple) and hasattr(value, "_fields"):
-        kind = "namedtuple"
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        kind = "dataclass"
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            check_differentiable_structure(item, label)
-    elif type(value).__module__.startswith("srcdiff.trace"):
-        raise DifferentiationError(
-            f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
-            "differentiated, and higher-order gradients (a gradient of a gradient) are not "
-            "supported yet; pass NumPy arrays or numbers"
-        )
-    if kind is not None:
-        raise DifferentiationError(
-            f"cannot differentiate with respect to {label!r}, a {kind}: the static mode "
-            "differentiates numbers, arrays, and lists or tuples of them; pass the arrays as "
-            "separate arguments or in a list"
-        )
 
 
 def _positions(f, wrt):
@@ -273,13 +246,16 @@ def _positions(f, wrt):
     varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters) or not parameters
     keyword_only = [p.name for p in parameters if p.kind == p.KEYWORD_ONLY]
     name = getattr(f, "__name__", "f")
-    resolved = resolve_wrt(wrt, positional, keyword_only, name, varargs)
-    for item in resolved:
-        if isinstance(item, str):
-            raise DifferentiationError(
-                f"the tracing mode differentiates positional arguments; {item!r} is keyword-only"
-            )
-    return tuple(resolved)
+    return tuple(resolve_wrt(wrt, positional, keyword_only, name, varargs))
+
+
+def _label(f, position):
+    """The name of ``f``'s parameter at ``position``, for messages."""
+    try:
+        names = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return names[position] if position < len(names) else f"argument {position}"
 
 
 def _traced(f, wrt, kind):
@@ -288,19 +264,32 @@ def _traced(f, wrt, kind):
 
     positions = _positions(f, wrt)
     single = not isinstance(wrt, tuple)
-    last = max(positions)
+    by_name = any(isinstance(p, str) for p in positions)
+    last = max((p for p in positions if isinstance(p, int)), default=-1)
 
     def bound(args, kwargs):
         """A differentiated argument passed by keyword, or left to its default, moves to
-        its position, as the static mode reads it."""
-        if last < len(args) and not kwargs:
+        its position (a keyword-only one to the keywords), as the static mode reads it."""
+        if last < len(args) and not kwargs and not by_name:
+            checked(args, kwargs)
             return args, kwargs
         try:
             call = inspect.signature(f).bind(*args, **kwargs)
         except (TypeError, ValueError):
+            if by_name:
+                raise  # Python's own error for the call, e.g. too many positional arguments
             return args, kwargs  # the call itself raises Python's own error
         call.apply_defaults()
+        checked(call.args, call.kwargs)
         return call.args, call.kwargs
+
+    def checked(args, kwargs):
+        for p in positions:
+            held = kwargs if isinstance(p, str) else args
+            if (p in held) if isinstance(p, str) else (p < len(args)):
+                value = held[p]
+                if trees.is_container(value):  # a leaf: trace_vjp's own checks
+                    check_tree(value, p if isinstance(p, str) else _label(f, p), True)
 
     def shaped(value, gradients):
         grads = gradients[0] if single else gradients

@@ -1,6 +1,12 @@
 """Which arguments ``wrt`` designates, checked the same way in both modes."""
 
+import numbers
+
+import numpy as np
+
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
+from srcdiff.rules.helpers import foreign
 
 
 def wrt_items(wrt):
@@ -47,3 +53,33 @@ def resolve_wrt(wrt, positional, keyword_only=(), function="f", varargs=False):
     if len(set(resolved)) != len(resolved):
         raise DifferentiationError(f"wrt names an argument twice: {wrt!r}")
     return resolved
+
+
+def check_tree(value, label, tensors=False):
+    """Refuse a differentiated argument whose leaves cannot have gradients (both modes).
+
+    ``value`` may be a tree (``trees.py``); its leaves must be numbers or arrays,
+    or items that carry no gradient (None, strings, flags).  With ``tensors``
+    (the tracing mode), Tensors are leaves too.
+    """
+    tensor = type(value).__module__.startswith("srcdiff.trace")
+    if trees.is_container(value) and not tensor:
+        for key, item in trees.children(value):
+            check_tree(item, trees.path_text(label, key, value), tensors)
+    elif tensor and tensors:
+        return
+    elif tensor:
+        raise DifferentiationError(
+            f"{label!r} is a srcdiff Tensor: this static gradient is itself being traced or "
+            "differentiated, and higher-order gradients (a gradient of a gradient) are not "
+            "supported yet; pass NumPy arrays or numbers"
+        )
+    elif not (
+        isinstance(value, (numbers.Number, np.ndarray, np.generic, *trees.STATIC_LEAVES))
+        or foreign(value)  # an array of another library NumPy dispatches to (Dask)
+    ):
+        raise DifferentiationError(
+            f"cannot differentiate with respect to {label!r}, a {type(value).__name__}: "
+            "differentiated arguments hold numbers and arrays, in dicts, lists, tuples, "
+            "namedtuples and dataclasses; pass other values as arguments not in wrt"
+        )

@@ -1,5 +1,6 @@
 """Checks against central finite differences: ``check_grads`` (a function's gradients in each
-mode) and ``check_rule`` (does a function's JVP rule agree with its VJP rule?).
+mode; a differentiated argument may be a tree: each leaf is checked, and leaves that
+carry no gradient (strings, flags, integers) must get None) and ``check_rule`` (does a function's JVP rule agree with its VJP rule?).
 
 ``check_rule``
 For each differentiated argument ``i`` it draws a random tangent ``t`` and a
@@ -13,6 +14,7 @@ The rules come from the table (``register_jvp``, ``register_vjp`` or the built-i
 
 import numpy as np
 
+from srcdiff import api, trees
 from srcdiff.api import MODES
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import jvp_rule, registry, vjp_rule
@@ -21,49 +23,80 @@ from srcdiff.rules import jvp_rule, registry, vjp_rule
 def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
     """Check each mode's gradient against central finite differences and each other.
 
-    For a non-scalar output, a random cotangent is used (a vjp).  Raises
+    For a non-scalar output, a random cotangent is used (a vjp).  A ``wrt``
+    argument may be a tree (``trees.py``): each leaf is checked.  Raises
     ``AssertionError`` naming the mode, the argument and the worst element.
     """
-    from srcdiff.api import _positions, vjp
-
     rng = np.random.default_rng(seed)
     value = f(*args)
     cotangent = None if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
-    positions = _positions(f, wrt)
+    positions = api._positions(f, wrt)
+    for p in positions:
+        if isinstance(p, str):
+            raise DifferentiationError(
+                f"check_grads passes arguments by position; wrt={p!r} is keyword-only"
+            )
     single = not isinstance(wrt, tuple)
     numeric = [_finite_difference(f, args, p, cotangent, eps) for p in positions]
     results = {}
     for mode in modes:
-        grads = vjp(f, wrt=wrt, mode=mode)(*args, seed=cotangent)
+        vf = api.vjp(f, wrt=wrt, mode=mode)  # read when called: tests may replace it
+        grads = vf(*args, seed=cotangent)
         results[mode] = [grads] if single else list(grads)
     for mode, grads in results.items():
         for p, g, expected in zip(positions, grads, numeric):
-            _assert_close(
+            _assert_trees_close(
                 g, expected, rtol, atol, f"{mode} mode vs finite differences, argument {p}"
             )
     names = list(results)
     for other in names[1:]:
         for p, a, b in zip(positions, results[names[0]], results[other]):
-            _assert_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
+            _assert_trees_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
 
 
 def _finite_difference(f, args, position, cotangent, eps):
-    x = np.array(args[position], dtype=np.float64)
-    grad = np.zeros_like(x)
-    flat = grad.reshape(-1)
+    """The gradient of argument ``position`` (a tree of them), by central differences."""
+    leaves, structure = trees.tree_flatten(args[position])
+    grads = []
+    for k, leaf in enumerate(leaves):
+        if isinstance(leaf, trees.STATIC_LEAVES):
+            grads.append(None)
+            continue
+        x = np.array(leaf, dtype=np.float64)
+        grad = np.zeros_like(x)
+        flat = grad.reshape(-1)
 
-    def objective(value):
-        new_args = list(args)
-        new_args[position] = value if np.ndim(x) else float(value)
-        out = f(*new_args)
-        return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
+        def objective(value, k=k, x=x):
+            moved = list(leaves)
+            moved[k] = value if np.ndim(x) else float(value)
+            new_args = list(args)
+            new_args[position] = trees.tree_unflatten(structure, moved)
+            out = f(*new_args)
+            return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
 
-    for i in range(x.size):
-        step = np.zeros_like(x).reshape(-1)
-        step[i] = eps
-        step = step.reshape(x.shape)
-        flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
-    return grad
+        for i in range(x.size):
+            step = np.zeros_like(x).reshape(-1)
+            step[i] = eps
+            step = step.reshape(x.shape)
+            flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
+        grads.append(grad)
+    return trees.tree_unflatten(structure, grads)
+
+
+def _assert_trees_close(actual, expected, rtol, atol, what):
+    """``_assert_close`` for each leaf of two gradients of the same tree."""
+    if not trees.is_container(expected):
+        _assert_close(actual, expected, rtol, atol, what)
+        return
+    got, want = trees.tree_leaves(actual), trees.tree_leaves(expected)
+    if len(got) != len(want):
+        raise AssertionError(f"{what}: gradient has {len(got)} leaves, expected {len(want)}")
+    for k, (a, e) in enumerate(zip(got, want)):
+        if e is None or a is None:
+            if a is not e:
+                raise AssertionError(f"{what}: leaf {k} is {a!r}, expected {e!r}")
+            continue
+        _assert_close(a, e, rtol, atol, f"{what}, leaf {k}")
 
 
 def _assert_close(actual, expected, rtol, atol, what):

@@ -4,7 +4,8 @@
 for a random direction ``u`` per differentiated argument and a random output
 cotangent ``v``, in float64 (autograd's ``check_grads`` idea), and checks that
 each cotangent has its argument's shape.  Arguments and outputs may be nested
-lists or tuples of arrays and numbers.
+lists, tuples or dicts of arrays and numbers; strings in them (a dict's keys in
+``dict_items``) carry no gradient.
 """
 
 import numpy as np
@@ -15,6 +16,8 @@ ATOL = 1e-8
 
 
 def _as_float64(x):
+    if isinstance(x, dict):
+        return {k: _as_float64(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(_as_float64(item) for item in x)
     if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.inexact):
@@ -24,6 +27,10 @@ def _as_float64(x):
 
 def _random_like(rng, x):
     """A random direction with ``x``'s structure: a float for a number, an array for an array."""
+    if isinstance(x, str):
+        return None
+    if isinstance(x, dict):
+        return {k: _random_like(rng, v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_random_like(rng, item) for item in x]
     if isinstance(x, np.ndarray):
@@ -32,7 +39,9 @@ def _random_like(rng, x):
 
 
 def _axpy(x, eps, u):
-    """``x + eps * u``, keeping ``x``'s kind (number, 0-d array, list)."""
+    """``x + eps * u``, keeping ``x``'s kind (number, 0-d array, list, dict)."""
+    if isinstance(x, dict):
+        return {k: _axpy(v, eps, u[k]) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return type(x)(_axpy(a, eps, b) for a, b in zip(x, u))
     if isinstance(x, np.ndarray):
@@ -44,6 +53,9 @@ def _inner(a, b):
     """Sum of elementwise products over matching (nested) structures; ``None`` counts as 0."""
     if a is None or b is None:
         return 0.0
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), (a, b)
+        return sum(_inner(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
         assert isinstance(b, (list, tuple)) and len(a) == len(b), (a, b)
         return sum(_inner(x, y) for x, y in zip(a, b))
@@ -51,6 +63,8 @@ def _inner(a, b):
 
 
 def _difference(plus, minus, eps):
+    if isinstance(plus, str):
+        return None
     if isinstance(plus, (list, tuple)):
         return [_difference(p, m, eps) for p, m in zip(plus, minus)]
     return (np.asarray(plus, np.float64) - np.asarray(minus, np.float64)) / (2 * eps)
@@ -58,6 +72,12 @@ def _difference(plus, minus, eps):
 
 def assert_same_structure(cotangent, x, where="cotangent"):
     """``cotangent`` mirrors ``x``: same list lengths and the same ``np.shape`` at the leaves."""
+    if isinstance(x, dict):
+        assert isinstance(cotangent, dict), f"{where}: expected a dict, got {cotangent!r}"
+        assert set(cotangent) == set(x), f"{where}: keys {list(cotangent)} for {list(x)}"
+        for key, item in x.items():
+            assert_same_structure(cotangent[key], item, f"{where}[{key!r}]")
+        return
     if isinstance(x, (list, tuple)):
         assert isinstance(cotangent, (list, tuple)), f"{where}: expected a list, got {cotangent!r}"
         assert len(cotangent) == len(x), f"{where}: {len(cotangent)} entries for {len(x)}"

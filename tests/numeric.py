@@ -3,7 +3,9 @@
 ``numeric_grad(f, args, position)`` is the gradient of a scalar-valued ``f``
 with respect to ``args[position]`` (a number or an array), element by element.
 ``assert_grad_right(f, args, position)`` compares ``srcdiff.grad`` in the
-requested modes with it, and each mode with the other.
+requested modes with it, and each mode with the other.  ``numeric_tree_grad``
+and ``assert_tree_grad_right`` do the same for an argument that is a tree
+(dict, list, tuple, namedtuple, dataclass), leaf by leaf.
 """
 
 import numpy as np
@@ -46,6 +48,53 @@ def numeric_gradient(f, x, step=STEP):
 def check_modes(f, x, modes=("trace", "static")):
     """``assert_grad_right`` for a function of one argument."""
     assert_grad_right(f, (x,), 0, modes)
+
+
+def numeric_tree_grad(f, args, position=0, step=STEP):
+    """``numeric_grad`` of an argument that is a tree (``srcdiff.trees``): a tree of
+    gradients of the same structure, None for leaves that carry none (ints, strings, flags)."""
+    leaves, structure = srcdiff.tree_flatten(args[position])
+    grads = []
+    for k, leaf in enumerate(leaves):
+        if leaf is None or isinstance(leaf, (str, bool, int, np.integer)):
+            grads.append(None)
+            continue
+
+        def moved(value, k=k):
+            shifted = list(args)
+            shifted[position] = srcdiff.tree_unflatten(
+                structure, leaves[:k] + [value] + leaves[k + 1 :]
+            )
+            return f(*shifted)
+
+        grads.append(numeric_grad(moved, (leaf,), 0, step))
+    return srcdiff.tree_unflatten(structure, grads)
+
+
+def assert_trees_equal_structure(got, expected):
+    """Same containers (types, keys, lengths) all the way down."""
+    assert type(got) is type(expected), (type(got), type(expected))
+    if isinstance(expected, dict):
+        assert list(got) == list(expected)
+    got_leaves, structure = srcdiff.tree_flatten(got)
+    expected_leaves, expected_structure = srcdiff.tree_flatten(expected)
+    assert repr(structure) == repr(expected_structure)
+    return got_leaves, expected_leaves
+
+
+def assert_tree_grad_right(f, args, position=0, modes=("static", "trace")):
+    """Each mode's gradient of a tree argument equals the finite differences, leaf by leaf,
+    in the argument's own structure."""
+    expected = numeric_tree_grad(f, args, position)
+    for mode in modes:
+        got = srcdiff.grad(f, wrt=position, mode=mode)(*args)
+        got_leaves, expected_leaves = assert_trees_equal_structure(got, expected)
+        for g, e in zip(got_leaves, expected_leaves):
+            if e is None:
+                assert g is None, mode
+                continue
+            assert np.shape(g) == np.shape(e), (mode, np.shape(g), np.shape(e))
+            np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7, err_msg=mode)
 
 
 def assert_every_grad_right(f, args, modes=("static", "trace")):

@@ -35,13 +35,15 @@ def test_readme_has_examples():
 def test_readme_examples_print_what_the_readme_shows(tmp_path):
     namespace = {"__name__": "readme"}
     for i, (code, expected) in enumerate(examples()):
-        path = tmp_path / f"readme_example_{i}.py"
+        folder = tmp_path / str(i)  # a file of its own, under one name: ``example.py``
+        folder.mkdir()
+        path = folder / "example.py"
         path.write_text(code)
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(compile(code, str(path), "exec"), namespace)
         if expected is not None:
-            got = printed.getvalue().replace(str(tmp_path) + "/", "")
+            got = printed.getvalue().replace(str(folder) + "/", "")
             assert got.rstrip() == expected.rstrip(), f"README example {i} printed:\n{got}"
 
 

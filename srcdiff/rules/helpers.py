@@ -20,8 +20,14 @@ import math
 
 import numpy as np
 
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.gradient_list import GradientList, joined_lists
+from srcdiff.rules.gradient_list import (
+    NO_GRADIENT,
+    GradientDict,
+    container_gradient,
+    joined_lists,
+)
 
 _NDARRAY = np.ndarray
 _NUMBERS = (int, float, complex)  # bool and NumPy's float64 are subclasses
@@ -98,6 +104,8 @@ def unbroadcast(g, x):
         if not isinstance(x, (list, tuple)) or len(x) != len(g):
             raise joined_lists()
         return g
+    if isinstance(g, GradientDict):  # the cotangent of a dict, dataclass or namedtuple
+        return g
     shape, g_shape = _shape(x), _shape(g)
     if g_shape == shape:
         return g
@@ -131,9 +139,12 @@ def broadcast_like(t, ans):
 
 
 def zeros_like(x):
-    """A float zero of ``x``'s shape: the gradient of a value that got none."""
-    if isinstance(x, (list, tuple)):
-        return GradientList(zeros_like(item) for item in x)
+    """A float zero of ``x``'s shape: the gradient of a value that got none.
+
+    Of a container, a gradient container of zeros (None for items that carry none).
+    """
+    if trees.is_container(x):
+        return container_gradient(x, [item_zeros(v) for _, v in trees.children(x)])
     dtype = getattr(x, "dtype", None)
     if dtype is None:
         return 0.0
@@ -142,6 +153,11 @@ def zeros_like(x):
     if ndim(x) == 0 and not foreign(x):
         return dtype.type(0)
     return _zeros(_shape(x), dtype, x)
+
+
+def item_zeros(x):
+    """``zeros_like`` of an item of a container; ``NO_GRADIENT`` for one that carries none."""
+    return NO_GRADIENT if isinstance(x, trees.STATIC_LEAVES) else zeros_like(x)
 
 
 def float_zeros(x, g=None):
@@ -299,8 +315,8 @@ def scatter_add(g, x, index):
     Repeated fancy indices accumulate (``np.add.at``).  ``x`` may be a Python
     list or tuple indexed by an int or a slice; the cotangent is then a list.
     """
-    if isinstance(x, (list, tuple)):
-        out = GradientList(zeros_like(item) for item in x)
+    if trees.is_container(x):
+        out = zeros_like(x)
         out[index] = g
         return out
     if foreign(g) and not is_basic_index(index):

@@ -30,6 +30,7 @@ NONDIFFERENTIABLE_METHODS = frozenset(
         "all",
         "any",
         "__len__",
+        "keys",
     }
 )
 # Methods that mutate their receiver with their arguments.
@@ -38,6 +39,8 @@ MUTATING_METHODS = frozenset({"append", "extend", "insert"})
 
 def resolve(node, source):
     """The object a callee expression names, when it can be known now; else None."""
+    if hasattr(node, "runtime"):  # a name the compiler wrote for a runtime helper
+        return node.runtime
     if isinstance(node, gast.Name):
         if node.id in source.locals:
             return None  # a local variable: its value is known only when the function runs
@@ -80,6 +83,8 @@ def differentiable_names(node, source):
                 continue
             if isinstance(sub.func, gast.Attribute) and resolve(sub.func, source) is None:
                 stack.append(sub.func.value)  # a method: its receiver flows in
+            if isinstance(sub.func, gast.Name) and sub.func.id in source.locals:
+                stack.append(sub.func)  # ``model(x)``: a callable argument or local flows in
             stack += sub.args
             stack += [k.value for k in sub.keywords]
         elif isinstance(sub, (gast.Lambda, gast.Constant)):
@@ -107,6 +112,8 @@ def _flowing_children(sub, source):
         receiver = []
         if isinstance(sub.func, gast.Attribute) and resolve(sub.func, source) is None:
             receiver = [sub.func.value]
+        if isinstance(sub.func, gast.Name) and sub.func.id in source.locals:
+            receiver = [sub.func]
         return receiver + list(sub.args) + [k.value for k in sub.keywords]
     return list(gast.iter_child_nodes(sub))
 

@@ -31,6 +31,7 @@ from srcdiff.static.constructs import describe
 from srcdiff.static.names import assign, clone, const, name, runtime_name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
+from srcdiff.static.tree_adjoints import active_callee_error, container_adjoint, method_way_out
 
 BINARY_OPERATORS = {
     gast.Add: operator.add,
@@ -51,11 +52,12 @@ _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
 
 @dataclass
 class Contribution:
-    """``value`` flows into the gradient of ``name`` (at ``name[index]`` if index is set)."""
+    """``value`` flows into the gradient of ``name`` (or ``name[index]``, ``name.field``)."""
 
     name: str
     value: gast.AST
     index: gast.AST = None
+    field: str = None
 
 
 @dataclass
@@ -106,13 +108,16 @@ class AdjointBuilder:
             if not self.is_active(value.value):
                 return Adjoint([])
             return Adjoint([Contribution(value.value.id, g, index=value.slice)])
+        tree = container_adjoint(self, value, g)  # ``params.W``, ``{"h": h}``
+        if tree is not None:
+            return tree
         fn, args, kwargs = self.operation(value, stmt)
         self.current_call, self.current_stmt = value, stmt
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
     def operation(self, value, stmt):
         """(function, positional operands, keyword operands) of an operation."""
-        return operation_of(value, stmt, self.source)
+        return operation_of(value, stmt, self.source, self)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
         if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):
@@ -170,6 +175,8 @@ class AdjointBuilder:
         """The adjoint of a call to a user function: call its generated vjp."""
         if fn is _RUNTIME:
             callee, args = args[0], args[1:]
+            if self.is_active(callee):  # ``model(x)``: the callee itself carries a gradient
+                raise active_callee_error(self, callee)
         positions = [i for i, arg in enumerate(args) if self.is_active(arg)]
         keywords = [k for k, v in kwargs.items() if self.is_active(v)]
         if not positions and not keywords:
@@ -272,6 +279,8 @@ class AdjointBuilder:
         if not self.lazy_result:
             return adjoint
         for c in adjoint.contributions:
+            if c.field is not None:
+                continue
             if c.index is None and not self.needs_exact(c.name):
                 self.lazy_now.add(c.name)
             elif c.index is None and not _is_unbroadcast(c.value):
@@ -299,8 +308,11 @@ class AdjointBuilder:
         return id
 
 
-def operation_of(value, stmt, source):
-    """(function, positional operands, keyword operands) of an operation."""
+def operation_of(value, stmt, source, builder=None):
+    """(function, positional operands, keyword operands) of an operation.
+
+    ``builder`` (an ``AdjointBuilder``) tailors the way out of a call it cannot resolve.
+    """
     if isinstance(value, gast.BinOp):
         return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
     if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
@@ -325,10 +337,15 @@ def operation_of(value, stmt, source):
         if fn is None and isinstance(func, gast.Name):
             return _RUNTIME, [func, *value.args], kwargs  # known only when called
         if fn is None:
+            way_out = (
+                method_way_out(builder, func)
+                if builder is not None
+                else "register a rule with srcdiff.register_vjp"
+            )
             raise source.error(
                 stmt,
                 f"cannot tell which function '{_text(func)}' calls; "
-                'register a rule with srcdiff.register_vjp, or use mode="trace"',
+                f'{way_out}, or use mode="trace"',
                 DifferentiationError,
             )
         return fn, list(value.args), kwargs
@@ -336,7 +353,9 @@ def operation_of(value, stmt, source):
 
 
 def _item(node, i):
-    return gast.Subscript(value=node, slice=const(i), ctx=gast.Load())
+    """``node[i]``: ``i`` a number, or a node (a dict literal's key)."""
+    i = clone(i) if isinstance(i, gast.AST) else const(i)
+    return gast.Subscript(value=node, slice=i, ctx=gast.Load())
 
 
 def _same_name(a, b):

@@ -125,6 +125,7 @@ class Normalizer:
                 if (
                     callee.id in self.varied
                     and callee.id in self.source.locals
+                    and callee.id not in _parameters(self.source.tree)  # model(x): adjoints.py
                     and not hasattr(callee, "runtime")
                 ):
                     raise self.source.error(
@@ -179,9 +180,12 @@ class Normalizer:
                     for i, elt in enumerate(target.elts)
                 ]
             if not isinstance(value, gast.Call):
-                raise self.source.error(
-                    stmt, f"unpacking this expression is not supported; {ADVICE}"
-                )
+                # ``W, b = params[i]``: the item gets a name, unpacked item by item.
+                held = self.atom(value, hint, before)
+                return before + [
+                    self.located(assign(elt.id, _item(held.id, i)))
+                    for i, elt in enumerate(target.elts)
+                ]
             stmt.value = self.operation(value, hint, before)
         return before + [stmt]
 
@@ -281,6 +285,12 @@ class Normalizer:
         if isinstance(node, (gast.Tuple, gast.List)):
             node.elts = [self.argument(elt, hint, before) for elt in node.elts]
             return node
+        if isinstance(node, gast.Dict):
+            if any(key is None for key in node.keys):
+                raise self.source.error(node, f"'**' unpacking in a dict literal; {ADVICE}")
+            node.keys = [self.argument(key, hint, before) for key in node.keys]
+            node.values = [self.argument(value, hint, before) for value in node.values]
+            return node
         if isinstance(node, gast.IfExp):
             return self.conditional(node, hint, before)
         if isinstance(node, _COMPREHENSIONS):
@@ -326,3 +336,9 @@ def _item(sequence, i):
 def _text(node):
     """The user's spelling of a small expression, for messages."""
     return gast.unparse(node).strip()
+
+
+def _parameters(tree):
+    args = tree.args
+    every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+    return {a.id for a in every if a is not None}

@@ -71,6 +71,8 @@ def _operands(value):
         return _operands(value.operand)
     if isinstance(value, (gast.Tuple, gast.List)):
         return [n for elt in value.elts for n in _operands(elt)]
+    if isinstance(value, gast.Dict):
+        return [n for elt in value.values for n in _operands(elt)]
     if isinstance(value, gast.Call):
         names = [n for arg in value.args for n in _operands(arg)]
         names += [n for k in value.keywords for n in _operands(k.value)]

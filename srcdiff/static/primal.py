@@ -20,23 +20,27 @@ def _method(owner, attr, *args):
     return _call(gast.Attribute(value=name(owner), attr=attr, ctx=gast.Load()), *args)
 
 
-def _copy_of(var, index, lists):
+def _copy_of(var, index, lists, dicts=()):
     """The old ``var[index]``: a copy of an array's item, the item itself of a list's.
 
     Assigning into a Python list replaces the item without changing it, and
     ``np.copy`` would make an array of it (or fail, for items of different shapes).
+    A dict's item may not be there yet: ``saved_item`` marks it missing.
     """
     item = gast.Subscript(value=name(var), slice=clone(index), ctx=gast.Load())
+    if var in dicts:
+        return _call(runtime_name("saved_item"), name(var), clone(index))
     if var in lists:
         return item
     return _call(gast.Attribute(value=runtime_name("np"), attr="copy", ctx=gast.Load()), item)
 
 
-def _list_names(tree):
-    """Names bound only to list displays (``ys = [a, b]``): Python lists, never arrays."""
+def _list_names(tree, display=gast.List):
+    """Names bound only to list displays (``ys = [a, b]``): Python lists, never arrays
+    (with ``display=gast.Dict``, names bound only to dict displays)."""
     displays = set()  # the target nodes of ``name = [...]``
     for node in gast.walk(tree):
-        if isinstance(node, gast.Assign) and isinstance(node.value, gast.List):
+        if isinstance(node, gast.Assign) and isinstance(node.value, display):
             displays |= {id(t) for t in node.targets if isinstance(t, gast.Name)}
     lists, others = set(), {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
     for node in gast.walk(tree):
@@ -55,6 +59,7 @@ class Sweeps:
         self.restored = set()  # variables some restore writes
         self.stack_names = {}
         self.lists = _list_names(reverse.tree)
+        self.dicts = _list_names(reverse.tree, gast.Dict)
 
     # -- which saved values are read --------------------------------------
 
@@ -125,6 +130,11 @@ class Sweeps:
         value = _method(slot, "pop") if save.in_loop else name(slot)
         if save.index is None:
             return [assign(save.var, value)]
+        if save.var in self.dicts:  # a key the forward sweep added goes again
+            index = clone(save.index)
+            return [
+                gast.Expr(value=_call(runtime_name("restore_item"), name(save.var), index, value))
+            ]
         item = gast.Subscript(value=name(save.var), slice=clone(save.index), ctx=gast.Store())
         return [gast.Assign(targets=[item], value=value, type_comment=None)]
 
@@ -132,7 +142,9 @@ class Sweeps:
         if not save.used or save.index == "append":
             return []
         slot = self.slot(save)
-        value = name(save.var) if save.index is None else _copy_of(save.var, save.index, self.lists)
+        value = name(save.var)
+        if save.index is not None:
+            value = _copy_of(save.var, save.index, self.lists, self.dicts)
         if save.in_loop:
             return [gast.Expr(value=_method(slot, "append", value))]
         return [assign(slot, value)]

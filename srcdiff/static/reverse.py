@@ -110,8 +110,8 @@ class ReverseAD:
             return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Sub(), right=value.operand))]
         return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
 
-    def scatter(self, var, index, value, state):
-        """Add ``value`` into ``d var[index]``, accumulating repeated indices."""
+    def scatter(self, var, index, value, state, attr=None):
+        """Add ``value`` into ``d var[index]`` (or ``d var.attr``), accumulating repeats."""
         dvar = self.d(var)
         out = []
         if var in state.zeros:
@@ -120,9 +120,14 @@ class ReverseAD:
             out.append(assign(dvar, _call("writable", name(dvar), name(var))))
         state.zeros.discard(var)
         state.owned.add(var)
-        if _is_static_basic(index):  # ``d[i] = d[i] + v``: a NumPy row adds no Dask array in place
-            item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
-            read = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
+        if attr is not None or _is_static_basic(index):
+            # ``d[i] = d[i] + v`` (or ``d.W = d.W + v``): a NumPy row adds no Dask array in place
+            if attr is not None:
+                item = gast.Attribute(value=name(dvar), attr=attr, ctx=gast.Store())
+                read = gast.Attribute(value=name(dvar), attr=attr, ctx=gast.Load())
+            else:
+                item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
+                read = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
             out.append(assign(item, gast.BinOp(left=read, op=gast.Add(), right=value)))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
@@ -132,13 +137,13 @@ class ReverseAD:
         """Emit contributions, one sum per name; names also read as ``g`` come last."""
         out, sums = [], {}
         for c in contributions:
-            if c.index is not None:
+            if c.index is not None or c.field is not None:
                 value = c.value
                 if c.name in captured:  # ``x = x[i]``: read dx before dx starts over
                     held = self.namer.fresh(self.d(c.name) + "_item")
                     out.append(assign(held, value))
                     value = name(held)
-                out += self.scatter(c.name, c.index, value, state)
+                out += self.scatter(c.name, c.index, value, state, c.field)
             else:
                 sums.setdefault(c.name, []).append(c.value)
         ordered = sorted(sums.items(), key=lambda item: item[0] in captured)
@@ -363,16 +368,11 @@ def _call(func, *args):
     return gast.Call(func=func_node, args=list(args), keywords=[])
 
 
-def _is_range(node):
-    return (
-        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == "range"
-    )
-
-
 def _is_static_basic(index):
-    """Int constants and forward slices: no repeats (None, ::-1 go to add_at, as Dask needs)."""
-    if isinstance(index, gast.Constant):
-        return isinstance(index.value, int)
+    """Int constants, dict keys and forward slices: no repeats (None, ::-1 go to add_at, as
+    Dask needs)."""
+    if isinstance(index, gast.Constant):  # a position, or a key of a dict
+        return isinstance(index.value, (int, str))
     if isinstance(index, gast.Slice):
         return _is_static_basic(index.step or const(1))  # a constant step, not -1
     if isinstance(index, gast.Tuple):

@@ -9,8 +9,9 @@ import numbers
 
 import numpy as np
 
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.gradient_list import GradientList
+from srcdiff.rules.gradient_list import NO_GRADIENT, GradientList, container_gradient
 from srcdiff.rules.helpers import foreign, refuse_scatter, unbroadcast, zeros_like
 from srcdiff.rules.registry import nondifferentiable
 
@@ -19,6 +20,8 @@ __all__ = [
     "check_not_a_view",
     "check_seed",
     "gradient_of",
+    "restore_item",
+    "saved_item",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -108,9 +111,10 @@ def check_plain_array(x):
 
 def check_argument(x):
     """Refuse an argument whose gradient srcdiff cannot compute (see the messages)."""
-    if isinstance(x, (list, tuple)):
-        for item in x:
-            check_argument(item)
+    if trees.is_container(x):
+        for _, item in trees.children(x):
+            if not isinstance(item, trees.STATIC_LEAVES):
+                check_argument(item)
         return
     if isinstance(x, (bool, np.bool_)) or not (
         isinstance(x, (numbers.Number, np.ndarray, np.generic)) or foreign(x)
@@ -149,6 +153,26 @@ def check_not_a_view(value, name):
 nondifferentiable(check_not_a_view)
 
 
+# The old item of a dict under a key the forward sweep added.
+MISSING = type("Missing", (), {"__repr__": lambda self: "<no item>"})()
+
+
+def saved_item(d, key):
+    """``d[key]`` before an assignment overwrites it (``MISSING`` for a new key)."""
+    return d.get(key, MISSING) if isinstance(d, dict) else d[key]
+
+
+def restore_item(d, key, old):
+    """Undo ``d[key] = ...``: the old item back, or a key the assignment added removed."""
+    if old is MISSING:
+        del d[key]
+    else:
+        d[key] = old
+
+
+nondifferentiable(saved_item)
+
+
 def gradient_of(g, x):
     """The gradient ``g`` of argument ``x``: x's shape, float dtype.
 
@@ -162,8 +186,8 @@ def gradient_of(g, x):
             return g
     elif type(x) is float and type(g) in _REAL_SCALARS:
         return float(g)
-    if isinstance(x, (list, tuple)):
-        return type(x)(gradient_of(gi, xi) for gi, xi in zip(_spread(g, x), x))
+    if trees.is_container(x):
+        return trees.rebuild(x, _per_item(gradient_of, g, x, None))
     check_argument(x)
     if np.iscomplexobj(g):
         raise DifferentiationError(
@@ -200,17 +224,18 @@ def _lazy_gradient(g, x):
 
 
 def zeros_for(x):
-    """A zero gradient for ``x`` that can be updated in place (a list for a tuple)."""
-    if isinstance(x, (list, tuple)):
-        return GradientList(zeros_for(item) for item in x)
+    """A zero gradient for ``x`` that can be updated in place (a gradient container for a
+    container, None for its items that carry no gradient)."""
+    if trees.is_container(x):
+        return container_gradient(x, [_item_zeros(v) for _, v in trees.children(x)])
     check_plain_array(x)
     return zeros_like(x)
 
 
 def writable(g, x):
     """A fresh float array with ``x``'s shape holding ``g``, safe to update in place."""
-    if isinstance(x, (list, tuple)):
-        return GradientList(writable(gi, xi) for gi, xi in zip(_spread(g, x), x))
+    if trees.is_container(x):
+        return container_gradient(x, _per_item(writable, g, x, NO_GRADIENT))
     check_plain_array(x)
     out = zeros_like(x)
     if isinstance(out, np.ndarray) and not foreign(g):
@@ -219,9 +244,18 @@ def writable(g, x):
     return out + g
 
 
-def _spread(g, x):
-    """The gradient ``g`` of the list ``x`` as one gradient per item (a number goes to each)."""
-    return zeros_like(x) + g
+def _item_zeros(x):
+    return NO_GRADIENT if isinstance(x, trees.STATIC_LEAVES) else zeros_for(x)
+
+
+def _per_item(fn, g, x, none):
+    """``fn(g_item, x_item)`` for each item of container ``x`` (a number in ``g`` goes to
+    each); ``none`` for the items that carry no gradient."""
+    spread = zeros_like(x) + g
+    return [
+        none if isinstance(item, trees.STATIC_LEAVES) else fn(spread[key], item)
+        for key, item in trees.children(x)
+    ]
 
 
 def _is_basic(index):
@@ -236,7 +270,7 @@ def add_at(g, index, value):
     A ``value`` of another library (Dask) added into a NumPy ``g`` is computed
     here: a NumPy array holds numbers.
     """
-    if isinstance(g, list):
+    if isinstance(g, (list, dict)):  # a gradient container
         g[index] = g[index] + value
     elif _is_basic(index):
         if foreign(g):

@@ -20,6 +20,7 @@ from srcdiff.static.broadcast import lazy_names
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
+from srcdiff.static.dict_loops import rewrite_dict_loops
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
 from srcdiff.static.lower import lower
@@ -110,6 +111,7 @@ def front_end(fn, wrt, keyword=None, kind="grad"):
         source = _free_keyword(source, every, keyword, kind)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
+    source = rewrite_dict_loops(source)  # after user_names: it writes runtime names
     check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure), read=_loaded(source.tree))

@@ -23,6 +23,7 @@ the outer one flows through it to the Tensor.
 
 import numpy as np
 
+from srcdiff import trees
 from srcdiff.errors import DifferentiationError
 from srcdiff.trace import higher
 from srcdiff.trace.containers import container_like
@@ -217,20 +218,24 @@ def run_traced(f, args, kwargs, wrt):
     args = list(args)
     leaves = []  # every leaf Tensor, in order
     structures = []  # per wrt argument: its leaves in the argument's own shape (lists stay lists)
+    kwargs = dict(kwargs)
     for position in wrt:
-        if not -len(args) <= position < len(args):
+        held = kwargs if isinstance(position, str) else args  # a keyword-only argument by name
+        if isinstance(position, str) and position not in kwargs:
+            raise DifferentiationError(f"wrt={position!r}: the call passes no argument {position}")
+        if isinstance(position, int) and not -len(args) <= position < len(args):
             raise DifferentiationError(
                 f"wrt={position} is out of range for a call with {len(args)} positional arguments"
             )
-        original = args[position]
-        args[position] = _leaves_in(original, position, leaves, nested)
-        structures.append((original, args[position]))
+        original = held[position]
+        held[position] = _leaves_in(original, position, leaves, nested)
+        structures.append((original, held[position]))
     # In the copy, np.zeros & co. give Tensors (so `a[i] = t` records) and math.exp(t) records.
     namespace = Namespace()
     function = namespace.function(f)
-    differentiated = {p % len(args) for p in wrt}
+    differentiated = {p % len(args) if isinstance(p, int) else p for p in wrt}
     args = [a if p in differentiated else namespace.value(a) for p, a in enumerate(args)]
-    kwargs = {k: namespace.value(v) for k, v in kwargs.items()}
+    kwargs = {k: v if k in differentiated else namespace.value(v) for k, v in kwargs.items()}
     try:
         with tracing():
             out = function(*args, **kwargs)
@@ -254,26 +259,38 @@ def _node_of(leaf):
 
 
 def _leaves_in(value, position, leaves, nested):
-    """``value`` with a leaf Tensor for each number or array; a list or tuple keeps its
-    type and length, so that ``xs + ys`` still joins lists and each item gets its gradient."""
-    if isinstance(value, (list, tuple)) and not isinstance(value, Tensor):
-        if hasattr(value, "_fields"):
-            raise DifferentiationError(
-                f"argument {position} is a namedtuple; the tracing mode differentiates numbers, "
-                "arrays, and lists or tuples of them"
-            )
-        items = [_leaves_in(item, position, leaves, nested) for item in value]
+    """``value`` with a leaf Tensor for each number or array, in the same tree (``trees.py``).
+
+    A list or tuple keeps its type and length, so that ``xs + ys`` still joins
+    lists and each item gets its gradient; items that carry no gradient (None,
+    strings, flags, integers) stay as they are.
+    """
+    if isinstance(value, Tensor) or not trees.is_container(value):
+        leaf = _leaf_for(value, position, nested)
+        leaves.append(leaf)
+        return leaf
+    items = [
+        item
+        if isinstance(item, trees.STATIC_LEAVES)
+        else _leaves_in(item, position, leaves, nested)
+        for _, item in trees.children(value)
+    ]
+    if type(value) in (list, tuple):
         return container_like(value, items)
-    leaf = _leaf_for(value, position, nested)
-    leaves.append(leaf)
-    return leaf
+    return trees.rebuild(value, items)
 
 
 def _gradients_in(original, leaf, captured, item=False):
     """The gradient of ``original`` (its structure), read from the captured leaf gradients."""
-    if isinstance(leaf, (list, tuple)) and not isinstance(leaf, Tensor):
-        items = (_gradients_in(o, i, captured, True) for o, i in zip(original, leaf))
-        return type(original)(items)
+    if isinstance(original, trees.STATIC_LEAVES) and item:
+        return None
+    if trees.is_container(original) and not isinstance(original, Tensor):
+        leaves = [value for _, value in trees.children(leaf)]
+        items = [
+            _gradients_in(o, i, captured, True)
+            for (_, o), i in zip(trees.children(original), leaves)
+        ]
+        return trees.rebuild(original, items)
     g = captured[_node_of(leaf)]
     if isinstance(g, Tensor):  # a recorded gradient, to be differentiated again
         return g

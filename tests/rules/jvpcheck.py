@@ -20,6 +20,8 @@ ATOL = 1e-8
 
 
 def _add(a, b):
+    if isinstance(a, str) or a is None:  # a dict's key in its items: no tangent
+        return a
     if isinstance(a, (list, tuple)):
         return [_add(x, y) for x, y in zip(a, b)]
     return np.asarray(a, np.float64) + np.asarray(b, np.float64)
@@ -45,6 +47,8 @@ def rule_jvp(fn, args, kwargs, tangents):
 
 
 def _flat(value):
+    if isinstance(value, str) or value is None:  # a dict's key in its items: no tangent
+        return np.zeros(0)
     if isinstance(value, (list, tuple)):
         return np.concatenate([_flat(v) for v in value]) if value else np.zeros(0)
     return np.ravel(np.asarray(value, np.float64))

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from srcdiff.rules.dict_views import dict_items, dict_values
 from tests.values import Values
 
 _values = Values(1234)
@@ -48,6 +49,8 @@ def label(fn):
 
 
 def _describe(value):
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_describe(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float, str)):
         return "[" + ",".join(_describe(v) for v in value) + "]"
     if isinstance(value, np.ndarray):
@@ -168,6 +171,8 @@ for axis in (None, 0, 1, -1):
 case(builtins.sum, [normal(3), normal(2, 3), 1.5], wrt=(0,))
 case(builtins.sum, (normal(3), normal(3)), normal(2, 3), wrt=(0, 1))
 case(builtins.sum, normal(4))
+case(dict_values, {"W": normal(2, 3), "b": normal(3), "s": 1.5})
+case(dict_items, {"W": normal(2, 3), "b": normal(3)})
 case(builtins.sum, normal(3, 2))
 
 # ---- shapes and indexing

@@ -7,6 +7,7 @@ import operator
 import numpy as np
 import pytest
 
+import srcdiff
 from srcdiff.rules import is_nondifferentiable, registry, vjp_rule
 from srcdiff.rules.helpers import unreduce
 from tests.gradcheck import check_vjp
@@ -159,6 +160,8 @@ def test_sqrt_at_zero_is_inf_like_torch():
 
 
 def _float32(value):
+    if isinstance(value, dict):
+        return {k: _float32(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_float32(item) for item in value)
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
@@ -188,14 +191,19 @@ def test_float32_inputs_get_float32_cotangents(case):
     """Unless the result itself was promoted to float64 (``np.stack([1.5, x32])``)."""
     args = _float32(case.args)
     ans = _call(case.fn, args, case.kwargs)
-    if isinstance(ans, list | tuple):
-        leaves, seed = list(ans), [np.ones_like(a) for a in ans]
+    if isinstance(ans, list | tuple):  # a string in it (a key of dict_items) gets none
+        leaves = [a for a in srcdiff.tree_leaves(ans) if not isinstance(a, str)]
+        seed = [
+            srcdiff.tree_map(lambda a: a if isinstance(a, str) else np.ones_like(a), a) for a in ans
+        ]
     else:
         leaves, seed = [ans], np.ones_like(ans)
     promoted = any(isinstance(a, np.ndarray | np.generic) and a.dtype == np.float64 for a in leaves)
     cotangents = vjp_rule(case.fn)(seed, ans, *args, **case.kwargs)
     for i in case.wrt:
-        if isinstance(args[i], list | tuple):
+        if isinstance(args[i], dict):
+            pairs = [(cotangents[i][key], arg) for key, arg in args[i].items()]
+        elif isinstance(args[i], list | tuple):
             pairs = zip(cotangents[i], args[i])
         else:
             pairs = [(cotangents[i], args[i])]

@@ -1,8 +1,7 @@
 """Bound, class and static methods; arguments the static mode refuses; rules and recursion.
 
 ``grad(obj.method)`` differentiates the method's own arguments (``wrt=0`` is
-the first after ``self``) in both modes; a dict in ``wrt``, a rule returning
-too few cotangents and recursion too deep for the static mode's stack raise
+the first after ``self``) in both modes; a rule returning too few cotangents and recursion too deep for the static mode's stack raise
 ``DifferentiationError`` instead of an internal exception.
 """
 
@@ -86,18 +85,6 @@ def dict_loss(params):
 
 def tuple_loss(params):
     return np.sum(params[0] ** 2) + np.sum(params[1])
-
-
-@pytest.mark.parametrize(
-    ("value", "kind"),
-    [({"w": X}, "a dict"), (Params(X, Y), "a namedtuple"), ([X, {"w": Y}], "a dict")],
-    ids=["dict", "namedtuple", "dict-in-list"],
-)
-def test_containers_the_static_mode_cannot_build_are_refused(value, kind):
-    f = dict_loss if isinstance(value, dict) else tuple_loss
-    with pytest.raises(srcdiff.DifferentiationError, match=kind) as info:
-        srcdiff.grad(f)(value)
-    assert "'params'" in str(info.value)
 
 
 def test_list_of_arrays_in_wrt_still_works():

@@ -53,7 +53,9 @@ def f(x, w, idx{parameter}):
         else:
             s = s + {np}.sum(t)
     u = x[1]
-    return s + u + {np}.sum(t * t){use}
+    d = {{}}
+    d["k"] = x * 2.0
+    return s + u + {np}.sum(t * t) + {np}.sum(d["k"]){use}
 """
 
 # A global ``np`` that is not NumPy: its ``sum`` doubles.

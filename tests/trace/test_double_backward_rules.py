@@ -19,8 +19,15 @@ from tests.trace.double_backward import gradient, hessian_vector, leaves_for, mo
 
 STEP = 1e-6
 # In-place operators reach Tensors as ``__iadd__`` & co. (test_double_backward.py tests them);
-# indexing a Python list is Python's own operation in the tracing mode, not a recorded one.
-NOT_RECORDED = ("operator.i", "operator.getitem-[", "operator.getitem-(")
+# indexing a Python list is Python's own operation in the tracing mode, not a recorded one,
+# and so is reading a dict's values (``dict_values`` stands for it in the static mode only).
+NOT_RECORDED = (
+    "operator.i",
+    "operator.getitem-[",
+    "operator.getitem-(",
+    "np.dict_values",
+    "np.dict_items",
+)
 # Rules that convert their arguments to ndarrays, or call a function without a rule, on a
 # recorded cotangent: a higher-order derivative through them is refused, naming the node.
 REFUSED_FUNCTIONS = {

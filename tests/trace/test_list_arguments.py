@@ -64,12 +64,13 @@ def test_nested_lists_match_finite_differences_and_the_static_mode(kind):
             assert static[i][j] == pytest.approx(expected, abs=1e-6)
 
 
-def test_a_namedtuple_argument_is_refused():
+def test_a_namedtuple_argument_gets_a_namedtuple_gradient():
     import collections
 
     Pair = collections.namedtuple("Pair", "a b")
-    with pytest.raises(srcdiff.DifferentiationError, match="namedtuple"):
-        srcdiff.grad(lambda p: p.a * p.b, mode="trace")(Pair(1.0, 2.0))
+    grads = srcdiff.grad(lambda p: p.a * p.b, mode="trace")(Pair(1.0, 3.0))
+    assert type(grads) is Pair
+    assert grads == Pair(3.0, 1.0)
 
 
 def numpy_reads_the_list(xs):
