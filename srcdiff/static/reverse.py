@@ -55,7 +55,7 @@ class ReverseAD:
         self.active = active
         self.namer = namer
         self.builder = AdjointBuilder(source, active, namespace, namer, shapes, lazy)
-        self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
+        self.gradient_names = {v: namer.gradient(v) for v in sorted(active)}
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves
         self.split_calls = {}  # id(statement) -> pullbacks.SplitCall

@@ -52,8 +52,14 @@ def rnn(W, U, b, xs):
     return np.sum(h)
 
 
+def drift(x, v, dt):
+    # Its own names start with ``d``: gradients are named ``x_grad``, not ``dx``.
+    x = x + v * dt
+    return np.sum(x * x)
+
+
 GOLDEN_DIR = pathlib.Path(__file__).parent.parent / "golden"
-GOLDENS = [(quickstart, 0), (simulate, 0), (logistic_loss, 0), (rnn, (0, 1, 2))]
+GOLDENS = [(quickstart, 0), (simulate, 0), (logistic_loss, 0), (rnn, (0, 1, 2)), (drift, (0, 1))]
 
 
 @pytest.mark.parametrize("fn, wrt", GOLDENS, ids=[fn.__name__ for fn, _ in GOLDENS])
