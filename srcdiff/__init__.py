@@ -6,6 +6,8 @@ readable Python (``mode="static"``) or trace it on ``Tensor`` values
 with ``register_vjp`` and ``nondifferentiable``.
 """
 
+import importlib.metadata
+
 from srcdiff.api import check_grads, grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
@@ -22,7 +24,10 @@ from srcdiff.trace import (
     zeros,
 )
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("srcdiff")
+except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DifferentiationError",

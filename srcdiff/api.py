@@ -15,7 +15,8 @@ import inspect
 import operator
 import types
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
+
+# An argument to differentiate: a position, a name, or a tuple of them.
+Wrt = int | str | tuple[int | str, ...]
 
 # function -> {(wrt, kind, optimize): (Compiled record, weak reference to the function
 # returned)}.  Neither refers to the function, so the entry lives as long as it does.
@@ -39,7 +43,15 @@ def _options(f, builder, **options):
     return builder(f, **options)
 
 
-def grad(f=None, *, wrt=0, mode="static", preserve_result=False, optimize=True, verbose=False):
+def grad(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    preserve_result: bool = False,
+    optimize: bool = True,
+    verbose: bool = False,
+) -> Callable:
     """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
@@ -50,14 +62,28 @@ def grad(f=None, *, wrt=0, mode="static", preserve_result=False, optimize=True, 
     return _options(f, _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
 
 
-def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def value_and_grad(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    optimize: bool = True,
+    verbose: bool = False,
+) -> Callable:
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
         f, _build, wrt=wrt, mode=mode, kind="value_and_grad", optimize=optimize, verbose=verbose
     )
 
 
-def vjp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def vjp(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    optimize: bool = True,
+    verbose: bool = False,
+) -> Callable:
     """The vector-Jacobian product of ``f``: call it as ``vf(*args, seed=v)``.
 
     ``v`` has the shape of ``f``'s output (like ``y.backward(v)`` in PyTorch);
@@ -276,7 +302,16 @@ def _traced(f, wrt, kind):
     return traced
 
 
-def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
+def check_grads(
+    f: Callable,
+    *args: Any,
+    wrt: Wrt = 0,
+    modes: tuple[str, ...] = MODES,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    seed: int = 0,
+) -> None:
     """Check each mode's gradient against central finite differences and each other.
 
     For a non-scalar output, a random cotangent is used (a vjp).  Raises
