@@ -3,7 +3,9 @@
 The adjoint is rendered to source, compiled in memory (no file is written)
 and registered with ``linecache`` under a name like
 ``<srcdiff: grad of f at file.py:12>``, so tracebacks and
-``inspect.getsource`` show the generated lines.  The function's globals are
+``inspect.getsource`` show the generated lines, and ``origins`` records the
+user line each generated line comes from, for the notes an error raised in
+it carries.  The function's globals are
 the user's module globals (read live, as the original function reads them);
 the names rules bring in (``unbroadcast``, ``np``, ...) reach it as closure
 cells, so nothing is added to the user's module, and the user's closure
@@ -17,6 +19,7 @@ import itertools
 import linecache
 import types
 
+from srcdiff.static import origins
 from srcdiff.static.render import render
 
 _serial = itertools.count(1)
@@ -24,7 +27,8 @@ _serial = itertools.count(1)
 
 def compile_function(fn_tree, namespace, source, label):
     """Compile ``fn_tree`` (a gast FunctionDef) with ``namespace`` names in scope."""
-    text = render(fn_tree)
+    lines = {}  # line of ``text`` -> (user line, kind)
+    text = render(fn_tree, lines)
     params = sorted(namespace)
     # The factory ``make`` receives the rules' names and returns the adjoint,
     # which reaches them as closure cells.
@@ -42,7 +46,10 @@ def compile_function(fn_tree, namespace, source, label):
     code = compile(factory, filename, "exec")
     # The text registered for the file is the unindented adjoint, placed so that
     # its line numbers are the ones the compiled code carries.
-    shown = "\n" * (2 if owner else 1) + text
+    offset = 2 if owner else 1
+    shown = "\n" * offset + text
+    lines = {line + offset: origin for line, origin in lines.items()}
+    origins.record(code, source.filename, source.tree.name, lines)
     linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     scope = {}
     exec(code, source.globals, scope)

@@ -17,6 +17,7 @@ import threading
 import types
 
 from srcdiff.rules import registry
+from srcdiff.static.origins import add_notes
 
 _MISSING = object()
 
@@ -112,7 +113,8 @@ def fresh_adjoint(fn, compiled, check_arguments):
     ``check_arguments(args, kwargs)`` runs first on each call.  The returned
     function carries the adjoint's ``source`` and ``sources``; ``current()``
     returns the adjoint that a call would run now (compiling it again first if
-    needed).
+    needed).  An error raised in generated code leaves with notes naming the
+    user's lines it came from (``origins.add_notes``).
     """
 
     def current():
@@ -123,9 +125,13 @@ def fresh_adjoint(fn, compiled, check_arguments):
 
     def wrapper(*args, **kwargs):
         check_arguments(args, kwargs)
-        if compiled.dependencies.stale(fn):
-            return current()(*args, **kwargs)
-        return compiled.adjoint(*args, **kwargs)
+        try:
+            if compiled.dependencies.stale(fn):
+                return current()(*args, **kwargs)
+            return compiled.adjoint(*args, **kwargs)
+        except Exception as error:  # tell which user line the failing generated line is from
+            add_notes(error)
+            raise
 
     wrapper.current = current
     _show(wrapper, compiled.adjoint)

@@ -79,7 +79,8 @@ class ReverseAD:
         return out
 
     def comment(self, stmt):
-        return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}")
+        text = f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}"
+        return comment(text, stmt.lineno)
 
     def reverse_statement(self, stmt, state):
         if isinstance(stmt, gast.Assign):

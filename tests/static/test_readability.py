@@ -123,8 +123,8 @@ def _compile_all(monkeypatch):
     rendered = []
     original = srcdiff.static.compile.render
 
-    def recording(tree):
-        text = original(tree)
+    def recording(tree, *rest):
+        text = original(tree, *rest)
         rendered.append((tree, text))
         return text
 
