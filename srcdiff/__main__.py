@@ -7,6 +7,7 @@ import sys
 
 from srcdiff.api import grad
 from srcdiff.errors import SrcdiffError
+from srcdiff.listing import listing
 
 
 def _load(path):
@@ -47,9 +48,7 @@ def main(argv=None):
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1
-    print(compiled.source, end="")
-    for name, source in sorted(getattr(compiled, "sources", {}).items()):
-        print(f"\n# adjoint of the helper {name}\n{source}", end="")
+    print(listing(compiled), end="")
     return 0
 
 
