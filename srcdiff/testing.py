@@ -29,9 +29,7 @@ def assert_grads(
     verdicts = {}
     for mode in modes:
         try:
-            check_grads(
-                f, *args, wrt=wrt, modes=(mode,), eps=eps, rtol=rtol, atol=atol, seed=seed
-            )
+            check_grads(f, *args, wrt=wrt, modes=(mode,), eps=eps, rtol=rtol, atol=atol, seed=seed)
         except AssertionError as error:
             verdicts[mode] = str(error)
         else:
