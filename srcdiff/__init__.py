@@ -11,6 +11,7 @@ import importlib.metadata
 from srcdiff.api import check_grads, grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
+from srcdiff.standalone import export
 from srcdiff.trace import (
     Tensor,
     enable_grad,
@@ -36,6 +37,7 @@ __all__ = [
     "UnsupportedSyntax",
     "check_grads",
     "enable_grad",
+    "export",
     "grad",
     "is_grad_enabled",
     "no_grad",

@@ -1,12 +1,18 @@
-"""``python -m srcdiff show FILE.py:FUNC [--wrt N]``: print a function's generated adjoint."""
+"""``python -m srcdiff show FILE.py:FUNC [--wrt N]``: print a function's generated adjoint.
+
+``python -m srcdiff export FILE.py:FUNC [--wrt N] -o dfunc.py``: write it as a
+standalone module that imports only NumPy.
+"""
 
 import argparse
 import importlib.util
+import inspect
 import pathlib
 import sys
 
 from srcdiff.api import grad
 from srcdiff.errors import SrcdiffError
+from srcdiff.standalone import export
 from srcdiff.listing import listing
 
 
@@ -33,6 +39,16 @@ def main(argv=None):
     show.add_argument("target", metavar="FILE.py:FUNC")
     show.add_argument("--wrt", default="0", help="argument position(s) or name(s), comma-separated")
     show.add_argument("--mode", default="reverse", choices=["reverse"], help="the adjoint to show")
+    exporter = commands.add_parser(
+        "export", help="write the gradient of FILE.py:FUNC as a module that imports only NumPy"
+    )
+    exporter.add_argument("target", metavar="FILE.py:FUNC")
+    exporter.add_argument(
+        "--wrt", default="0", help="argument position(s) or name(s), comma-separated"
+    )
+    exporter.add_argument(
+        "-o", "--output", required=True, metavar="OUT.py", help="the file to write"
+    )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")
     if not path or not function:
@@ -45,10 +61,15 @@ def main(argv=None):
         compiled = (
             fn if isinstance(getattr(fn, "source", None), str) else grad(fn, wrt=_wrt(args.wrt))
         )
+        if args.command == "export":
+            export(compiled, args.output)
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1
-    print(listing(compiled), end="")
+    if args.command == "export":
+        print(f"wrote {args.output}: {compiled.__name__}{inspect.signature(compiled)}")
+    else:
+        print(listing(compiled), end="")
     return 0
 
 
