@@ -12,8 +12,8 @@ import sys
 
 from srcdiff.api import grad
 from srcdiff.errors import SrcdiffError
-from srcdiff.standalone import export
 from srcdiff.listing import listing
+from srcdiff.standalone import export
 
 
 def _load(path):
