@@ -46,6 +46,11 @@ class AdjointSnapshot:
         self.request = request
         self.count = 0
 
+    def __repr__(self):
+        return (
+            f"<adjoint_snapshot: __snapshots__/{self.request.path.stem}/{self.request.node.name}>"
+        )
+
     def path(self, name):
         folder = self.request.path.parent / "__snapshots__" / self.request.path.stem
         if name is None:
