@@ -42,7 +42,10 @@ def load_example(name):
 
 def test_inspect_adjoint_tours_source_cli_export_and_notes():
     out = run_example("inspect_adjoint.py")
-    assert "def dloss(w1, w2, x, target):\n    hidden, layer_backward = layer_forward(x, w1)" in out
+    assert (
+        "def dloss(w1, w2, x, target):\n    # line 25: hidden = layer(x, w1)\n"
+        "    hidden, layer_backward = layer_forward(x, w1)\n"
+    ) in out
     assert "# layer\ndef layer_forward(h, w):" in out
     assert "same text as .sources and .source: True" in out
     assert "wrote dloss.py: dloss(w1, w2, x, target)" in out

@@ -19,14 +19,18 @@ import itertools
 import linecache
 import types
 
+import gast
+
 from srcdiff.static import origins
-from srcdiff.static.render import render
+from srcdiff.static import render as rendering
+from srcdiff.static.render import comment, is_comment, render
 
 _serial = itertools.count(1)
 
 
 def compile_function(fn_tree, namespace, source, label):
     """Compile ``fn_tree`` (a gast FunctionDef) with ``namespace`` names in scope."""
+    fn_tree.body = _quote_lines(fn_tree.body, source)
     lines = {}  # line of ``text`` -> (user line, kind)
     text = render(fn_tree, lines)
     params = sorted(namespace)
@@ -57,6 +61,58 @@ def compile_function(fn_tree, namespace, source, label):
     fn = _with_live_cells(make(**{p: namespace[p] for p in params}), source)
     fn.source = text
     return fn
+
+
+def _quote_lines(body, source, top=True):
+    """Head the forward statements made from one user line with ``# line N: text``.
+
+    Only where they do not read as that line already: several statements (the
+    parts of a long expression, a value saved before it is overwritten), or one
+    written differently (a helper call that also returns its pullback).  A
+    statement without a line of its own (a save) joins the line that follows it,
+    except at the top of a function (the set-up of saves and flags).
+    """
+    out, group, pending = [], [], []
+    line = None
+
+    def close():
+        if group and line is None:
+            out.extend(group)
+            group.clear()
+        elif group:
+            text = source.line(line)
+            if len(group) > 1 or rendering.render(group[0]).strip() != text:
+                out.append(comment(f"line {line}: {text}"))
+            out.extend(group)
+            group.clear()
+
+    for stmt in body:
+        compound = isinstance(stmt, (gast.For, gast.While, gast.If, gast.FunctionDef))
+        if compound:
+            nested = isinstance(stmt, gast.FunctionDef)
+            for field in ("body", "orelse"):
+                setattr(stmt, field, _quote_lines(getattr(stmt, field, []), source, nested))
+        own = getattr(stmt, "lineno", None)
+        if compound or is_comment(stmt) or isinstance(stmt, (gast.Break, gast.Continue)):
+            close()
+            out.extend(pending)
+            pending.clear()
+            line = None
+            out.append(stmt)
+        elif own is None:
+            # A loop's trip counter (``trips += 1``) heads its body on its own.
+            alone = top or (isinstance(stmt, gast.AugAssign) and not pending)
+            (out if line is None and alone else pending).append(stmt)
+        else:
+            if own != line:
+                close()
+                line = own
+            group.extend(pending)
+            pending.clear()
+            group.append(stmt)
+    group.extend(pending)
+    close()
+    return out
 
 
 def _owner_class(fn):

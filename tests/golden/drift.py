@@ -1,7 +1,9 @@
 def drift_grad(x, v, dt):
+    # line 57: x = x + v * dt
     x_1 = v * dt
     x_old = x
     x = x + x_1
+    # line 58: return np.sum(x * x)
     result_1 = x * x
     # grad of line 58: return np.sum(x * x)
     result_1_grad = unreduce(1.0, result_1)

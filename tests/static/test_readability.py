@@ -215,8 +215,9 @@ def test_redundant_parentheses_check_can_fail():
 
 
 def test_grad_comments_quote_the_users_lines(corpus):
+    # Both "# grad of line N: ..." (backward) and "# line N: ..." (forward).
     compiled, _ = corpus
-    pattern = re.compile(r"# grad of line (\d+): (.*)$")
+    pattern = re.compile(r"# (?:grad of )?line (\d+): (.*)$")
     counted = 0
     for fn, _, _, text in compiled:
         lines = pathlib.Path(fn.__code__.co_filename).read_text().splitlines()
