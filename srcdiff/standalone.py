@@ -17,10 +17,12 @@ import builtins
 import dis
 import functools
 import inspect
+import os
 import pathlib
 import sys
 import textwrap
 import types
+from collections.abc import Callable
 
 import numpy as np
 
@@ -37,7 +39,7 @@ def run_helper(split, wrt, *args, **kwargs):
     return value, functools.partial(pull, backward, args=args, kwargs=kwargs, wrt=wrt)
 
 
-def export(df, path=None):
+def export(df: Callable, path: str | os.PathLike | None = None) -> str:
     """Write ``df`` (from ``srcdiff.grad``, ``value_and_grad`` or ``vjp``) as a module at
     ``path``; returns the module's text."""
     adjoint = _adjoint(df)
