@@ -130,17 +130,25 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
             compiled = Compiled(
                 f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
             )
-        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt))
+        specialised = functools.partial(_specialised, wrt=wrt, kind=kind) if optimize else None
+        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
         print(wrapper.source)
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize):
+def _compile(f, *, wrt, kind, optimize, numbers=()):
     """The adjoint of ``f`` and what it was compiled against."""
-    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
     return adjoint, adjoint.dependencies
+
+
+def _specialised(f, numbers, *, wrt, kind):
+    """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers."""
+    return Compiled(
+        f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers)
+    )
 
 
 def _after_self(wrt):

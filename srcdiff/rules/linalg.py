@@ -2,13 +2,13 @@
 
 Matrix rules work on stacks of matrices (``(..., n, n)``), so transposes are
 ``np.swapaxes(a, -1, -2)``.  ``norm`` covers vector norms (``ord`` None, 1, 2,
-inf, any p), the Frobenius and nuclear matrix norms, ``axis`` and
+inf, any p) and the matrix norms of every ``ord`` (``decompositions.py``), ``axis`` and
 ``keepdims``; a zero input gets a zero gradient.
 """
 
 import numpy as np
 
-from srcdiff.errors import DifferentiationError
+from srcdiff.rules.decompositions import matrix_norm_slope
 from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast
 from srcdiff.rules.registry import defvjp
 
@@ -61,10 +61,7 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
         u, _, vt = np.linalg.svd(xm, full_matrices=False)
         return (g * np.moveaxis(u @ vt, (-2, -1), (rows, cols)), None, None, None)
     if matrix and ord not in (None, "fro"):
-        raise DifferentiationError(
-            f"np.linalg.norm with ord={ord!r} over a matrix has no rule; "
-            "use ord=None/'fro' or 'nuc', or a vector norm"
-        )
+        return (g * matrix_norm_slope(x, ord, axis), None, None, None)
     if ord is None or ord == "fro" or ord == 2:
         dx = g * x / _safe(n)
     elif ord == 1:

@@ -39,6 +39,7 @@ from srcdiff.static.pullbacks import split_function, split_helper_calls
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
 from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
+from srcdiff.static.specialise import specialise
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -67,17 +68,21 @@ def wrt_names(wrt, tree):
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
-def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
-    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=()):
+    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns.
+
+    ``numbers`` are positions of arguments that the adjoint may assume are
+    Python numbers (``static/specialise.py``); its caller guards that.
+    """
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            return _reverse_transform(fn, wrt, kind, optimize)
+            return _reverse_transform(fn, wrt, kind, optimize, numbers)
     finally:
         _in_progress.discard(fn)
 
 
-def _reverse_transform(fn, wrt, kind, optimize):
+def _reverse_transform(fn, wrt, kind, optimize, numbers):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
@@ -167,6 +172,10 @@ def _reverse_transform(fn, wrt, kind, optimize):
             gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
+    if numbers:
+        positional, _ = parameters(source.tree)
+        numbers = {positional[i] for i in numbers if i < len(positional)}
+        specialise(adjoint, numbers, lambda id: _sees(id, source))
     reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
     if optimize:
         # A split helper's forward function returns ``result`` (added below).

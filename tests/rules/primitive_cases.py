@@ -294,3 +294,5 @@ for shape, kwargs in [
 ]:  # fmt: skip
     case(np.linalg.norm, distinct(*shape), **kwargs)
 case(np.linalg.norm, distinct(3), 1)
+
+from tests.rules import more_primitive_cases  # noqa: E402, F401  (appends its cases to CASES)
