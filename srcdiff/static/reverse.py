@@ -79,8 +79,7 @@ class ReverseAD:
         return out
 
     def comment(self, stmt):
-        text = f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}"
-        return comment(text, stmt.lineno)
+        return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}", stmt.lineno)
 
     def reverse_statement(self, stmt, state):
         if isinstance(stmt, gast.Assign):
