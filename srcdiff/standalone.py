@@ -52,13 +52,13 @@ def export(df: Callable, path: str | os.PathLike | None = None) -> str:
 
 
 def _adjoint(df):
-    current = getattr(df, "current", None)
-    if current is None or not isinstance(getattr(df, "source", None), str):
+    generic = getattr(df, "generic", None)  # not one specialised for Python numbers
+    if generic is None or not isinstance(getattr(df, "source", None), str):
         raise DifferentiationError(
             f"cannot export {df!r}: export takes a static gradient, such as srcdiff.grad(f) "
             "(the tracing mode generates no code; a bound method: export the gradient of its function)"
         )
-    return current()
+    return generic()
 
 
 def _generated(fn):

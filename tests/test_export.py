@@ -170,3 +170,56 @@ def test_what_cannot_be_exported_is_refused_by_name(tmp_path):
         export(srcdiff.grad(module.passed))
     with pytest.raises(srcdiff.DifferentiationError, match="takes a static gradient"):
         export(srcdiff.grad(module.held, mode="trace"))
+
+
+def test_helpers_from_another_module_are_exported_with_what_they_read(tmp_path):
+    module = load(
+        "import numpy as np\n\n"
+        "from tests.static.helpers_other_module import softplus_scaled\n\n\n"
+        "def loss(x):\n"
+        "    return np.sum(softplus_scaled(x) * x)\n",
+        tmp_path,
+    )
+    x = np.array([0.5, -1.0, 0.25])
+    df = srcdiff.grad(module.loss)
+    path = tmp_path / "dloss.py"
+    text = export(df, path)
+    assert "\nSCALE = 3.0\n" in text and "\nimport numpy\n" in text
+    (got,) = run_exported(tmp_path, path, "dloss", [x])
+    np.testing.assert_allclose(got, df(x), rtol=1e-12)
+
+
+def test_one_name_meaning_two_things_is_refused(tmp_path):
+    module = load(
+        "import numpy as np\n\n"
+        "from tests.static.helpers_other_module import softplus_scaled\n\n"
+        "SCALE = 0.5\n\n\n"
+        "def loss(x):\n"
+        "    return np.sum(softplus_scaled(x) * SCALE)\n",
+        tmp_path,
+    )
+    with pytest.raises(srcdiff.DifferentiationError, match="the name 'SCALE' means two things"):
+        export(srcdiff.grad(module.loss))
+
+
+def test_the_export_is_the_adjoint_for_any_argument_type(tmp_path):
+    # A call with Python floats runs an adjoint specialised for numbers; the
+    # exported module holds the generic one, right for arrays too.
+    module = load(
+        "import numpy as np\n\n\n"
+        "def scaled(k, x):\n"
+        "    for i in range(3):\n"
+        "        x = x * k + 1.0\n"
+        "    return np.sum(x * x)\n",
+        tmp_path,
+    )
+    df = srcdiff.grad(module.scaled, wrt=(0, 1))
+    df(0.5, 2.0)
+    specialised, generic = df.current().source, df.generic().source
+    assert specialised != generic
+    path = tmp_path / "dscaled.py"
+    text = export(df, path)
+    assert generic in text and specialised not in text
+    args = [np.array(0.5), np.array([2.0, -1.0])]
+    for got, expected in zip(run_exported(tmp_path, path, "dscaled", args), df(*args)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)

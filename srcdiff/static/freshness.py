@@ -121,7 +121,8 @@ def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
     arguments (``static/specialise.py``); the guard is one dictionary look-up.
     The returned function carries the ``source`` of the adjoint its last call
     ran, ``sources_by_signature``, and ``current()``, the adjoint that a
-    call would run now (compiling it again first if needed).  An error raised
+    call would run now (compiling it again first if needed), and ``generic()``,
+    the adjoint for arguments of any type.  An error raised
     in generated code leaves with notes naming the user's lines it came from
     (``origins.add_notes``).
     """
@@ -171,6 +172,7 @@ def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
         }
 
     wrapper.current = current
+    wrapper.generic = lambda: compiled.current(fn)  # for any argument types (export)
     wrapper.sources_by_signature = sources_by_signature
     _show(wrapper, compiled.adjoint)
     return wrapper
