@@ -49,6 +49,9 @@ def main(argv=None):
     exporter.add_argument(
         "-o", "--output", required=True, metavar="OUT.py", help="the file to write"
     )
+    exporter.add_argument(
+        "--mode", default="reverse", choices=["reverse"], help="the adjoint to export"
+    )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")
     if not path or not function:
