@@ -55,7 +55,8 @@ class AdjointSnapshot:
         folder = self.request.path.parent / "__snapshots__" / self.request.path.stem
         if name is None:
             self.count += 1
-            name = re.sub(r"[^\w.-]+", "-", self.request.node.name).strip("-")
+            test = self.request.node.nodeid.split("::", 1)[-1]  # Class::test[param]
+            name = re.sub(r"[^\w.-]+", "-", test).strip("-")
             name += f"_{self.count}" if self.count > 1 else ""
         return folder / f"{name}.txt"
 
@@ -77,8 +78,12 @@ class AdjointSnapshot:
             path.write_text(text)
             config.stash[_WRITTEN].append(("updated", path))
             return
+        try:
+            shown = path.relative_to(config.rootpath)
+        except ValueError:
+            shown = path
         diff = difflib.unified_diff(
-            expected.splitlines(True), text.splitlines(True), str(path), "generated now"
+            expected.splitlines(True), text.splitlines(True), str(shown), "generated now"
         )
         raise AssertionError(
             f"the generated code differs from the snapshot {path.name}"

@@ -65,7 +65,7 @@ def test_create_pass_fail_with_a_diff_update(snapshot_test):
         [
             "*the generated code differs from the snapshot test_loss.txt "
             "(pytest --srcdiff-update accepts it):",
-            "*--- */__snapshots__/test_model/test_loss.txt",
+            "*--- __snapshots__/test_model/test_loss.txt",
             "*+++ generated now",
             "*-    result_2 = np.sinh(result_3)",
             "*+    result_2 = np.tanh(result_3)",
@@ -101,11 +101,17 @@ def test_helpers_parameters_and_several_snapshots_per_test(pytester):
             adjoint_snapshot(srcdiff.grad(inner))
             with pytest.raises(TypeError, match="pass a static gradient"):
                 adjoint_snapshot(srcdiff.grad(outer, mode="trace"))
+
+
+        class TestModel:
+            def test_two(self, adjoint_snapshot):
+                adjoint_snapshot(srcdiff.grad(inner))
         """
     )
-    pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=2)
     folder = pytester.path / "__snapshots__" / "test_helpers"
-    assert sorted(p.name for p in folder.iterdir()) == ["test_two-0.txt", "test_two-0_2.txt"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["TestModel-test_two.txt", "test_two-0.txt", "test_two-0_2.txt"]
     assert (
         "# adjoint of the helper inner\ndef inner_forward(x):"
         in (folder / "test_two-0.txt").read_text()
