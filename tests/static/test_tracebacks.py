@@ -124,3 +124,23 @@ def test_each_error_gets_its_notes_once(tmp_path):
         with pytest.raises(ValueError) as error:
             df(np.ones((3, 2)), np.ones((4, 2)))
         assert len(error.value.__notes__) == 1
+
+
+def test_a_methods_adjoint_names_the_methods_line(tmp_path):
+    # A method's adjoint is compiled inside a class (two lines before its own).
+    module = load(
+        "import numpy as np\n\n\n"
+        "class Model:\n"
+        "    def __init__(self):\n"
+        "        self.w = np.ones((3, 2))\n\n"
+        "    def loss(self, x):\n"
+        "        h = np.tanh(x @ self.w)\n"
+        "        z = h @ self.w\n"
+        "        return np.sum(z)\n",
+        tmp_path,
+    )
+    with pytest.raises(ValueError) as error:
+        srcdiff.grad(module.Model().loss)(np.ones((4, 3)))
+    (note,) = error.value.__notes__
+    assert "`z = h @ z_1`, runs line 10 of loss:" in note
+    assert note.endswith(f'File "{module.__file__}", line 10, in loss\n    z = h @ self.w')
