@@ -1,7 +1,8 @@
 """Every implementation of one workload's gradient, ready to call.
 
 ``prepare(workload, args)`` returns one ``Candidate`` per implementation:
-the hand-written NumPy gradient (the floor), srcdiff static, srcdiff trace,
+the hand-written NumPy gradient (the floor), srcdiff static (with its
+default and its numba backend), srcdiff trace,
 HIPS autograd, PyTorch eager, and JAX without and with ``jit``.  A candidate is a zero-argument ``call``
 returning the gradients in the implementation's own types, plus ``to_numpy``
 turning that into a tuple of arrays in ``wrt`` order.  A candidate that could
@@ -23,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-IMPLEMENTATIONS = ("hand", "static", "trace", "autograd", "torch", "jax", "jax_jit")
+IMPLEMENTATIONS = ("hand", "static", "numba", "trace", "autograd", "torch", "jax", "jax_jit")
 
 
 @dataclasses.dataclass
@@ -52,6 +53,7 @@ def prepare(workload, args, names=IMPLEMENTATIONS):
     builders = {
         "hand": _hand,
         "static": lambda w, a: _srcdiff(w, a, "static"),
+        "numba": lambda w, a: _srcdiff(w, a, "static", backend="numba"),
         "trace": lambda w, a: _srcdiff(w, a, "trace"),
         "autograd": _autograd,
         "torch": _torch,
@@ -66,16 +68,17 @@ def _hand(workload, args):
     return Candidate("hand", call=lambda: gradient(*args))
 
 
-def _srcdiff(workload, args, mode):
+def _srcdiff(workload, args, mode, backend="python"):
+    label = "numba" if backend == "numba" else mode
     try:
         import srcdiff
 
-        gradient = srcdiff.grad(workload.function, wrt=workload.wrt, mode=mode)
+        gradient = srcdiff.grad(workload.function, wrt=workload.wrt, mode=mode, backend=backend)
     except Exception as error:  # reported in the table, never hidden
-        return Candidate(mode, problem="unsupported: " + describe_error(error))
+        return Candidate(label, problem="unsupported: " + describe_error(error))
     wrt = workload.wrt
     return Candidate(
-        mode,
+        label,
         call=lambda: gradient(*args),
         to_numpy=lambda result: tuple(np.asarray(g) for g in as_tuple(result, wrt)),
     )

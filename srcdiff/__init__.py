@@ -8,10 +8,11 @@ with ``register_vjp`` and ``nondifferentiable``.
 
 import importlib.metadata
 
-from srcdiff.api import check_grads, grad, value_and_grad, vjp
+from srcdiff.api import grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.standalone import export
+from srcdiff.testing import check_grads
 from srcdiff.trace import (
     Tensor,
     enable_grad,

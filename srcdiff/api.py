@@ -1,4 +1,4 @@
-"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``, ``check_grads``.
+"""The public differentiation API: ``grad``, ``value_and_grad``, ``vjp``.
 
 Each function works bare (``@grad``), with options (``@grad(wrt=1)``) and as
 a call (``grad(f)``).  ``mode="static"`` (the default) compiles the adjoint
@@ -16,12 +16,12 @@ import operator
 import types
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
+from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
@@ -51,15 +51,26 @@ def grad(
     preserve_result: bool = False,
     optimize: bool = True,
     verbose: bool = False,
+    backend: str = "python",
 ) -> Callable:
     """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
     comes back).  With ``preserve_result=True`` the function returns
-    ``(gradient, value)``.
+    ``(gradient, value)``.  ``backend="numba"`` compiles the static adjoint
+    with numba (``static/backends.py``).
     """
     kind = "grad_and_value" if preserve_result else "grad"
-    return _options(f, _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    return _options(
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind=kind,
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
+    )
 
 
 def value_and_grad(
@@ -69,10 +80,18 @@ def value_and_grad(
     mode: str = "static",
     optimize: bool = True,
     verbose: bool = False,
+    backend: str = "python",
 ) -> Callable:
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
-        f, _build, wrt=wrt, mode=mode, kind="value_and_grad", optimize=optimize, verbose=verbose
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind="value_and_grad",
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
     )
 
 
@@ -100,13 +119,18 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose):
+def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python"):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
         raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
     wrt_items(wrt)  # before wrt becomes part of a cache key
+    check_backend(backend)
     if mode == "trace":
+        if backend != "python":
+            raise DifferentiationError(
+                f'backend="{backend}" compiles static adjoints, not mode="trace"'
+            )
         return _traced(f, wrt, kind)
     if isinstance(f, types.MethodType):  # obj.method: differentiate the function, bind obj
         function = _build(
@@ -116,9 +140,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
             kind=kind,
             optimize=optimize,
             verbose=verbose,
+            backend=backend,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize)
+    key = (wrt, kind, optimize, backend)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
@@ -128,9 +153,14 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     if wrapper is None:
         if compiled is None:
             compiled = Compiled(
-                f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
+                f,
+                functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize, backend=backend),
             )
-        specialised = functools.partial(_specialised, wrt=wrt, kind=kind) if optimize else None
+        specialised = (
+            functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
+            if optimize
+            else None
+        )
         wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
@@ -138,16 +168,19 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize, numbers=()):
+def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python"):
     """The adjoint of ``f`` and what it was compiled against."""
     adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
-    return adjoint, adjoint.dependencies
+    return with_backend(adjoint, backend), adjoint.dependencies
 
 
-def _specialised(f, numbers, *, wrt, kind):
+def _specialised(f, numbers, *, wrt, kind, backend):
     """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers."""
     return Compiled(
-        f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers)
+        f,
+        functools.partial(
+            _compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers, backend=backend
+        ),
     )
 
 
@@ -308,73 +341,3 @@ def _traced(f, wrt, kind):
 
     traced.source = None
     return traced
-
-
-def check_grads(
-    f: Callable,
-    *args: Any,
-    wrt: Wrt = 0,
-    modes: tuple[str, ...] = MODES,
-    eps: float = 1e-6,
-    rtol: float = 1e-5,
-    atol: float = 1e-7,
-    seed: int = 0,
-) -> None:
-    """Check each mode's gradient against central finite differences and each other.
-
-    For a non-scalar output, a random cotangent is used (a vjp).  Raises
-    ``AssertionError`` naming the mode, the argument and the worst element.
-    """
-    rng = np.random.default_rng(seed)
-    value = f(*args)
-    cotangent = None if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
-    positions = _positions(f, wrt)
-    single = not isinstance(wrt, tuple)
-    numeric = [_finite_difference(f, args, p, cotangent, eps) for p in positions]
-    results = {}
-    for mode in modes:
-        grads = vjp(f, wrt=wrt, mode=mode)(*args, seed=cotangent)
-        results[mode] = [grads] if single else list(grads)
-    for mode, grads in results.items():
-        for p, g, expected in zip(positions, grads, numeric):
-            _assert_close(
-                g, expected, rtol, atol, f"{mode} mode vs finite differences, argument {p}"
-            )
-    names = list(results)
-    for other in names[1:]:
-        for p, a, b in zip(positions, results[names[0]], results[other]):
-            _assert_close(b, a, rtol, atol, f"{other} mode vs {names[0]} mode, argument {p}")
-
-
-def _finite_difference(f, args, position, cotangent, eps):
-    x = np.array(args[position], dtype=np.float64)
-    grad = np.zeros_like(x)
-    flat = grad.reshape(-1)
-
-    def objective(value):
-        new_args = list(args)
-        new_args[position] = value if np.ndim(x) else float(value)
-        out = f(*new_args)
-        return float(np.sum(out * cotangent)) if cotangent is not None else float(out)
-
-    for i in range(x.size):
-        step = np.zeros_like(x).reshape(-1)
-        step[i] = eps
-        step = step.reshape(x.shape)
-        flat[i] = (objective(x + step) - objective(x - step)) / (2 * eps)
-    return grad
-
-
-def _assert_close(actual, expected, rtol, atol, what):
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.shape != expected.shape:
-        raise AssertionError(f"{what}: gradient shape {actual.shape}, expected {expected.shape}")
-    error = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
-    if error.size and np.max(error) > 0:
-        worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
-        worst = tuple(int(i) for i in worst)  # (1, 2), not (np.int64(1), np.int64(2))
-        raise AssertionError(
-            f"{what}: worst element {worst}: got {float(actual[worst])!r}, "
-            f"expected {float(expected[worst])!r}"
-        )

@@ -17,6 +17,7 @@ import gast
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.activity import mark_varied, resolve
+from srcdiff.static.constructs import describe
 from srcdiff.static.desugar import ADVICE
 from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
 
@@ -154,8 +155,10 @@ class Normalizer:
             stmt.value = self.atom(value, base, before)
         else:  # a tuple of names, from a call
             hint = target.elts[0].id
+            if isinstance(value, gast.Subscript):  # ``a, b = pairs[i]``: the item gets a name
+                value = self.atom(value, hint, before)
             if isinstance(value, gast.Name):
-                return [
+                return before + [
                     self.located(assign(elt.id, _item(value.id, i)))
                     for i, elt in enumerate(target.elts)
                 ]
@@ -258,7 +261,9 @@ class Normalizer:
             )
         if isinstance(node, gast.Lambda):
             raise self.source.error(node, f"a lambda that carries a gradient here; {ADVICE}")
-        raise self.source.error(node, f"the expression {type(node).__name__}; {ADVICE}")
+        raise self.source.error(
+            node, f"{describe(node)} over values that carry a gradient is not supported; {ADVICE}"
+        )
 
     def conditional(self, node, hint, before):
         """``a if c else b`` becomes an ``if`` statement assigning a new name."""

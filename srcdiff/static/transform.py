@@ -1,6 +1,7 @@
 """The static compiler's pipeline, stage by stage.
 
-    source --parse--> gast tree --desugar--> small language --activity-->
+    source --parse--> gast tree --lower--> no nested functions or comprehensions
+    --desugar--> small language --activity-->
     active names --anf--> one operation per statement --reverse--> adjoint
     --optimize--> fewer statements --compile--> function
 
@@ -21,6 +22,7 @@ from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
+from srcdiff.static.lower import lower
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -83,7 +85,7 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=()):
 
 
 def _reverse_transform(fn, wrt, kind, optimize, numbers):
-    source = parse_function(fn)
+    source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     if kind in ("vjp", "split"):

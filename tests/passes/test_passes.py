@@ -12,13 +12,14 @@ import numpy as np
 from srcdiff.static.activity import active_names, varied_names
 from srcdiff.static.anf import is_atom, normalize
 from srcdiff.static.broadcast import lazy_names
-from srcdiff.static.desugar import desugar, is_loop_exit
+from srcdiff.static.desugar import desugar
 from srcdiff.static.names import Namer, assigned_names, names_in
 from srcdiff.static.optimize import eliminate_dead_code, propagate_copies, simplify
 from srcdiff.static.parse import parse_function
 from srcdiff.static.render import render
 from srcdiff.static.saves import SavePlan
 from srcdiff.static.shapes import reduced_parents, scalar_names, shape_twins
+from srcdiff.static.statements import is_loop_exit
 
 
 def source_of(fn):
