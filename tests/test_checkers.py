@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-import srcdiff.api
+import srcdiff.testing
 from srcdiff.rules import vjp_rule
 from srcdiff.trace import trace_vjp
 from tests.gradcheck import check_vjp
@@ -169,7 +169,7 @@ def test_a_rule_of_the_wrong_shape_is_refused_before_a_checker_sees_it(mode):
 
 
 def _vjp_with(changes):
-    """``srcdiff.api.vjp`` whose result, in the modes named in ``changes``, is changed."""
+    """``srcdiff.testing.vjp`` whose result, in the modes named in ``changes``, is changed."""
     real_vjp = srcdiff.vjp
 
     def vjp(f, **options):
@@ -185,14 +185,14 @@ def _vjp_with(changes):
 @pytest.mark.parametrize("mode", MODES)
 def test_check_grads_fails_on_a_gradient_of_the_wrong_shape(mode, monkeypatch):
     """A (1, 2, 3) gradient for a (2, 3) argument: the same numbers, broadcast."""
-    monkeypatch.setattr(srcdiff.api, "vjp", _vjp_with({mode: lambda g: g[np.newaxis]}))
+    monkeypatch.setattr(srcdiff.testing, "vjp", _vjp_with({mode: lambda g: g[np.newaxis]}))
     with pytest.raises(AssertionError, match=r"gradient shape \(1, 2, 3\), expected \(2, 3\)"):
         srcdiff.check_grads(loss_right, X, modes=MODES)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_check_grads_fails_when_one_mode_alone_is_wrong(mode, monkeypatch):
-    monkeypatch.setattr(srcdiff.api, "vjp", _vjp_with({mode: lambda g: g * 1.001}))
+    monkeypatch.setattr(srcdiff.testing, "vjp", _vjp_with({mode: lambda g: g * 1.001}))
     with pytest.raises(AssertionError, match=f"^{mode} mode vs finite differences"):
         srcdiff.check_grads(loss_right, X, modes=MODES)
 
@@ -200,7 +200,7 @@ def test_check_grads_fails_when_one_mode_alone_is_wrong(mode, monkeypatch):
 def test_check_grads_compares_the_modes_with_each_other(monkeypatch):
     """Each mode within the tolerance of finite differences, but not of the other."""
     changes = {"static": lambda g: g * (1 + 0.8e-3), "trace": lambda g: g * (1 - 0.8e-3)}
-    monkeypatch.setattr(srcdiff.api, "vjp", _vjp_with(changes))
+    monkeypatch.setattr(srcdiff.testing, "vjp", _vjp_with(changes))
     with pytest.raises(AssertionError, match=r"^trace mode vs static mode, argument 0"):
         srcdiff.check_grads(loss_right, X, modes=MODES, rtol=1e-3)
 
