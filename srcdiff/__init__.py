@@ -8,6 +8,7 @@ with ``register_vjp`` and ``nondifferentiable``.
 
 import importlib.metadata
 
+from srcdiff import autograd
 from srcdiff.api import grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
@@ -36,6 +37,7 @@ __all__ = [
     "SrcdiffError",
     "Tensor",
     "UnsupportedSyntax",
+    "autograd",
     "check_grads",
     "enable_grad",
     "export",

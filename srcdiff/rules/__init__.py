@@ -17,7 +17,10 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     conversions,
     decompositions,
     elementwise,
+    interpolation,
+    joins,
     linalg,
+    linalg_api,
     more_elementwise,
     more_shapes,
     nondiff,
@@ -26,6 +29,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     reductions,
     shapes,
     sorting,
+    statistics,
     windows,
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like

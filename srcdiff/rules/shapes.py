@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
+from srcdiff.rules.helpers import float_zeros, foreign, scatter_add, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -76,7 +76,12 @@ def broadcast_to(g, ans, x, shape, subok=False):
 def _split_along(g, arrays, axis):
     """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
     sizes = [np.shape(a)[axis] for a in arrays]
-    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    if foreign(g):  # slices, which an array type that records has rules for
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        lead = (slice(None),) * (axis % np.ndim(g))
+        pieces = [g[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])]
+    else:
+        pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
     return GradientList(np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays))
 
 
@@ -137,6 +142,9 @@ def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
 
 @defvjp(np.stack)
 def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    if foreign(g):  # an index, which an array type that records has a rule for
+        lead = (slice(None),) * (axis % np.ndim(g))
+        return GradientList(g[lead + (i,)] for i in range(len(arrays))), None
     return GradientList(np.take(g, i, axis=axis) for i in range(len(arrays))), None
 
 

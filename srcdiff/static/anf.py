@@ -184,6 +184,19 @@ class Normalizer:
             before = []
             call.args = [self.atom(call.args[0], func.value.id, before)]
             return before + [stmt]
+        if (
+            isinstance(call, gast.Call)
+            and isinstance(func, gast.Attribute)
+            and isinstance(func.value, gast.Name)
+            and func.attr in ("sort", "partition")
+        ):
+            name = func.value.id
+            raise self.source.error(
+                stmt,
+                f"'{name}.{func.attr}(...)' changes {name} in place, which the static mode does "
+                f"not follow; write {name} = np.{func.attr}({name}, ...), or differentiate "
+                'with mode="trace"',
+            )
         raise self.source.error(
             stmt,
             "a call whose result is discarded but whose arguments carry a gradient "

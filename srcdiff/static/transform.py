@@ -34,7 +34,7 @@ from srcdiff.static.names import (
     reserve_runtime_names,
     runtime_name,
 )
-from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
+from srcdiff.static.optimize import eliminate_dead_code, forward_copies, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.pullbacks import split_function, split_helper_calls
@@ -183,6 +183,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
         # A split helper's forward function returns ``result`` (added below).
         live = [result] if kind == "split" else []
         propagate_copies(adjoint, keep=live)
+        forward_copies(adjoint, keep=live)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source), live=live)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()
