@@ -10,11 +10,14 @@ arrays (dicts, lists, tuples, namedtuples, dataclasses); ``tree_map`` updates
 them in a training loop.
 """
 
+import importlib.metadata
+
 from srcdiff import autograd
 from srcdiff.api import grad, jvp, value_and_grad, vjp
 from srcdiff.checks import check_grads, check_rule
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
+from srcdiff.standalone import export
 from srcdiff.trace import (
     Tensor,
     enable_grad,
@@ -29,7 +32,10 @@ from srcdiff.trace import (
 )
 from srcdiff.trees import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("srcdiff")
+except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DifferentiationError",
@@ -40,6 +46,7 @@ __all__ = [
     "check_grads",
     "check_rule",
     "enable_grad",
+    "export",
     "grad",
     "is_grad_enabled",
     "jvp",

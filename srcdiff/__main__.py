@@ -1,13 +1,20 @@
 """``python -m srcdiff show FILE.py:FUNC [--wrt N] [--mode reverse|forward]``: print a function's
-generated adjoint (reverse mode) or tangent function (forward mode)."""
+generated adjoint (reverse mode) or tangent function (forward mode).
+
+``python -m srcdiff export FILE.py:FUNC [--wrt N] -o dfunc.py``: write its adjoint as a
+standalone module that imports only NumPy.
+"""
 
 import argparse
 import importlib.util
+import inspect
 import pathlib
 import sys
 
 from srcdiff.api import grad, jvp
 from srcdiff.errors import SrcdiffError
+from srcdiff.listing import listing
+from srcdiff.standalone import export
 
 
 def _load(path):
@@ -38,6 +45,19 @@ def main(argv=None):
         choices=["reverse", "forward"],
         help="reverse: the adjoint (grad); forward: the tangent function (jvp)",
     )
+    exporter = commands.add_parser(
+        "export", help="write the gradient of FILE.py:FUNC as a module that imports only NumPy"
+    )
+    exporter.add_argument("target", metavar="FILE.py:FUNC")
+    exporter.add_argument(
+        "--wrt", default="0", help="argument position(s) or name(s), comma-separated"
+    )
+    exporter.add_argument(
+        "-o", "--output", required=True, metavar="OUT.py", help="the file to write"
+    )
+    exporter.add_argument(
+        "--mode", default="reverse", choices=["reverse"], help="the adjoint to export"
+    )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")
     if not path or not function:
@@ -51,13 +71,17 @@ def main(argv=None):
             compiled = fn
         else:
             compiled = (jvp if args.mode == "forward" else grad)(fn, wrt=_wrt(args.wrt))
+        if args.command == "export":
+            export(compiled, args.output)
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1
-    print(compiled.source, end="")
-    for name, source in sorted(getattr(compiled, "sources", {}).items()):
-        what = "tangent function" if args.mode == "forward" else "adjoint"
-        print(f"\n# {what} of the helper {name}\n{source}", end="")
+    if args.command == "export":
+        print(f"wrote {args.output}: {compiled.__name__}{inspect.signature(compiled)}")
+    else:
+        print(
+            listing(compiled, "tangent function" if args.mode == "forward" else "adjoint"), end=""
+        )
     return 0
 
 

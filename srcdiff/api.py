@@ -14,6 +14,7 @@ import inspect
 import operator
 import types
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
 
+# An argument to differentiate: a position, a name, or a tuple of them.
+Wrt = int | str | tuple[int | str, ...]
+
 # function -> {(wrt, kind, optimize): (Compiled record, weak reference to the function
 # returned)}.  Neither refers to the function, so the entry lives as long as it does.
 _compiled = weakref.WeakKeyDictionary()
@@ -41,15 +45,15 @@ def _options(f, builder, **options):
 
 
 def grad(
-    f=None,
+    f: Callable | None = None,
     *,
-    wrt=0,
-    mode="static",
-    preserve_result=False,
-    optimize=True,
-    verbose=False,
-    backend="python",
-):
+    wrt: Wrt = 0,
+    mode: str = "static",
+    preserve_result: bool = False,
+    optimize: bool = True,
+    verbose: bool = False,
+    backend: str = "python",
+) -> Callable:
     """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
@@ -70,7 +74,15 @@ def grad(
     )
 
 
-def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False, backend="python"):
+def value_and_grad(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    optimize: bool = True,
+    verbose: bool = False,
+    backend: str = "python",
+) -> Callable:
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
         f,
@@ -84,7 +96,14 @@ def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False
     )
 
 
-def vjp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def vjp(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    optimize: bool = True,
+    verbose: bool = False,
+) -> Callable:
     """The vector-Jacobian product of ``f``: call it as ``vf(*args, seed=v)``.
 
     ``v`` has the shape of ``f``'s output (like ``y.backward(v)`` in PyTorch);
@@ -316,7 +335,14 @@ def _traced(f, wrt, kind):
     return traced
 
 
-def jvp(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def jvp(
+    f: Callable | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "static",
+    optimize: bool = True,
+    verbose: bool = False,
+) -> Callable:
     """The Jacobian-vector product of ``f``: call it as ``jf(*args, tangent=t)``.
 
     Returns ``(value, directional derivative)``; ``t`` has the shape of the

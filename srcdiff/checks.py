@@ -12,15 +12,27 @@ random cotangent ``v`` and checks
 The rules come from the table (``register_jvp``, ``register_vjp`` or the built-in ones).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from srcdiff import api, trees
-from srcdiff.api import MODES
+from srcdiff.api import MODES, Wrt
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import jvp_rule, registry, vjp_rule
 
 
-def check_grads(f, *args, wrt=0, modes=MODES, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
+def check_grads(
+    f: Callable,
+    *args: Any,
+    wrt: Wrt = 0,
+    modes: tuple[str, ...] = MODES,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    seed: int = 0,
+) -> None:
     """Check each mode's gradient against central finite differences and each other.
 
     For a non-scalar output, a random cotangent is used (a vjp).  A ``wrt``
@@ -114,7 +126,16 @@ def _assert_close(actual, expected, rtol, atol, what):
         )
 
 
-def check_rule(fn, *args, wrt=None, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0, **kwargs):
+def check_rule(
+    fn: Callable,
+    *args: Any,
+    wrt: int | tuple[int, ...] | None = None,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    seed: int = 0,
+    **kwargs: Any,
+) -> None:
     """Check ``fn``'s JVP and VJP rules at ``fn(*args, **kwargs)``.
 
     ``wrt`` is a position or a tuple of positions (default: every argument that

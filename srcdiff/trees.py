@@ -20,6 +20,8 @@ Invariant: ``rebuild(x, [v for _, v in children(x)])`` is a container of
 
 import copy
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -137,7 +139,7 @@ def _fill(node, leaves):
     return rebuild(node, [_fill(child, leaves) for _, child in children(node)])
 
 
-def tree_map(fn, tree, *rest):
+def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
     """A tree of ``tree``'s structure holding ``fn(leaf, *same leaves of rest)``.
 
     The trees in ``rest`` have ``tree``'s structure (dicts are matched by key).

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import srcdiff
-import srcdiff.api
+import srcdiff.testing
 from srcdiff.rules import vjp_rule
 from srcdiff.trace import trace_vjp
 from tests.gradcheck import check_vjp

@@ -23,6 +23,7 @@ records that its JVP is the function itself applied to the tangent.
 
 import functools
 import inspect
+from collections.abc import Callable
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def _key(fn):
     return getattr(fn, "__func__", fn)
 
 
-def register_vjp(fn, rule=None):
+def register_vjp(fn: Callable, rule: Callable | None = None) -> Callable:
     """Make ``rule`` the VJP of ``fn``; as a decorator: ``@register_vjp(fn)``.
 
     A registered rule wins over source transformation of ``fn``.  Each call of
@@ -65,7 +66,7 @@ def _store_vjp(fn, rule):
     return rule
 
 
-def register_jvp(fn, rule=None, *, argnum=0):
+def register_jvp(fn: Callable, rule: Callable | None = None, *, argnum: int = 0) -> Callable:
     """Make ``rule`` the JVP of ``fn`` in argument ``argnum``.
 
     ``rule(t, ans, *args, **kwargs)`` returns the tangent of ``fn``'s result
@@ -106,7 +107,7 @@ def deflinear(*fns, argnums=(0,)):
             _store_jvp(fn, argnum, LINEAR)
 
 
-def nondifferentiable(fn):
+def nondifferentiable(fn: Callable) -> Callable:
     """Declare that ``fn``'s result carries no gradient; returns ``fn``.
 
     Usable as a decorator on a user function.

@@ -155,17 +155,18 @@ class Pullback:
         self.helper, self.backward, self.args, self.kwargs = helper, backward, args, kwargs
 
     def __call__(self, seed):
-        wrt = self.helper.wrt
-        if _is_zero(seed):  # no gradient flows in: none flows out
-            return tuple(
-                zeros_like(self.args[w] if isinstance(w, int) else self.kwargs[w]) for w in wrt
-            )
         try:
-            cotangents = self.backward(seed)
+            return pull(self.backward, seed, self.args, self.kwargs, self.helper.wrt)
         except RecursionError:
             raise _too_deep(self.helper.fn) from None
-        # A list argument's gradient comes back as a list: summed item by item from here on.
-        return tuple(as_gradient(c) for c in cotangents)
+
+
+def pull(backward, seed, args, kwargs, wrt):
+    """The cotangents of a helper call's arguments ``wrt``, from its ``backward`` and ``seed``."""
+    if _is_zero(seed):  # no gradient flows in: none flows out
+        return tuple(zeros_like(args[w] if isinstance(w, int) else kwargs[w]) for w in wrt)
+    # A list argument's gradient comes back as a list: summed item by item from here on.
+    return tuple(as_gradient(c) for c in backward(seed))
 
 
 def _too_deep(fn):

@@ -17,6 +17,7 @@ import threading
 import types
 
 from srcdiff.rules import registry
+from srcdiff.static.origins import add_notes
 
 _MISSING = object()
 
@@ -120,7 +121,10 @@ def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
     arguments (``static/specialise.py``); the guard is one dictionary look-up.
     The returned function carries the ``source`` of the adjoint its last call
     ran, ``sources_by_signature``, and ``current()``, the adjoint that a
-    call would run now (compiling it again first if needed).
+    call would run now (compiling it again first if needed), and ``generic()``,
+    the adjoint for arguments of any type.  An error raised
+    in generated code leaves with notes naming the user's lines it came from
+    (``origins.add_notes``).
     """
     by_types = compiled.by_types
     last = [compiled]
@@ -149,12 +153,16 @@ def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
     def wrapper(*args, **kwargs):
         check_arguments(args, kwargs)
         record = record_for(args) if specialised is not None else compiled
-        if record is not last[0]:
-            last[0] = record
-            return current()(*args, **kwargs)
-        if record.dependencies.stale(fn):
-            return current()(*args, **kwargs)
-        return record.adjoint(*args, **kwargs)
+        try:
+            if record is not last[0]:
+                last[0] = record
+                return current()(*args, **kwargs)
+            if record.dependencies.stale(fn):
+                return current()(*args, **kwargs)
+            return record.adjoint(*args, **kwargs)
+        except Exception as error:  # tell which user line the failing generated line is from
+            add_notes(error)
+            raise
 
     def sources_by_signature():
         """The adjoint's source for each signature of argument types seen so far."""
@@ -164,6 +172,7 @@ def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
         }
 
     wrapper.current = current
+    wrapper.generic = lambda: compiled.current(fn)  # for any argument types (export)
     wrapper.sources_by_signature = sources_by_signature
     _show(wrapper, compiled.adjoint)
     return wrapper

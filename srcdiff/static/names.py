@@ -77,6 +77,20 @@ class Namer:
         self.taken = set(taken) | set(read)
         self.read = set(read)  # names the user's function reads
         self.next_part = {}
+        self.suffix = False  # gradient names: ``dx`` (False) or ``x_grad`` (True)
+
+    def use_suffix_for(self, own_names):
+        """Gradients are ``x_grad`` in a function that mentions a name ``d...``.
+
+        ``dx`` reads as "the gradient of x" only where no name the function
+        uses starts with ``d``; beside a user's ``dt``, ``dx`` or ``data`` the
+        names ``ddt``, ``dx_1`` or ``ddata`` would read as the user's own.
+        """
+        self.suffix = any(n.startswith("d") for n in own_names)
+
+    def gradient(self, var):
+        """A fresh name for the gradient of ``var``: ``dvar`` or ``var_grad``."""
+        return self.fresh(f"{var}_grad" if self.suffix else f"d{var}")
 
     def fresh(self, base):
         """``base`` itself if free, else ``base_1``, ``base_2``, ..."""

@@ -20,9 +20,16 @@ class Comment(str):
     """Text of a ``# ...`` line; wrap it with :func:`comment` to make a statement."""
 
 
-def comment(text):
-    """A statement that renders as ``# text``."""
-    return gast.Expr(value=gast.Constant(value=Comment(text), kind=None))
+def comment(text, lineno=None):
+    """A statement that renders as ``# text``.
+
+    With ``lineno`` (the user's line it heads), the generated lines under it
+    are traced back to that line (see ``Renderer.origins``).
+    """
+    node = gast.Expr(value=gast.Constant(value=Comment(text), kind=None))
+    if lineno is not None:
+        node.lineno = lineno
+    return node
 
 
 def is_comment(node):
@@ -76,7 +83,33 @@ def _precedence(node):
 
 
 class Renderer(astunparse.Unparser):
-    """astunparse's Unparser with minimal parentheses and valid subscripts."""
+    """astunparse's Unparser with minimal parentheses and valid subscripts.
+
+    ``origins`` maps each output line (counting the leading blank line
+    ``render`` strips) to ``(user line, kind)``: ``"runs"`` for a statement
+    that carries the user's line number (the forward pass), ``"differentiates"``
+    for the statements under a ``# grad of line N`` comment.
+    """
+
+    def __init__(self, tree, file):
+        self.newlines = 0
+        self.origins = {}
+        self.origin = None
+        super().__init__(tree, file=file)
+
+    def write(self, text):
+        self.newlines += text.count("\n")
+        super().write(text)
+
+    def fill(self, text=""):
+        self.write("\n" + "    " * self._indent + text)
+        if self.origin is not None:
+            self.origins[self.newlines] = self.origin
+
+    def dispatch(self, tree):
+        if isinstance(tree, ast.stmt) and getattr(tree, "lineno", None) is not None:
+            self.origin = (tree.lineno, "differentiates" if is_comment(tree) else "runs")
+        super().dispatch(tree)
 
     def _child(self, node, minimum):
         """Write ``node``, in parentheses if it binds looser than ``minimum``."""
@@ -226,10 +259,18 @@ class Renderer(astunparse.Unparser):
         self._child(t.body, _LAMBDA)
 
 
-def render(tree):
-    """Python source for a gast or ast tree (a module, statement or expression)."""
+def render(tree, origins=None):
+    """Python source for a gast or ast tree (a module, statement or expression).
+
+    ``origins``, a dict, receives ``{line of the output: (user line, kind)}``
+    (see ``Renderer``).
+    """
     if isinstance(tree, gast.AST):
         tree = gast.gast_to_ast(tree)
     out = io.StringIO()
-    Renderer(tree, file=out)
-    return out.getvalue().strip("\n") + "\n"
+    renderer = Renderer(tree, file=out)
+    text = out.getvalue()
+    if origins is not None:
+        stripped = len(text) - len(text.lstrip("\n"))
+        origins.update({n - stripped + 1: o for n, o in renderer.origins.items()})
+    return text.strip("\n") + "\n"

@@ -55,7 +55,7 @@ class ReverseAD:
         self.active = active
         self.namer = namer
         self.builder = AdjointBuilder(source, active, namespace, namer, shapes, lazy)
-        self.gradient_names = {v: namer.fresh("d" + v) for v in sorted(active)}
+        self.gradient_names = {v: namer.gradient(v) for v in sorted(active)}
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves
         self.split_calls = {}  # id(statement) -> pullbacks.SplitCall
@@ -79,7 +79,7 @@ class ReverseAD:
         return out
 
     def comment(self, stmt):
-        return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}")
+        return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}", stmt.lineno)
 
     def reverse_statement(self, stmt, state):
         if isinstance(stmt, gast.Assign):

@@ -115,6 +115,7 @@ def front_end(fn, wrt, keyword=None, kind="grad"):
     check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure), read=_loaded(source.tree))
+    namer.use_suffix_for(user_names)
     varied = varied_names(tree, wrt_list, source)
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
@@ -187,7 +188,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
         backward.insert(len(seed), assign(value.id, name(result)))
     forward = sweeps.forward(body)
     adjoint = gast.FunctionDef(
-        name=namer.fresh("d" + source.tree.name.strip("<>")),
+        name=namer.gradient(source.tree.name.strip("<>")),
         args=source.tree.args,
         body=sweeps.prologue() + forward + result_setup + backward,
         decorator_list=[],

@@ -5,8 +5,10 @@ def dattention_pool(queries, keys):
     k_stack = []
     q_stack = []
     scores_1_stack = []
+    # line 11: scores = [np.dot(q, k) for q, k in zip(queries, keys)]
     scores = []
     for i in range(min(len(queries), len(keys))):
+        # line 11: scores = [np.dot(q, k) for q, k in zip(queries, keys)]
         q_stack.append(q)
         q = queries[i]
         k_stack.append(k)
@@ -14,8 +16,10 @@ def dattention_pool(queries, keys):
         scores_1_stack.append(scores_1)
         scores_1 = np.dot(q, k)
         scores.append(scores_1)
+    # line 12: weights = np.exp(np.stack(scores))
     weights_1 = np.stack(scores)
     weights = np.exp(weights_1)
+    # line 13: return np.sum(weights / np.sum(weights))
     result_2 = np.sum(weights)
     result_1 = weights / result_2
     # grad of line 13: return np.sum(weights / np.sum(weights))

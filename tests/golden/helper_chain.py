@@ -1,4 +1,5 @@
 def dhelper_chain(x, w):
+    # line 36: return middle(x, w, shift=1.0) + middle(w, x)
     result_1, middle_backward = middle_forward(x, w, shift=1.0)
     result_2, middle_backward_1 = middle_forward(w, x)
     result = result_1 + result_2
@@ -16,6 +17,7 @@ def dhelper_chain(x, w):
 
 
 def inner_forward(x, scale=2.0, *, power=2):
+    # line 28: return scale * x**power
     result_1 = x ** power
     result = scale * result_1
 
@@ -29,6 +31,7 @@ def inner_forward(x, scale=2.0, *, power=2):
 
 
 def middle_forward(x, w, shift=0.0):
+    # line 32: return np.sum(inner(x * w, power=3) + shift)
     result_3 = x * w
     result_2, inner_backward = inner_forward(result_3, power=3)
     result_1 = result_2 + shift

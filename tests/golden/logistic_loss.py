@@ -1,9 +1,11 @@
 def dlogistic_loss(w, X, y):
     logits = X @ w
+    # line 44: p = 1.0 / (1.0 + np.exp(-logits))
     p_3 = -logits
     p_2 = np.exp(p_3)
     p_1 = 1.0 + p_2
     p = 1.0 / p_1
+    # line 45: return -np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
     result_4 = np.log(p)
     result_3 = y * result_4
     result_6 = 1.0 - y

@@ -1,23 +1,29 @@
 def doscillator(k, x0, n_steps):
     v_stack = []
     x_stack = []
+    # line 20: x, v = x0, 0.0
     x = x0
     v = 0.0
+    # line 21: for _ in range(n_steps):
     break_loop = False
     trips = 0
     for _ in range(n_steps):
         trips += 1
+        # line 22: a = -k * x - 0.1 * v
         a_2 = -k
         a_1 = a_2 * x
         a_3 = 0.1 * v
         a = a_1 - a_3
+        # line 23: v = v + 0.01 * a
         v_1 = 0.01 * a
         v_stack.append(v)
         v = v + v_1
+        # line 24: x = x + 0.01 * v
         x_1 = 0.01 * v
         x_stack.append(x)
         x = x + x_1
         if x > 2.0:
+            # line 26: break
             break_loop = True
         if break_loop:
             break

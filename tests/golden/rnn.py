@@ -8,6 +8,7 @@ def drnn(W, U, b, xs):
     h_stack = []
     h = np.zeros(W.shape[0])
     for t in range(xs.shape[0]):
+        # line 51: h = np.tanh(W @ h + U @ xs[t] + b)
         h_3_stack.append(h_3)
         h_3 = W @ h
         h_5_stack.append(h_5)

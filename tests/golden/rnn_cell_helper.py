@@ -10,10 +10,12 @@ def drnn_cell_helper(W, U, xs):
     x_stack = []
     h = np.zeros(W.shape[0])
     for t in range(xs.shape[0]):
+        # line 22: h = cell(h, xs[t])
         h_1_stack.append(h_1)
         h_1 = h
         x_stack.append(x)
         x = xs[t]
+        # line 18: return np.tanh(W @ h + U @ x)
         h_3_stack.append(h_3)
         h_3 = W @ h_1
         h_4_stack.append(h_4)

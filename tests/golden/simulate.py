@@ -1,26 +1,33 @@
 def dsimulate(k, x0):
     v_stack = []
     x_stack = []
+    # line 32: x, v = x0, 0.0
     x = x0
     v = 0.0
+    # line 33: for _step in range(200):
     break_loop = False
     step_trips = 0
     for _step in range(200):
         step_trips += 1
+        # line 34: a = -k * x - 0.1 * v
         a_2 = -k
         a_1 = a_2 * x
         a_3 = 0.1 * v
         a = a_1 - a_3
+        # line 35: v = v + 0.01 * a
         v_1 = 0.01 * a
         v_stack.append(v)
         v = v + v_1
+        # line 36: x = x + 0.01 * v
         x_1 = 0.01 * v
         x_stack.append(x)
         x = x + x_1
         if x > 2.0:
+            # line 38: break
             break_loop = True
         if break_loop:
             break
+    # line 39: return x * x
     result = x * x
     dresult = unit_seed(result)
     # grad of line 39: return x * x

@@ -1,7 +1,9 @@
 def simulate_jvp(k, x0, *, tangent):
     dk = tangent_in(tangent, k)
+    # line 32: x, v = x0, 0.0
     x = x0
     v = 0.0
+    # line 33: for _step in range(200):
     break_loop = False
     dv = zeros_like(v)
     dx = zeros_like(x)
@@ -26,6 +28,7 @@ def simulate_jvp(k, x0, *, tangent):
         dx = dx + dx_1
         x = x + x_1
         if x > 2.0:
+            # line 38: break
             break_loop = True
         if break_loop:
             break

@@ -41,8 +41,35 @@ def test_user_names_spelled_like_generated_names_are_not_overwritten(tmp_path):
     x, dz = np.array([0.5, 1.5, 2.5]), np.array([0.3, -0.7, 1.1])
     check_gradients(module.f, (x, dz), (0, 1))
     source = generated(module.f, (0, 1))
-    # The gradients of ``x`` and ``dz`` and the stack of ``y`` take other names.
-    assert "dx_1 =" in source and "ddz =" in source and "y_stack_1" in source
+    # The function uses names that start with ``d``: gradients are ``x_grad``,
+    # never ``dx_1`` or ``ddz``; the stack of ``y`` takes another name.
+    assert "x_grad =" in source and "dz_grad =" in source and "y_stack_1" in source
+    assert "dresult_grad =" in source
+    assert "dx_1" not in source and "ddz" not in source
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    (
+        ("    y = x * w\n    return np.sum(y * y)\n", ("dx", "dy", "dloss")),
+        ("    dt = 0.1\n    y = x * w * dt\n    return np.sum(y * y)\n", ("x_grad", "y_grad")),
+        ("    y = x * w\n    return np.sum(y * dx)\n", ("x_grad", "y_grad", "loss_grad")),
+        ("    data = x * w\n    return np.sum(data * data)\n", ("x_grad", "data_grad")),
+    ),
+    ids=("plain", "local-dt", "global-dx", "local-data"),
+)
+def test_one_gradient_naming_scheme_per_function(body, expected, tmp_path):
+    # ``dx`` for the gradient of ``x``, unless a name the function uses starts
+    # with ``d``: then every gradient is ``x_grad`` (never ``ddt`` or ``dx_1``).
+    module = load(f"import numpy as np\n\ndx = 2.0\n\n\ndef loss(x, w):\n{body}", tmp_path)
+    x, w = np.array([0.5, -1.5]), np.array([2.0, 3.0])
+    check_gradients(module.loss, (x, w), (0,))
+    source = generated(module.loss, (0,))
+    for gradient in expected:
+        assert f"{gradient}(" in source or f"{gradient} =" in source, (gradient, source)
+    suffix = expected[0] == "x_grad"
+    assert ("dx =" in source) is not suffix
+    assert "ddt" not in source and "ddata" not in source and "dx_1" not in source
 
 
 @pytest.mark.parametrize("kind", ("global", "local"))
