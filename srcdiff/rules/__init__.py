@@ -15,6 +15,7 @@ adds item by item; a registered rule may return a plain list, made one on return
 
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
     elementwise,
+    generated,
     linalg,
     nondiff,
     operators,
