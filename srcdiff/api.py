@@ -22,6 +22,7 @@ import numpy as np
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.freshness import Compiled, fresh_adjoint
+from srcdiff.static.higher import differentiate_again, made_by_srcdiff
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
 
@@ -74,7 +75,7 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose):
+def _build(f, *, wrt, mode, kind, optimize, verbose, split_helpers=True):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
@@ -92,28 +93,38 @@ def _build(f, *, wrt, mode, kind, optimize, verbose):
             verbose=verbose,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize)
+    key = (wrt, kind, optimize, split_helpers)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
         cache = {}
     compiled, wrapper = cache.get(key, (None, lambda: None))
     wrapper = wrapper()
-    if wrapper is None:
+    options = dict(wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=False)
+    if wrapper is None and made_by_srcdiff(f):  # a derivative of a derivative
+        build = functools.partial(_build, **options)
+        wrapper = differentiate_again(f, build, functools.partial(build, split_helpers=False))
+        cache[key] = (None, weakref.ref(wrapper))
+    elif wrapper is None:
         if compiled is None:
-            compiled = Compiled(
-                f, functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize)
+            compile_ = functools.partial(
+                _compile, wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers
             )
+            compiled = Compiled(f, compile_)
         wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt))
+        plain = functools.partial(_build, f, **options, split_helpers=False)
+        wrapper.differentiable_adjoint = lambda: plain().current()
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
         print(wrapper.source)
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize):
+def _compile(f, *, wrt, kind, optimize, split_helpers):
     """The adjoint of ``f`` and what it was compiled against."""
-    adjoint = reverse_transform(f, wrt=wrt, kind=kind, optimize=optimize)
+    adjoint = reverse_transform(
+        f, wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers
+    )
     return adjoint, adjoint.dependencies
 
 

@@ -67,21 +67,28 @@ def wrt_names(wrt, tree):
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
-def reverse_transform(fn, wrt=0, kind="grad", optimize=True):
-    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns."""
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True, split_helpers=True):
+    """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns.
+
+    With ``split_helpers=False`` a helper runs forward as itself and backward as its
+    vjp (no pullback objects): the form srcdiff differentiates again (``higher.py``).
+    """
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            return _reverse_transform(fn, wrt, kind, optimize)
+            return _reverse_transform(fn, wrt, kind, optimize, split_helpers)
     finally:
         _in_progress.discard(fn)
 
 
-def _reverse_transform(fn, wrt, kind, optimize):
+def _reverse_transform(fn, wrt, kind, optimize, split_helpers):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
-    if kind in ("vjp", "split"):
+    seed_name = "seed"
+    if kind == "split" and "seed" in every:  # a vjp split again: its seed is a parameter
+        seed_name = Namer(names_in(source.tree)).part("seed")
+    elif kind in ("vjp", "split"):
         source = _free_seed_name(source, every)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
@@ -96,7 +103,8 @@ def _reverse_transform(fn, wrt, kind, optimize):
     lazy = lazy_names(tree, source, active)
     shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
     reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
-    reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
+    if split_helpers:
+        reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
 
     *body, final = tree.body
     result_setup = []
@@ -111,7 +119,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     seed = []
     if kind in ("vjp", "split"):
         seed_value = gast.Call(
-            func=runtime_name("check_seed"), args=[name("seed"), name(result)], keywords=[]
+            func=runtime_name("check_seed"), args=[name(seed_name), name(result)], keywords=[]
         )
     elif result in scalars:  # surely a scalar: nothing to check
         seed_value = const(1.0)
@@ -163,7 +171,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
     )
     if kind in ("vjp", "split"):
         adjoint.args.kwonlyargs.append(
-            gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
+            gast.Name(id=seed_name, ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
     reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
@@ -176,7 +184,7 @@ def _reverse_transform(fn, wrt, kind, optimize):
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()
         adjoint.name = namer.fresh(source.tree.name.strip("<>") + "_forward")
-        split_function(adjoint, {id(s) for s in backward}, result, namer)
+        split_function(adjoint, {id(s) for s in backward}, result, namer, seed_name)
     referenced = names_in(adjoint)
     namespace = {var: value for var, value in namespace.items() if var in referenced}
     for var, value in source.closure.items():
