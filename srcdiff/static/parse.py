@@ -107,9 +107,9 @@ def parse_function(fn):
     if _PACKAGE in pathlib.Path(code.co_filename).resolve().parents:
         raise DifferentiationError(
             f"cannot differentiate {name!r} in static mode: it is a function made by srcdiff "
-            '(a gradient such as grad(f) or grad(f, mode="trace")), whose code is srcdiff\'s '
-            "own; higher-order derivatives (a gradient of a gradient) are not supported yet, "
-            "differentiate the original function instead"
+            '(a gradient such as grad(f, mode="trace")), whose code is srcdiff\'s own; a '
+            "static second derivative differentiates a static gradient (grad(grad(f))), "
+            "or differentiate the original function"
         )
     try:
         # The code object's own lines: ``inspect.getsourcelines(fn)`` would follow
