@@ -26,8 +26,9 @@ from srcdiff.rules.helpers import (
     zeros_like,
 )
 from srcdiff.rules.operators import matmul_left, matmul_right
-from srcdiff.rules.registry import deflinear, defvjp, nondifferentiable
+from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable
 from srcdiff.static.runtime import (
+    added_at,
     check_seed,
     gradient_of,
     unit_seed,
@@ -88,3 +89,19 @@ deflinear(unbroadcast, gradient_of, writable, unreduce, restore_reduced_axes, ch
 deflinear(scatter_add, diagonal_scatter)
 deflinear(matmul_left, argnums=(0, 2))
 deflinear(matmul_right, argnums=(0, 1))
+
+
+@defvjp(added_at)
+def added_at_vjp(g, ans, cotangent, index, value):
+    """What was added at ``index`` gets the cotangent read back there."""
+    return g, None, unbroadcast(g[index], value)
+
+
+@defjvp(added_at, argnum=0)
+def added_at_jvp(t, ans, cotangent, index, value):
+    return t
+
+
+@defjvp(added_at, argnum=2)
+def added_at_value_jvp(t, ans, cotangent, index, value):
+    return added_at(zeros_like(ans), index, t)

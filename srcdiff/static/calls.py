@@ -20,8 +20,8 @@ import inspect
 import sys
 import types
 
-from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, vjp_rule
+from srcdiff.errors import DifferentiationError, SrcdiffError
+from srcdiff.rules import is_nondifferentiable, registry, vjp_rule
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
 from srcdiff.static.purity import (
@@ -41,8 +41,10 @@ def is_user_function(fn):
         fn = fn.__func__
     if not isinstance(fn, types.FunctionType):
         return False
-    module = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return module not in ("numpy", "srcdiff")
+    module = getattr(fn, "__module__", None) or ""
+    if module.startswith("srcdiff.rules."):  # a rule's own code, differentiated again
+        return not is_nondifferentiable(fn)
+    return module.split(".")[0] not in ("numpy", "srcdiff")
 
 
 def takes_variable_arguments(fn):
@@ -66,8 +68,30 @@ class _CompiledHelper:
             self.compile()
 
     def compile(self):
-        self.compiled = self.build()
+        try:
+            self.compiled = self.build()
+        except SrcdiffError as error:
+            if not is_rule_code(self.fn):
+                raise
+            raise DifferentiationError(
+                f"a second derivative through {rule_label(self.fn)} is not supported yet "
+                f"(srcdiff cannot differentiate its rule: {error}); use mode=\"trace\""
+            ) from None
         return self.compiled
+
+
+def is_rule_code(fn):
+    """True for a function of srcdiff's rule table (a rule, or a helper rules call)."""
+    return (getattr(fn, "__module__", None) or "").startswith("srcdiff.rules.")
+
+
+def rule_label(fn):
+    """``numpy.linalg.norm`` for the rule of ``np.linalg.norm``; a rule helper's own name."""
+    for key, rule in registry._VJPS.items():
+        if rule is fn:
+            module = getattr(key, "__module__", None) or "numpy"
+            return f"{module}.{getattr(key, '__qualname__', getattr(key, '__name__', key))}"
+    return f"{fn.__name__} (a helper of srcdiff's rules)"
 
 
 class HelperVjp(_CompiledHelper):

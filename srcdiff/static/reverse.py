@@ -61,6 +61,7 @@ class ReverseAD:
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves
         self.split_calls = {}  # id(statement) -> pullbacks.SplitCall
+        self.functional_scatter = False  # ``dx = added_at(dx, i, v)`` for ``add_at(dx, i, v)``
 
     def d(self, var):
         return self.gradient_names[var]
@@ -131,6 +132,8 @@ class ReverseAD:
         if _is_static_basic(index):
             item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
             out.append(gast.AugAssign(target=item, op=gast.Add(), value=value))
+        elif self.functional_scatter:  # a new array: the form differentiated again
+            out.append(assign(dvar, _call("added_at", name(dvar), _as_value(index), value)))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
         return out

@@ -16,6 +16,7 @@ from srcdiff.rules.registry import nondifferentiable
 
 __all__ = [
     "add_at",
+    "added_at",
     "check_not_a_view",
     "check_seed",
     "gradient_of",
@@ -222,3 +223,10 @@ def add_at(g, index, value):
         g[index] += value
     else:
         np.add.at(g, index, value)
+
+
+def added_at(g, index, value):
+    """``g`` with ``value`` added at ``index`` (repeats accumulate), as a new array or list."""
+    out = g.copy() if isinstance(g, (np.ndarray, GradientList)) else g
+    add_at(out, index, value)
+    return out

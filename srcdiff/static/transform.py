@@ -105,6 +105,7 @@ def _reverse_transform(fn, wrt, kind, optimize, split_helpers):
     reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
     if split_helpers:
         reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
+    reverse.functional_scatter = not split_helpers
 
     *body, final = tree.body
     result_setup = []
