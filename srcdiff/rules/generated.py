@@ -14,6 +14,7 @@ import numpy as np
 
 from srcdiff.rules.helpers import (
     diagonal_scatter,
+    prod_of_others,
     float_zeros,
     ndim,
     reduced_axes,
@@ -70,7 +71,7 @@ def scatter_add_vjp(g, ans, cotangent, x, index):
 
 @defvjp(diagonal_scatter)
 def diagonal_scatter_vjp(g, ans, cotangent, x, offset=0, axis1=0, axis2=1):
-    return np.diagonal(g, offset, axis1, axis2), None
+    return unbroadcast(np.diagonal(g, offset, axis1, axis2), cotangent), None
 
 
 @defvjp(matmul_left)
@@ -105,3 +106,33 @@ def added_at_jvp(t, ans, cotangent, index, value):
 @defjvp(added_at, argnum=2)
 def added_at_value_jvp(t, ans, cotangent, index, value):
     return added_at(zeros_like(ans), index, t)
+
+
+def pair_products_times(v, x, axis=None):
+    """``M v`` per reduction slice, where ``M[i, j]`` is the product of the slice of ``x``
+    without elements ``i`` and ``j`` (zero for ``i == j``): the derivative of
+    ``prod_of_others(x, axis)``, which is symmetric, applied to ``v``."""
+    x, v = np.asarray(x), np.broadcast_to(v, np.shape(x))
+    axes = reduced_axes(axis, x.ndim)
+    ends = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, ends)
+    flat = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
+    n = flat.shape[-1]
+    pairs = np.array(np.broadcast_to(flat[..., None, :], flat.shape + (n,)))
+    diagonal = np.arange(n)
+    pairs[..., diagonal, diagonal] = 1.0  # row i: the slice with element i left out
+    products = prod_of_others(pairs, axis=-1)
+    products[..., diagonal, diagonal] = 0.0
+    v_flat = np.moveaxis(v, axes, ends).reshape(flat.shape)
+    out = np.matmul(products, v_flat[..., None])[..., 0].reshape(moved.shape)
+    return np.moveaxis(out, ends, axes)
+
+
+@defvjp(prod_of_others)
+def prod_of_others_vjp(g, ans, x, axis=None):
+    return pair_products_times(g, x, axis), None
+
+
+@defjvp(prod_of_others, argnum=0)
+def prod_of_others_jvp(t, ans, x, axis=None):
+    return pair_products_times(t, x, axis)

@@ -10,7 +10,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast
-from srcdiff.rules.registry import defvjp
+from srcdiff.rules.registry import defvjp, nondifferentiable
 
 
 @defvjp(np.linalg.inv)
@@ -47,6 +47,22 @@ def _safe(norm):
     return np.where(norm == 0, 1.0, norm)
 
 
+def _nuclear_direction(x, axis):
+    """``U V^T`` of the SVD of ``x`` over the two ``axis``: the derivative of the nuclear norm."""
+    rows, cols = axis
+    u, _, vt = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)), full_matrices=False)
+    return np.moveaxis(u @ vt, (-2, -1), (rows, cols))
+
+
+@nondifferentiable
+def refuse_matrix_norm(ord):
+    """A matrix norm without a rule (a call of its own, so that the rule stays differentiable)."""
+    raise DifferentiationError(
+        f"np.linalg.norm with ord={ord!r} over a matrix has no rule; "
+        "use ord=None/'fro' or 'nuc', or a vector norm"
+    )
+
+
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     x = np.asarray(x)
@@ -56,15 +72,12 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     g = restore_reduced_axes(g, x, axis, keepdims)
     n = restore_reduced_axes(ans, x, axis, keepdims)
     if matrix and ord == "nuc":
-        rows, cols = axis
-        xm = np.moveaxis(x, (rows, cols), (-2, -1))
-        u, _, vt = np.linalg.svd(xm, full_matrices=False)
-        return (g * np.moveaxis(u @ vt, (-2, -1), (rows, cols)), None, None, None)
+        # Called through a name, so that differentiating this rule again (a second
+        # derivative) reads the SVD only when this branch runs, and refuses it then.
+        direction = _nuclear_direction
+        return (g * direction(x, axis), None, None, None)
     if matrix and ord not in (None, "fro"):
-        raise DifferentiationError(
-            f"np.linalg.norm with ord={ord!r} over a matrix has no rule; "
-            "use ord=None/'fro' or 'nuc', or a vector norm"
-        )
+        refuse_matrix_norm(ord)
     if ord is None or ord == "fro" or ord == 2:
         dx = g * x / _safe(n)
     elif ord == 1:

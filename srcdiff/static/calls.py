@@ -75,7 +75,7 @@ class _CompiledHelper:
                 raise
             raise DifferentiationError(
                 f"a second derivative through {rule_label(self.fn)} is not supported yet "
-                f"(srcdiff cannot differentiate its rule: {error}); use mode=\"trace\""
+                f'(srcdiff cannot differentiate its rule: {error}); use mode="trace"'
             ) from None
         return self.compiled
 

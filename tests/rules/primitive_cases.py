@@ -313,7 +313,11 @@ case(_helpers.restore_reduced_axes, normal(2), normal(2, 3), axis=1)
 case(_helpers.scatter_add, normal(3), normal(4), np.array([1, 1, 3]))
 case(_helpers.scatter_add, normal(2), normal(4), slice(1, 3))
 case(_helpers.diagonal_scatter, normal(3), normal(3, 4))
+case(_helpers.diagonal_scatter, normal(1), normal(3, 3))
 for g, x, y in [((2, 4), (2, 3), (3, 4)), ((4,), (3,), (3, 4)), ((2,), (2, 3), (3,)),
                 ((), (3,), (3,)), ((2, 2, 4), (2, 2, 3), (3, 4)), ((2, 2), (2, 2, 3), (3,))]:  # fmt: skip
     case(matmul_left, normal(*g), normal(*x), normal(*y), wrt=(0, 2))
     case(matmul_right, normal(*g), normal(*x), normal(*y), wrt=(0, 1))
+case(_helpers.prod_of_others, normal(4))
+case(_helpers.prod_of_others, normal(2, 3), axis=1)
+case(_helpers.prod_of_others, normal(2, 3, 2), axis=(0, 2))
