@@ -14,9 +14,9 @@ import numpy as np
 
 from srcdiff.rules.helpers import (
     diagonal_scatter,
-    prod_of_others,
     float_zeros,
     ndim,
+    prod_of_others,
     reduced_axes,
     reduced_size,
     restore_reduced_axes,

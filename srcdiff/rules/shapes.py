@@ -137,7 +137,11 @@ def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
 
 @defvjp(np.stack)
 def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    return GradientList(np.take(g, i, axis=axis) for i in range(len(arrays))), None
+    pieces = GradientList()
+    moved = np.moveaxis(g, axis, 0)
+    for i in range(len(arrays)):  # a loop, not a generator: differentiable again
+        pieces.append(moved[i])
+    return pieces, None
 
 
 @defvjp(np.tile)

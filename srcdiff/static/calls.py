@@ -73,11 +73,15 @@ class _CompiledHelper:
         except SrcdiffError as error:
             if not is_rule_code(self.fn):
                 raise
-            raise DifferentiationError(
-                f"a second derivative through {rule_label(self.fn)} is not supported yet "
-                f'(srcdiff cannot differentiate its rule: {error}); use mode="trace"'
-            ) from None
+            raise _refusal(self.fn, error) from None
         return self.compiled
+
+
+def _refusal(rule, error):
+    return DifferentiationError(
+        f"a second derivative through {rule_label(rule)} is not supported yet "
+        f'(srcdiff cannot differentiate its rule: {error}); use mode="trace"'
+    )
 
 
 def is_rule_code(fn):
@@ -122,6 +126,10 @@ class HelperVjp(_CompiledHelper):
             cotangents = (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
         except RecursionError:
             raise _too_deep(self.fn) from None
+        except DifferentiationError as error:
+            if not is_rule_code(self.fn):  # a rule's ``*args`` code traced: say which rule
+                raise
+            raise _refusal(self.fn, error) from None
         # A list argument's gradient comes back as a list: summed item by item from here on.
         return tuple(as_gradient(c) for c in cotangents)
 
