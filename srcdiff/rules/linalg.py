@@ -47,7 +47,7 @@ def _safe(norm):
     return np.where(norm == 0, 1.0, norm)
 
 
-def _nuclear_direction(x, axis):
+def nuclear_norm_direction(x, axis):
     """``U V^T`` of the SVD of ``x`` over the two ``axis``: the derivative of the nuclear norm."""
     rows, cols = axis
     u, _, vt = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)), full_matrices=False)
@@ -74,7 +74,7 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     if matrix and ord == "nuc":
         # Called through a name, so that differentiating this rule again (a second
         # derivative) reads the SVD only when this branch runs, and refuses it then.
-        direction = _nuclear_direction
+        direction = nuclear_norm_direction
         return (g * direction(x, axis), None, None, None)
     if matrix and ord not in (None, "fro"):
         refuse_matrix_norm(ord)
