@@ -1,11 +1,15 @@
-"""``python -m srcdiff show FILE.py:FUNC [--wrt N]``: print a function's generated adjoint."""
+"""``python -m srcdiff show FILE.py:FUNC [--wrt N] [--order 2]``: print a function's generated adjoint.
+
+``--order 2`` prints the second-order code: the vjp of the gradient, which
+given a vector ``v`` (its ``seed``) returns the Hessian-vector product.
+"""
 
 import argparse
 import importlib.util
 import pathlib
 import sys
 
-from srcdiff.api import grad
+from srcdiff.api import grad, vjp
 from srcdiff.errors import SrcdiffError
 
 
@@ -32,6 +36,13 @@ def main(argv=None):
     show.add_argument("target", metavar="FILE.py:FUNC")
     show.add_argument("--wrt", default="0", help="argument position(s) or name(s), comma-separated")
     show.add_argument("--mode", default="reverse", choices=["reverse"], help="the adjoint to show")
+    show.add_argument(
+        "--order",
+        type=int,
+        default=1,
+        choices=[1, 2],
+        help="2: the second-order code (the vjp of the gradient: Hessian-vector products)",
+    )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")
     if not path or not function:
@@ -44,6 +55,8 @@ def main(argv=None):
         compiled = (
             fn if isinstance(getattr(fn, "source", None), str) else grad(fn, wrt=_wrt(args.wrt))
         )
+        if args.order == 2:
+            compiled = vjp(compiled, wrt=_wrt(args.wrt))
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1
