@@ -95,3 +95,18 @@ def test_compare_reports_wrong_gradients():
     assert "dtype int64" in compare((np.ones(3, dtype=np.int64),), right[:1], ["a"])
     assert "not finite" in compare((np.array([1.0, np.nan, 1.0]),), right[:1], ["a"])
     assert compare((np.float64(2.0),), (2.0,), ["k"]) is None
+
+
+@pytest.mark.parametrize("name", ["logistic", "mlp"])
+def test_hessian_vector_product_candidates_agree(name):
+    """``benchmarks/hvp.py`` times products that agree (srcdiff, autograd, PyTorch)."""
+    from benchmarks.hvp import candidates, to_numpy
+
+    workload = BY_NAME[name]
+    args = workload.inputs("small")
+    v = np.random.default_rng(1).standard_normal(np.shape(args[0]))
+    calls = candidates(workload, args, v)
+    assert set(calls) == {"grad", "static", "autograd", "torch"}
+    reference = to_numpy(calls["autograd"]())
+    for candidate in ("static", "torch"):
+        np.testing.assert_allclose(to_numpy(calls[candidate]()), reference, rtol=1e-9)
