@@ -321,3 +321,5 @@ for g, x, y in [((2, 4), (2, 3), (3, 4)), ((4,), (3,), (3, 4)), ((2,), (2, 3), (
 case(_helpers.prod_of_others, normal(4))
 case(_helpers.prod_of_others, normal(2, 3), axis=1)
 case(_helpers.prod_of_others, normal(2, 3, 2), axis=(0, 2))
+case(_runtime.added_at, normal(4), np.array([1, 1, 3]), normal(3), wrt=(0, 2))
+case(_runtime.added_at, normal(2, 3), (0, slice(None)), normal(3), wrt=(0, 2))
