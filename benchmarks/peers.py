@@ -1,8 +1,9 @@
 """Every implementation of one workload's gradient, ready to call.
 
 ``prepare(workload, args)`` returns one ``Candidate`` per implementation:
-the hand-written NumPy gradient (the floor), srcdiff static, srcdiff trace,
-HIPS autograd and PyTorch eager.  A candidate is a zero-argument ``call``
+the hand-written NumPy gradient (the floor), srcdiff static (with its
+default and its numba backend), srcdiff trace,
+HIPS autograd, PyTorch eager, and JAX without and with ``jit``.  A candidate is a zero-argument ``call``
 returning the gradients in the implementation's own types, plus ``to_numpy``
 turning that into a tuple of arrays in ``wrt`` order.  A candidate that could
 not be built carries a ``problem`` instead ("unsupported: ..." for srcdiff,
@@ -11,6 +12,10 @@ not be built carries a ``problem`` instead ("unsupported: ..." for srcdiff,
 HIPS autograd runs the workload's own code object with ``autograd.numpy``
 bound to ``np``, so both run literally the same function.  PyTorch needs its
 own spelling of each function; they are the ``torch_*`` functions below.
+JAX, like autograd, runs the workload's own code with ``jax.numpy`` bound to
+``np`` (in float64), except where a Python branch on a traced value cannot be
+compiled by ``jit``: the ``jax_*`` spellings below.  Its arguments are JAX
+arrays made once, as a JAX user would hold them; Python ints are static.
 """
 
 import dataclasses
@@ -19,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-IMPLEMENTATIONS = ("hand", "static", "trace", "autograd", "torch")
+IMPLEMENTATIONS = ("hand", "static", "numba", "trace", "autograd", "torch", "jax", "jax_jit")
 
 
 @dataclasses.dataclass
@@ -48,9 +53,12 @@ def prepare(workload, args, names=IMPLEMENTATIONS):
     builders = {
         "hand": _hand,
         "static": lambda w, a: _srcdiff(w, a, "static"),
+        "numba": lambda w, a: _srcdiff(w, a, "static", backend="numba"),
         "trace": lambda w, a: _srcdiff(w, a, "trace"),
         "autograd": _autograd,
         "torch": _torch,
+        "jax": lambda w, a: _jax(w, a, jit=False),
+        "jax_jit": lambda w, a: _jax(w, a, jit=True),
     }
     return [builders[name](workload, args) for name in names]
 
@@ -60,16 +68,17 @@ def _hand(workload, args):
     return Candidate("hand", call=lambda: gradient(*args))
 
 
-def _srcdiff(workload, args, mode):
+def _srcdiff(workload, args, mode, backend="python"):
+    label = "numba" if backend == "numba" else mode
     try:
         import srcdiff
 
-        gradient = srcdiff.grad(workload.function, wrt=workload.wrt, mode=mode)
+        gradient = srcdiff.grad(workload.function, wrt=workload.wrt, mode=mode, backend=backend)
     except Exception as error:  # reported in the table, never hidden
-        return Candidate(mode, problem="unsupported: " + describe_error(error))
+        return Candidate(label, problem="unsupported: " + describe_error(error))
     wrt = workload.wrt
     return Candidate(
-        mode,
+        label,
         call=lambda: gradient(*args),
         to_numpy=lambda result: tuple(np.asarray(g) for g in as_tuple(result, wrt)),
     )
@@ -113,6 +122,41 @@ def _torch(workload, args):
 
     return Candidate(
         "torch", call=call, to_numpy=lambda result: tuple(g.detach().numpy() for g in result)
+    )
+
+
+def _jax(workload, args, jit):
+    name = "jax_jit" if jit else "jax"
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return Candidate(name, problem="not installed: jax (pip install .[bench])")
+    jax.config.update("jax_enable_x64", True)
+    function = JAX_FUNCTIONS.get(workload.name) if jit else None
+    if function is None:
+        original = workload.function
+        function = types.FunctionType(
+            original.__code__,
+            {**original.__globals__, "np": jnp},
+            original.__name__,
+            original.__defaults__,
+            original.__closure__,
+        )
+    static = tuple(i for i, value in enumerate(args) if isinstance(value, int))
+    gradient = jax.grad(function, argnums=workload.wrt)
+    if jit:
+        gradient = jax.jit(gradient, static_argnums=static)
+    jax_args = [value if i in static else jnp.asarray(value) for i, value in enumerate(args)]
+    wrt = workload.wrt
+
+    def call():
+        return jax.block_until_ready(gradient(*jax_args))
+
+    return Candidate(
+        name,
+        call=call,
+        to_numpy=lambda result: tuple(np.asarray(g) for g in as_tuple(result, wrt)),
     )
 
 
@@ -180,3 +224,27 @@ TORCH_FUNCTIONS = {
     "oscillator": torch_oscillator,
     "gather": torch_gather_loss,
 }
+
+
+# -- JAX spellings, where ``jit`` cannot compile the workload's own code ----------
+
+
+def jax_oscillator(k, x0, n_steps):
+    """The oscillator with its ``break`` as a flag: once ``x > 2`` the state stops changing."""
+    import jax.numpy as jnp
+    from jax import lax
+
+    def step(_, state):
+        x, v, stopped = state
+        a = -k * x - 0.1 * v
+        v_next = v + 0.01 * a
+        x_next = x + 0.01 * v_next
+        x = jnp.where(stopped, x, x_next)
+        v = jnp.where(stopped, v, v_next)
+        return x, v, stopped | (x > 2.0)
+
+    x, _, _ = lax.fori_loop(0, n_steps, step, (x0 * 1.0, 0.0 * k, False))
+    return x * x
+
+
+JAX_FUNCTIONS = {"oscillator": jax_oscillator}

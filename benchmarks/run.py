@@ -1,4 +1,4 @@
-"""Time srcdiff's gradients against a hand-written gradient, HIPS autograd and PyTorch.
+"""Time srcdiff's gradients against a hand-written gradient, HIPS autograd, PyTorch and JAX.
 
     python benchmarks/run.py            # full run (a few minutes)
     python benchmarks/run.py --quick    # under a minute
@@ -44,9 +44,16 @@ import numpy as np  # noqa: E402
 
 from benchmarks.harness import checked_candidates, peak_memory, time_interleaved  # noqa: E402
 from benchmarks.peers import IMPLEMENTATIONS, describe_error  # noqa: E402
-from benchmarks.workloads import BY_NAME, FIFTY_LINES, SIZES, WORKLOADS  # noqa: E402
+from benchmarks.workloads import (  # noqa: E402
+    BY_NAME,
+    FIFTY_LINES,
+    SIZES,
+    WORKLOADS,
+    long_function_source,
+)
 
-CELL = 19
+CELL = 21
+OUTSIDE_TRACEMALLOC = ("torch", "jax", "jax_jit")  # their buffers are not reported to tracemalloc
 
 
 def main(argv=None):
@@ -57,9 +64,16 @@ def main(argv=None):
     )
     parser.add_argument("--sizes", default=",".join(SIZES), help="small,large")
     parser.add_argument("--first-call", metavar="WORKLOAD", help=argparse.SUPPRESS)
+    parser.add_argument("--transform-lines", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--lengths", default="50,500,2000", help="function lengths whose transformation is timed"
+    )
     options = parser.parse_args(argv)
     if options.first_call:
         print(json.dumps(measure_first_call(BY_NAME[options.first_call])))
+        return
+    if options.transform_lines:
+        print(json.dumps(measure_transformation(options.transform_lines)))
         return
     timed = {workload.name: workload for workload in WORKLOADS}
     names, sizes = options.workloads.split(","), options.sizes.split(",")
@@ -80,6 +94,7 @@ def main(argv=None):
     notes.print()
     print_summary(rows)
     print_first_calls([*workloads, FIFTY_LINES])
+    print_transformation_times([int(n) for n in options.lengths.split(",") if n])
     print_memory(rows)
 
 
@@ -117,6 +132,12 @@ def print_header(torch):
         versions.append(f"autograd {version('autograd')}")
     except ImportError:
         versions.append("autograd not installed")
+    try:
+        import jax
+
+        versions.append(f"jax {jax.__version__}")
+    except ImportError:
+        versions.append("jax not installed")
     versions.append(f"srcdiff {_srcdiff_version()}")
     print("versions: " + ", ".join(versions))
     print()
@@ -151,7 +172,7 @@ def run_case(workload, size, rounds, batch_seconds):
     row["times"] = time_interleaved(passed, rounds, batch_seconds)
     if workload.loop:
         for name, call in passed.items():
-            row["memory"][name] = None if name == "torch" else peak_memory(call)
+            row["memory"][name] = None if name in OUTSIDE_TRACEMALLOC else peak_memory(call)
     return row
 
 
@@ -317,6 +338,52 @@ def print_first_calls(workloads):
     print()
 
 
+def measure_transformation(n_lines):
+    """In this (fresh) process: time grad(f) and its first call for an ``n_lines``-line function."""
+    import importlib.util
+    import tempfile
+
+    import srcdiff
+
+    srcdiff.grad(_warm_up)(np.ones(3))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, f"long_{n_lines}.py")
+        path.write_text(long_function_source(n_lines))
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        function = module.long_function
+        lines = len(inspect.getsource(function).splitlines())
+        rng = np.random.default_rng(0)
+        x, W = rng.standard_normal((4, 3)), rng.standard_normal((3, 3))
+        start = time.perf_counter()
+        srcdiff.grad(function, wrt=(0, 1))(x, W)
+        return {"lines": lines, "seconds": time.perf_counter() - start}
+
+
+def print_transformation_times(lengths):
+    if not lengths:
+        return
+    print("srcdiff static transformation + first call by function length, fresh process:")
+    print(f"  {'lines':>6}{'ms':>10}{'ms/line':>9}")
+    for n_lines in lengths:
+        completed = subprocess.run(
+            [sys.executable, __file__, "--transform-lines", str(n_lines)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        try:
+            result = json.loads(completed.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+            print(f"  {n_lines:>6}  measurement process failed: {tail}")
+            continue
+        ms = result["seconds"] * 1e3
+        print(f"  {result['lines']:>6}{ms:>10.1f}{ms / result['lines']:>9.2f}")
+    print()
+
+
 def print_memory(rows):
     rows = [row for row in rows if row["workload"].loop]
     if not rows:
@@ -333,7 +400,9 @@ def print_memory(rows):
             else:
                 cells.append(f"{row['memory'][name] / 1024:,.0f}")
         print(f"  {row['workload'].name:<11}{row['size']:<6}" + "".join(f"{c:>12}" for c in cells))
-    print("  (- not measured: see the table above; n/a: torch allocates outside tracemalloc)")
+    print(
+        "  (- not measured: see the table above; n/a: torch and JAX allocate outside tracemalloc)"
+    )
 
 
 if __name__ == "__main__":

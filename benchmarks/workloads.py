@@ -344,4 +344,30 @@ FIFTY_LINES = Workload(
     sizes={"small": {"N": 4, "D": 3}},
 )
 
+LAYER = """\
+    h{i} = r{j} @ W
+    m{i} = np.mean(h{i}, axis=1, keepdims=True)
+    c{i} = h{i} - m{i}
+    v{i} = np.mean(c{i} * c{i}, axis=1, keepdims=True)
+    n{i} = c{i} / np.sqrt(v{i} + 1e-5)
+    a{i} = np.{activation}(n{i})
+    r{i} = a{i} + r{j}
+"""
+ACTIVATIONS = ("tanh", "sin", "cos", "arctan")
+
+
+def long_function_source(n_lines):
+    """The source of ``long_function(x, W)``: about ``n_lines`` lines of residual layers.
+
+    Used to time the transformation against the length of a function; it
+    is written to a module file so srcdiff can read it like a user's file.
+    """
+    body = ["def long_function(x, W):", "    r0 = x"]
+    layers = max(1, round((n_lines - 3) / 7))
+    for i in range(1, layers + 1):
+        body.append(LAYER.format(i=i, j=i - 1, activation=ACTIVATIONS[i % 4]).rstrip())
+    body.append(f"    return np.sum(r{layers} * r{layers})")
+    return "import numpy as np\n\n\n" + "\n".join(body) + "\n"
+
+
 BY_NAME = {workload.name: workload for workload in (*WORKLOADS, FIFTY_LINES)}

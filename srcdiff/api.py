@@ -21,6 +21,7 @@ import numpy as np
 
 from srcdiff.arguments import resolve_wrt, wrt_items
 from srcdiff.errors import DifferentiationError
+from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.higher import differentiate_again, made_by_srcdiff
 from srcdiff.static.runtime import check_plain_array
@@ -40,21 +41,47 @@ def _options(f, builder, **options):
     return builder(f, **options)
 
 
-def grad(f=None, *, wrt=0, mode="static", preserve_result=False, optimize=True, verbose=False):
+def grad(
+    f=None,
+    *,
+    wrt=0,
+    mode="static",
+    preserve_result=False,
+    optimize=True,
+    verbose=False,
+    backend="python",
+):
     """The gradient of scalar-valued ``f`` with respect to the argument(s) ``wrt``.
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
     comes back).  With ``preserve_result=True`` the function returns
-    ``(gradient, value)``.
+    ``(gradient, value)``.  ``backend="numba"`` compiles the static adjoint
+    with numba (``static/backends.py``).
     """
     kind = "grad_and_value" if preserve_result else "grad"
-    return _options(f, _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=verbose)
+    return _options(
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind=kind,
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
+    )
 
 
-def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False):
+def value_and_grad(f=None, *, wrt=0, mode="static", optimize=True, verbose=False, backend="python"):
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
-        f, _build, wrt=wrt, mode=mode, kind="value_and_grad", optimize=optimize, verbose=verbose
+        f,
+        _build,
+        wrt=wrt,
+        mode=mode,
+        kind="value_and_grad",
+        optimize=optimize,
+        verbose=verbose,
+        backend=backend,
     )
 
 
@@ -75,13 +102,18 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose, split_helpers=True):
+def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_helpers=True):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
         raise DifferentiationError(f"mode must be one of {MODES}, not {mode!r}")
     wrt_items(wrt)  # before wrt becomes part of a cache key
+    check_backend(backend)
     if mode == "trace":
+        if backend != "python":
+            raise DifferentiationError(
+                f'backend="{backend}" compiles static adjoints, not mode="trace"'
+            )
         return _traced(f, wrt, kind)
     if isinstance(f, types.MethodType):  # obj.method: differentiate the function, bind obj
         function = _build(
@@ -91,9 +123,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, split_helpers=True):
             kind=kind,
             optimize=optimize,
             verbose=verbose,
+            backend=backend,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize, split_helpers)
+    key = (wrt, kind, optimize, backend, split_helpers)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
@@ -103,15 +136,30 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, split_helpers=True):
     options = dict(wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=False)
     if wrapper is None and made_by_srcdiff(f):  # a derivative of a derivative
         build = functools.partial(_build, **options)
-        wrapper = differentiate_again(f, build, functools.partial(build, split_helpers=False))
+        wrapper = differentiate_again(
+            f,
+            functools.partial(build, backend=backend),
+            functools.partial(build, split_helpers=False),
+        )
         cache[key] = (None, weakref.ref(wrapper))
     elif wrapper is None:
         if compiled is None:
             compile_ = functools.partial(
-                _compile, wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers
+                _compile,
+                wrt=wrt,
+                kind=kind,
+                optimize=optimize,
+                backend=backend,
+                split_helpers=split_helpers,
             )
             compiled = Compiled(f, compile_)
-        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt))
+        specialised = (
+            functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
+            if optimize and split_helpers
+            else None
+        )
+        wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
+        # The form a second derivative differentiates: Python, helpers not split.
         plain = functools.partial(_build, f, **options, split_helpers=False)
         wrapper.differentiable_adjoint = lambda: plain().current()
         cache[key] = (compiled, weakref.ref(wrapper))
@@ -120,12 +168,22 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, split_helpers=True):
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize, split_helpers):
+def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python", split_helpers=True):
     """The adjoint of ``f`` and what it was compiled against."""
     adjoint = reverse_transform(
-        f, wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers
+        f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers, split_helpers=split_helpers
     )
-    return adjoint, adjoint.dependencies
+    return with_backend(adjoint, backend), adjoint.dependencies
+
+
+def _specialised(f, numbers, *, wrt, kind, backend):
+    """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers."""
+    return Compiled(
+        f,
+        functools.partial(
+            _compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers, backend=backend
+        ),
+    )
 
 
 def _after_self(wrt):

@@ -642,3 +642,5 @@ add_case(branch, positive(3), id="branch-taken")
 add_case(branch, -positive(3), id="branch-not-taken")
 add_case(while_halving, normal(3))
 add_case(accumulate_in_list, normal(4))
+
+from tests import rule_cases_more  # noqa: E402, F401  (appends its cases to CASES)

@@ -59,7 +59,7 @@ def test_ci_creates_its_environment_afresh():
 
 def _test_extra():
     text = (ROOT / "pyproject.toml").read_text()
-    line = re.search(r"^test = \[(.*)\]$", text, re.M)
+    line = re.search(r"^test = \[(.*?)\]$", text, re.M | re.S)
     assert line, "pyproject.toml has no test extra"
     return dict(re.findall(r'"([A-Za-z0-9_-]+)([^"]*)"', line.group(1)))
 

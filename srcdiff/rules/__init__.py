@@ -14,14 +14,19 @@ adds item by item; a registered rule may return a plain list, made one on return
 """
 
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
+    decompositions,
     elementwise,
     generated,
     linalg,
+    more_elementwise,
+    more_shapes,
     nondiff,
     operators,
     products,
     reductions,
     shapes,
+    sorting,
+    windows,
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import (

@@ -90,6 +90,15 @@ def float_zeros(x, g=None):
     return np.zeros(_shape(x), dtype)
 
 
+def cast_like(value, x):
+    """``value`` in ``x``'s float dtype: a cotangent computed with float64 constants, for a
+    float32 ``x``.  Unchanged when ``x`` has no float dtype (a Python number, an int array)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind != "f" or np.asarray(value).dtype == dtype:
+        return value
+    return np.asarray(value).astype(dtype)
+
+
 def reduced_axes(axis, ndim):
     """The reduction's ``axis`` (None, int, negative int or tuple) as sorted non-negative ints."""
     if axis is None:

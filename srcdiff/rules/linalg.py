@@ -2,15 +2,15 @@
 
 Matrix rules work on stacks of matrices (``(..., n, n)``), so transposes are
 ``np.swapaxes(a, -1, -2)``.  ``norm`` covers vector norms (``ord`` None, 1, 2,
-inf, any p), the Frobenius and nuclear matrix norms, ``axis`` and
+inf, any p) and the matrix norms of every ``ord`` (``decompositions.py``), ``axis`` and
 ``keepdims``; a zero input gets a zero gradient.
 """
 
 import numpy as np
 
-from srcdiff.errors import DifferentiationError
+from srcdiff.rules.decompositions import matrix_norm_slope
 from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast
-from srcdiff.rules.registry import defvjp, nondifferentiable
+from srcdiff.rules.registry import defvjp
 
 
 @defvjp(np.linalg.inv)
@@ -54,15 +54,6 @@ def nuclear_norm_direction(x, axis):
     return np.moveaxis(u @ vt, (-2, -1), (rows, cols))
 
 
-@nondifferentiable
-def refuse_matrix_norm(ord):
-    """A matrix norm without a rule (a call of its own, so that the rule stays differentiable)."""
-    raise DifferentiationError(
-        f"np.linalg.norm with ord={ord!r} over a matrix has no rule; "
-        "use ord=None/'fro' or 'nuc', or a vector norm"
-    )
-
-
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     x = np.asarray(x)
@@ -77,7 +68,7 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
         direction = nuclear_norm_direction
         return (g * direction(x, axis), None, None, None)
     if matrix and ord not in (None, "fro"):
-        refuse_matrix_norm(ord)
+        return (g * matrix_norm_slope(x, ord, axis), None, None, None)
     if ord is None or ord == "fro" or ord == 2:
         dx = g * x / _safe(n)
     elif ord == 1:

@@ -17,14 +17,15 @@ NONDIFFERENTIABLE = (
     np.shape, np.ndim, np.size, builtins.len,
     # indices and searches
     np.argmax, np.argmin, np.argsort, np.nonzero, np.count_nonzero, np.flatnonzero,
-    np.searchsorted,
+    np.searchsorted, np.argpartition, np.argwhere, np.isneginf, np.isposinf, np.isreal,
+    np.iscomplex, np.iscomplexobj, np.isscalar, np.array_equiv, np.result_type,
     # rounding and integer division
     np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
-    np.floor_divide, np.mod, np.remainder, operator.floordiv, operator.mod,
+    np.floor_divide, operator.floordiv,
     math.floor, math.ceil, math.trunc, builtins.round, builtins.int, builtins.bool,
     # constructors of constants
-    np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones, np.empty,
-    np.full, np.eye, np.identity, np.arange, np.linspace, builtins.range,
+    np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty,
+    np.eye, np.identity, np.arange, builtins.range,
     # comparisons and logic
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor,

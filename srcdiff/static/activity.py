@@ -21,7 +21,17 @@ NONDIFFERENTIABLE_ATTRIBUTES = frozenset(
 )
 # Array methods whose result carries no gradient.
 NONDIFFERENTIABLE_METHODS = frozenset(
-    {"argmax", "argmin", "argsort", "nonzero", "all", "any", "__len__"}
+    {
+        "argmax",
+        "argmin",
+        "argsort",
+        "argpartition",
+        "searchsorted",
+        "nonzero",
+        "all",
+        "any",
+        "__len__",
+    }
 )
 # Methods that mutate their receiver with their arguments.
 MUTATING_METHODS = frozenset({"append", "extend", "insert"})

@@ -42,7 +42,7 @@ BINARY_OPERATORS = {
     gast.Mod: operator.mod,
 }
 UNARY_OPERATORS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-ARRAY_ATTRIBUTES = {"T": np.transpose}
+ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real, "imag": np.imag}
 _RUNTIME = object()  # marks a callee known only at run time
 # Helpers that read one argument only for its shape: that argument's position.
 _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}

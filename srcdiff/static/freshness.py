@@ -95,6 +95,7 @@ class Compiled:
     def __init__(self, fn, build):
         self.build = build
         self.lock = threading.Lock()
+        self.by_types = {}  # tuple of argument types -> the record of the adjoint for them
         self.adjoint, self.dependencies = build(fn)
 
     def current(self, fn):
@@ -106,30 +107,70 @@ class Compiled:
         return self.adjoint
 
 
-def fresh_adjoint(fn, compiled, check_arguments):
+_NUMBERS = (float, int)
+
+
+def fresh_adjoint(fn, compiled, check_arguments, specialised=None):
     """A function that runs the adjoint ``compiled`` holds for ``fn``, kept up to date.
 
-    ``check_arguments(args, kwargs)`` runs first on each call.  The returned
-    function carries the adjoint's ``source`` and ``sources``; ``current()``
-    returns the adjoint that a call would run now (compiling it again first if
-    needed).
+    ``check_arguments(args, kwargs)`` runs first on each call.  With
+    ``specialised(fn, positions)``, which builds a ``Compiled`` record of the
+    adjoint for calls whose arguments at ``positions`` are Python numbers,
+    each call runs the record made for the types of its positional
+    arguments (``static/specialise.py``); the guard is one dictionary look-up.
+    The returned function carries the ``source`` of the adjoint its last call
+    ran, ``sources_by_signature``, and ``current()``, the adjoint that a
+    call would run now (compiling it again first if needed).
     """
+    by_types = compiled.by_types
+    last = [compiled]
+
+    def record_for(args):
+        types = tuple(map(type, args))
+        record = by_types.get(types)
+        if record is None:
+            positions = _positions(types)
+            same = [r for t, r in by_types.items() if _positions(t) == positions]
+            if same:
+                record = same[0]
+            elif positions and specialised is not None:
+                record = specialised(fn, positions)
+            else:
+                record = compiled
+            by_types[types] = record
+        return record
 
     def current():
-        adjoint = compiled.current(fn)
+        adjoint = last[0].current(fn)
         if wrapper.__wrapped__ is not adjoint:
             _show(wrapper, adjoint)
         return adjoint
 
     def wrapper(*args, **kwargs):
         check_arguments(args, kwargs)
-        if compiled.dependencies.stale(fn):
+        record = record_for(args) if specialised is not None else compiled
+        if record is not last[0]:
+            last[0] = record
             return current()(*args, **kwargs)
-        return compiled.adjoint(*args, **kwargs)
+        if record.dependencies.stale(fn):
+            return current()(*args, **kwargs)
+        return record.adjoint(*args, **kwargs)
+
+    def sources_by_signature():
+        """The adjoint's source for each signature of argument types seen so far."""
+        return {
+            ", ".join(t.__name__ for t in types): record.adjoint.source
+            for types, record in by_types.items()
+        }
 
     wrapper.current = current
+    wrapper.sources_by_signature = sources_by_signature
     _show(wrapper, compiled.adjoint)
     return wrapper
+
+
+def _positions(types):
+    return tuple(i for i, t in enumerate(types) if t in _NUMBERS)
 
 
 def _show(adjoint, compiled):

@@ -39,6 +39,7 @@ from srcdiff.static.pullbacks import split_function, split_helper_calls
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
 from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
+from srcdiff.static.specialise import specialise
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -67,21 +68,23 @@ def wrt_names(wrt, tree):
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
-def reverse_transform(fn, wrt=0, kind="grad", optimize=True, split_helpers=True):
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=(), split_helpers=True):
     """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns.
 
-    With ``split_helpers=False`` a helper runs forward as itself and backward as its
+    ``numbers`` are positions of arguments that the adjoint may assume are
+    Python numbers (``static/specialise.py``); its caller guards that.  With
+    ``split_helpers=False`` a helper runs forward as itself and backward as its
     vjp (no pullback objects): the form srcdiff differentiates again (``higher.py``).
     """
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            return _reverse_transform(fn, wrt, kind, optimize, split_helpers)
+            return _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers)
     finally:
         _in_progress.discard(fn)
 
 
-def _reverse_transform(fn, wrt, kind, optimize, split_helpers):
+def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
     source = parse_function(fn)
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
@@ -175,6 +178,10 @@ def _reverse_transform(fn, wrt, kind, optimize, split_helpers):
             gast.Name(id=seed_name, ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
+    if numbers:
+        positional, _ = parameters(source.tree)
+        numbers = {positional[i] for i in numbers if i < len(positional)}
+        specialise(adjoint, numbers, lambda id: _sees(id, source))
     reserve_runtime_names(adjoint, user_names, lambda id: _sees(id, source), namer, namespace)
     if optimize:
         # A split helper's forward function returns ``result`` (added below).

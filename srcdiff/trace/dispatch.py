@@ -126,7 +126,7 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
             )
     out = fn(*raw, **raw_kwargs)
     if type(out) is not np.ndarray:
-        if isinstance(out, tuple):
+        if isinstance(out, (tuple, list)):
             return _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, out, flags.strict)
         if isinstance(out, np.ndarray) and isinstance(out, np.ma.MaskedArray):
             raise DifferentiationError(
@@ -230,11 +230,13 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out, strict):
 
 
 def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
-    """A function with several results (``slogdet``): one node, one selector per result.
+    """A function with several results (``slogdet``, ``np.split``): one node, one selector per
+    result, returned in the function's own kind of tuple or list.
 
     The rule receives the tuple of results and a tuple of their cotangents
     (zeros for results that got none).
     """
+    kind = type(outs)
     outs = tuple(np.asarray(o) for o in outs)
     whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict)
     node = whole.grad_fn
@@ -248,7 +250,7 @@ def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
             _select_rule(i, outs), (), {}, None, ((0, None, node, None),), ((node, 0),), None
         )
         results.append(make_tensor(out, True, selector))
-    return type(outs)(results) if not hasattr(outs, "_fields") else type(outs)(*results)
+    return kind(*results) if hasattr(kind, "_fields") else kind(results)
 
 
 def _select_rule(index, outs):

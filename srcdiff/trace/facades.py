@@ -80,6 +80,8 @@ def _shaped_factory(name, original):
     def factory(*args, **kwargs):
         fill = args[1] if name.startswith("full") and len(args) > 1 else kwargs.get("fill_value")
         if isinstance(fill, Tensor) and fill._requires_grad:
+            if name in ("full", "full_like"):  # rules give the fill value the sum of g
+                return apply_op(original, args, kwargs)
             # NumPy converts the fill value, which raises trace_vjp's "leaves the graph" error.
             return original(*args, **kwargs)
         args = [_plain(a) for a in args]

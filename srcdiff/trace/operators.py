@@ -144,7 +144,10 @@ class TensorOperators:
         return self._new_plain(np.floor_divide(self._data, _plain(other)))
 
     def __mod__(self, other):
-        return self._new_plain(np.remainder(self._data, _plain(other)))
+        return apply_op(np.remainder, (self, other))
+
+    def __rmod__(self, other):
+        return apply_op(np.remainder, (other, self))
 
     def __iadd__(self, other):
         return apply_inplace(self, np.add, (other,))

@@ -3,7 +3,7 @@
 This module owns the class's state: attributes (``grad``, ``requires_grad``,
 ``is_leaf`` ...), ``backward`` and the conversions out of the graph.  Python
 operators, indexing and the NumPy hooks are in ``operators.py``, the named
-methods in ``methods.py`` and ``reductions.py``; recording an operation is
+methods in ``methods.py``, ``reductions.py`` and ``array_methods.py``; recording an operation is
 ``dispatch.py``'s job and the backward pass ``graph.py``'s.
 """
 
@@ -14,6 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.trace import dispatch, messages
+from srcdiff.trace.array_methods import TensorArrayMethods
 from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.formatting import tensor_repr
 from srcdiff.trace.graph import AccumulateGrad, run_backward
@@ -27,7 +28,7 @@ def _plain(value):
     return value._data if isinstance(value, Tensor) else value
 
 
-class Tensor(TensorOperators, TensorMethods, TensorReductions):
+class Tensor(TensorOperators, TensorMethods, TensorReductions, TensorArrayMethods):
     """An n-dimensional array that records the operations applied to it.
 
     ``Tensor(data, requires_grad=False)`` makes a leaf, like ``srcdiff.tensor``.

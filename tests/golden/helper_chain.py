@@ -3,7 +3,7 @@ def dhelper_chain(x, w):
     result_2, middle_backward_1 = middle_forward(w, x)
     result = result_1 + result_2
     dresult = unit_seed(result)
-    # grad of line 37: return middle(x, w, shift=1.0) + middle(w, x)
+    # grad of line 36: return middle(x, w, shift=1.0) + middle(w, x)
     dresult_1 = unbroadcast(dresult, result_1)
     dresult_2 = unbroadcast(dresult, result_2)
     cotangents = middle_backward_1(dresult_2)
@@ -21,7 +21,7 @@ def inner_forward(x, scale=2.0, *, power=2):
 
     def backward(seed):
         dresult = check_seed(seed, result)
-        # grad of line 29: return scale * x**power
+        # grad of line 28: return scale * x**power
         dresult_1 = dresult * scale
         dx = unbroadcast(dresult_1 * power * x ** (power - 1 + 0 ** (power * power)), x)
         return gradient_of(dx, x),
@@ -36,7 +36,7 @@ def middle_forward(x, w, shift=0.0):
 
     def backward(seed):
         dresult = check_seed(seed, result)
-        # grad of line 33: return np.sum(inner(x * w, power=3) + shift)
+        # grad of line 32: return np.sum(inner(x * w, power=3) + shift)
         dresult_1 = unreduce(dresult, result_1)
         dresult_2 = unbroadcast(dresult_1, result_2)
         dresult_3 = inner_backward(dresult_2)[0]

@@ -52,12 +52,12 @@ def test_every_builtin_rule_has_a_case():
 
 NONDIFFERENTIABLE = [
     np.shape, np.ndim, np.size, len, np.argmax, np.argmin, np.argsort, np.floor, np.ceil,
-    np.round, np.rint, np.trunc, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    np.zeros, np.ones, np.eye, np.arange, np.linspace, np.equal, np.not_equal, np.less,
+    np.round, np.rint, np.trunc, np.zeros_like, np.ones_like, np.empty_like,
+    np.zeros, np.ones, np.eye, np.arange, np.equal, np.not_equal, np.less,
     np.less_equal, np.greater, np.greater_equal, np.logical_and, np.logical_or, np.logical_not,
-    np.isfinite, np.isnan, np.isinf, np.nonzero, np.count_nonzero, np.floor_divide, np.mod,
-    np.remainder, operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
-    operator.not_, operator.floordiv, operator.mod, math.floor, math.ceil, round, int, bool,
+    np.isfinite, np.isnan, np.isinf, np.nonzero, np.count_nonzero, np.floor_divide,
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+    operator.not_, operator.floordiv, math.floor, math.ceil, round, int, bool,
     range, isinstance,
 ]  # fmt: skip
 
@@ -166,7 +166,21 @@ def _float32(value):
     return value
 
 
-FAMILY_CASES = [c for c in CASES if vjp_rule(c.fn).__module__ != "srcdiff.rules.operators"]
+# ``x.astype(float64)`` of a float32 ``x`` gives its cotangent back in float32, as PyTorch's
+# ``to``: ``test_astype_cotangent_has_the_input_dtype`` pins that instead.
+FAMILY_CASES = [
+    c
+    for c in CASES
+    if vjp_rule(c.fn).__module__ != "srcdiff.rules.operators" and c.fn is not np.ndarray.astype
+]
+
+
+def test_astype_cotangent_has_the_input_dtype():
+    x = np.array([1.5, 2.5], dtype=np.float32)
+    (dx, _) = vjp_rule(np.ndarray.astype)(np.ones(2), x.astype(np.float64), x, np.float64)
+    assert dx.dtype == np.float32
+    (dx, _) = vjp_rule(np.ndarray.astype)(np.ones(2), x.astype(int), x, int)
+    np.testing.assert_array_equal(dx, np.zeros(2, np.float32))
 
 
 @pytest.mark.parametrize("case", FAMILY_CASES, ids=[c.id for c in FAMILY_CASES])

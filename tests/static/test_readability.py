@@ -6,7 +6,6 @@ Run with ``SRCDIFF_UPDATE_GOLDEN=1`` to rewrite ``tests/golden/*.py``.
 """
 
 import ast
-import os
 import pathlib
 import re
 
@@ -18,6 +17,7 @@ import srcdiff
 import srcdiff.static.compile
 from srcdiff.static.render import is_comment
 from srcdiff.static.transform import reverse_transform
+from tests.goldens import assert_golden
 from tests.rule_cases import CASES
 from tests.static import test_api, test_control_flow, test_failure_modes
 
@@ -52,22 +52,12 @@ def rnn(W, U, b, xs):
     return np.sum(h)
 
 
-GOLDEN_DIR = pathlib.Path(__file__).parent.parent / "golden"
 GOLDENS = [(quickstart, 0), (simulate, 0), (logistic_loss, 0), (rnn, (0, 1, 2))]
 
 
 @pytest.mark.parametrize("fn, wrt", GOLDENS, ids=[fn.__name__ for fn, _ in GOLDENS])
 def test_generated_code_matches_golden_file(fn, wrt):
-    source = srcdiff.grad(fn, wrt=wrt).source
-    path = GOLDEN_DIR / f"{fn.__name__}.py"
-    if os.environ.get("SRCDIFF_UPDATE_GOLDEN") == "1":
-        GOLDEN_DIR.mkdir(exist_ok=True)
-        path.write_text(source)
-    assert path.exists(), f"{path} is missing: run with SRCDIFF_UPDATE_GOLDEN=1 to create it"
-    assert source == path.read_text(), (
-        f"the generated code of {fn.__name__} changed; review it and rerun with "
-        "SRCDIFF_UPDATE_GOLDEN=1 if the change is intended"
-    )
+    assert_golden(fn.__name__, srcdiff.grad(fn, wrt=wrt).source)
 
 
 def test_quickstart_reads_like_hand_written_code():

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import srcdiff.trace as st
-from srcdiff.errors import DifferentiationError
 from srcdiff.trace.facades import FACTORIES
 from srcdiff.trace.user_code import is_user_file
 from tests.gradcheck import check_vjp
@@ -138,9 +137,17 @@ def test_library_code_and_non_numbers_still_get_ndarrays():
     assert g == 2.0
 
 
-def test_a_fill_value_that_requires_grad_is_a_clear_error():
+def test_a_fill_value_that_requires_grad_gets_the_sum_of_the_gradient():
     def f(x):
-        return np.sum(np.full(3, x))
+        return np.sum(np.full(3, x) * np.arange(3.0))
 
-    with pytest.raises(DifferentiationError, match=r"np\.full\(3, x\)"):
-        st.trace_vjp(f, (2.0,), {}, (0,), None)
+    _, (g,) = st.trace_vjp(f, (2.0,), {}, (0,), None)
+    assert g == 3.0
+
+
+def test_a_full_like_value_that_requires_grad_gets_the_sum_of_the_gradient():
+    def f(x):
+        return np.sum(np.full_like(np.ones((2, 2)), x) * np.arange(4.0).reshape(2, 2))
+
+    _, (g,) = st.trace_vjp(f, (2.0,), {}, (0,), None)
+    assert g == 6.0

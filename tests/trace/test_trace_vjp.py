@@ -100,11 +100,11 @@ def test_leaving_the_graph_is_a_clear_error():
 
 def test_function_without_rule_is_named():
     def f(x):
-        return np.sinc(x).sum()
+        return np.cbrt(x).sum()
 
-    with pytest.raises(DifferentiationError, match=r"np\.sinc has no VJP rule"):
+    with pytest.raises(DifferentiationError, match=r"np\.cbrt has no VJP rule"):
         st.trace_vjp(f, (np.ones(2),), {}, (0,), None)
-    assert np.sinc(st.ones(2)).shape == (2,)
+    assert np.cbrt(st.ones(2)).shape == (2,)
 
 
 def test_nondifferentiable_functions_give_no_grad():
