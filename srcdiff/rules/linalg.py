@@ -62,13 +62,15 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
     g = restore_reduced_axes(g, x, axis, keepdims)
     n = restore_reduced_axes(ans, x, axis, keepdims)
+    # Matrix norms other than Frobenius call their slope through a name, so that
+    # differentiating this rule again (a second derivative) reads the SVD only
+    # when that branch runs, and refuses it then.
     if matrix and ord == "nuc":
-        # Called through a name, so that differentiating this rule again (a second
-        # derivative) reads the SVD only when this branch runs, and refuses it then.
-        direction = nuclear_norm_direction
-        return (g * direction(x, axis), None, None, None)
+        slope = nuclear_norm_direction
+        return (g * slope(x, axis), None, None, None)
     if matrix and ord not in (None, "fro"):
-        return (g * matrix_norm_slope(x, ord, axis), None, None, None)
+        slope = matrix_norm_slope
+        return (g * slope(x, ord, axis), None, None, None)
     if ord is None or ord == "fro" or ord == 2:
         dx = g * x / _safe(n)
     elif ord == 1:

@@ -21,7 +21,7 @@ import sys
 import types
 
 from srcdiff.errors import DifferentiationError, SrcdiffError
-from srcdiff.rules import is_nondifferentiable, registry, vjp_rule
+from srcdiff.rules import is_nondifferentiable, registry, vjp_rule, windows
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
 from srcdiff.static.purity import (
@@ -68,16 +68,26 @@ class _CompiledHelper:
             self.compile()
 
     def compile(self):
+        if self.fn in _NOT_DIFFERENTIATED_AGAIN:
+            raise _refusal(self.fn, _NOT_DIFFERENTIATED_AGAIN[self.fn])
         try:
             self.compiled = self.build()
-        except SrcdiffError as error:
-            if not is_rule_code(self.fn):
+        except Exception as error:  # in a rule's code: the rule is refused, whatever failed
+            if not is_rule_code(self.fn) or isinstance(error, RecursionError):
                 raise
             raise _refusal(self.fn, error) from None
         return self.compiled
 
 
+# Rule code that treats exact values as constants, so that its derivative is wrong there.
+_NOT_DIFFERENTIATED_AGAIN = {
+    windows.exact_at_zeros: "at a zero of np.cumprod's input its rule is exact code for that zero",
+}
+
+
 def _refusal(rule, error):
+    if not isinstance(error, (str, DifferentiationError, SrcdiffError)):  # the compiler's own
+        error = f"its code uses what the static mode does not differentiate ({error!r})"
     return DifferentiationError(
         f"a second derivative through {rule_label(rule)} is not supported yet "
         f'(srcdiff cannot differentiate its rule: {error}); use mode="trace"'

@@ -65,12 +65,19 @@ def test_second_derivative_follows_an_edited_helper(monkeypatch):
     assert second(0.5) == before  # ``second`` differentiates the function it was given
 
 
-def test_a_second_derivative_through_the_nuclear_norm_is_refused_when_it_runs():
+def test_a_second_derivative_through_the_nuclear_norm():
+    # The rule reads the SVD through a name: differentiated when that branch runs.
     x = rng.standard_normal((3, 3))
-    assert np.shape(srcdiff.grad(programs.nuclear)(x)) == (3, 3)
-    hvp = srcdiff.hessian_vector_product(programs.nuclear)
-    with pytest.raises(
-        srcdiff.DifferentiationError,
-        match="through nuclear_norm_direction .a helper of srcdiff.s rules. is not supported yet",
-    ):
-        hvp(x, vector=np.ones((3, 3)))
+    gradient = srcdiff.grad(programs.nuclear)
+    second = srcdiff.vjp(gradient)
+    check_vjp(lambda a, seed: (second(*a, seed=seed),), gradient, (x,), (0,), eps=1e-6)
+
+
+def test_a_second_derivative_through_cumprod_at_a_zero_is_refused_when_it_runs():
+    hvp = srcdiff.hessian_vector_product(programs.scan)
+    x = np.array([0.5, 2.0, -1.0])
+    expected = srcdiff.vjp(srcdiff.grad(programs.scan))(x, seed=np.ones(3))
+    np.testing.assert_allclose(hvp(x, vector=np.ones(3)), expected)
+    with pytest.raises(srcdiff.DifferentiationError, match="through exact_at_zeros") as info:
+        hvp(np.array([0.5, 0.0, -1.0]), vector=np.ones(3))
+    assert "at a zero of np.cumprod's input" in str(info.value)

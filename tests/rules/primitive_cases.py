@@ -295,7 +295,4 @@ for shape, kwargs in [
     case(np.linalg.norm, distinct(*shape), **kwargs)
 case(np.linalg.norm, distinct(3), 1)
 
-from tests.rules import (
-    generated_cases,  # noqa: E402, F401  (appends its cases to CASES)
-    more_primitive_cases,  # noqa: E402, F401  (appends its cases to CASES)
-)
+from tests.rules import generated_cases, more_primitive_cases  # noqa: E402, F401  (each appends its cases)
