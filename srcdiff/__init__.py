@@ -7,6 +7,7 @@ readable Python (``mode="static"``) or trace it on ``Tensor`` values
 with ``register_vjp`` and ``nondifferentiable``.
 """
 
+from srcdiff import autograd
 from srcdiff.api import check_grads, grad, value_and_grad, vjp
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
 from srcdiff.higher import hessian, hessian_vector_product, jacobian
@@ -31,6 +32,7 @@ __all__ = [
     "SrcdiffError",
     "Tensor",
     "UnsupportedSyntax",
+    "autograd",
     "check_grads",
     "enable_grad",
     "grad",

@@ -46,3 +46,9 @@ def numeric_gradient(f, x, step=STEP):
 def check_modes(f, x, modes=("trace", "static")):
     """``assert_grad_right`` for a function of one argument."""
     assert_grad_right(f, (x,), 0, modes)
+
+
+def assert_every_grad_right(f, args, modes=("static", "trace")):
+    """``assert_grad_right`` for each argument of ``f`` in turn."""
+    for position in range(len(args)):
+        assert_grad_right(f, args, position, modes)

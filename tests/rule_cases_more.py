@@ -269,3 +269,104 @@ add_case(orthogonalized, normal(4, 3))
 add_case(pseudo_inverse, normal(4, 3))
 add_case(matrix_norms, distinct(3, 4))
 add_case(offset_diagonals, normal(3, 3))
+
+
+# ---- order statistics, weighted sums, integrals, joins
+
+
+def robust_center(x):
+    return np.median(x, axis=-1) + np.quantile(x, 0.25, axis=0).sum() + np.percentile(x, 90.0)
+
+
+def quantile_level(x, q):
+    return np.quantile(x, q) * 2.0
+
+
+def weighted_mean(x, w):
+    return np.average(x, axis=0, weights=w) + np.average(x)
+
+
+def spread(x):
+    return np.ptp(x, axis=1) * np.ptp(x)
+
+
+def integral(y, x):
+    return np.trapezoid(y, x) + np.trapezoid(y, dx=0.5, axis=0).sum()
+
+
+def appended(x, y):
+    return np.append(x, y) * np.append(y, x)[::-1]
+
+
+def stacked_columns(x, y):
+    return np.column_stack([x, y]) @ np.dstack([x, y])[0].T
+
+
+add_case(robust_center, distinct(3, 4))
+add_case(quantile_level, distinct(5), 0.4, wrt=(0, 1))
+add_case(weighted_mean, normal(3, 2), positive(3), wrt=(0, 1))
+add_case(spread, distinct(3, 4))
+add_case(integral, normal(3, 4), np.array([0.0, 0.4, 1.5, 2.0]), wrt=(0, 1))
+add_case(appended, normal(3), normal(2), wrt=(0, 1))
+add_case(stacked_columns, normal(3), normal(3), wrt=(0, 1))
+
+
+def real_eigen(a):
+    w, v = np.linalg.eig(a @ a.T + np.diag([1.0, 4.0, 9.0]))
+    return np.sum(w**2) + np.sum(v[:, 0] ** 4)
+
+
+def several_at_least(x, y):
+    a, b = np.atleast_2d(x, y)
+    return np.sum(a @ b.T)
+
+
+def unequal_pieces(x):
+    head, middle, tail = np.split(x, [1, 3])
+    return np.sum(head) * np.sum(middle**2) + np.sum(tail**3)
+
+
+def gradient_field(x):
+    gy, gx = np.gradient(x, 0.5)
+    return np.sum(gy**2 + gx * x)
+
+
+add_case(real_eigen, normal(3, 3))
+add_case(several_at_least, normal(3), normal(2, 3), wrt=(0, 1))
+add_case(unequal_pieces, normal(5))
+add_case(gradient_field, normal(3, 4))
+
+
+def array_api_linalg(a, b):
+    return (
+        np.linalg.vector_norm(a, axis=-1) + np.linalg.matrix_norm(a @ b.T)
+        + np.vecdot(a, b) + np.linalg.trace(np.linalg.outer(a[0], b[1]))
+        + np.sum(np.linalg.svdvals(np.linalg.matrix_transpose(a)))
+    )  # fmt: skip
+
+
+def chained_products(a, b):
+    return np.linalg.multi_dot([a, b, a]) @ b + np.linalg.matrix_power(a @ b, 3)
+
+
+add_case(array_api_linalg, normal(2, 3), normal(2, 3), wrt=(0, 1))
+add_case(chained_products, normal(3, 2), normal(2, 3), wrt=(0, 1))
+
+
+def interpolated(x, fp):
+    return np.interp(x, np.array([-1.0, 0.0, 0.8, 2.0]), fp) * np.cumulative_sum(x)
+
+
+def running_products(x):
+    return np.cumulative_prod(x, include_initial=True)[1:] + np.cumulative_sum(x, axis=0)
+
+
+add_case(interpolated, np.array([-1.4, 0.3, 0.5, 1.7]), normal(4), wrt=(0, 1))
+add_case(running_products, normal(4))
+
+
+def gradient_on_a_grid(y, x):
+    return np.gradient(y, x) ** 2
+
+
+add_case(gradient_on_a_grid, normal(5), np.array([0.0, 0.4, 1.5, 2.0, 3.1]), wrt=(0, 1))

@@ -14,10 +14,14 @@ adds item by item; a registered rule may return a plain list, made one on return
 """
 
 from srcdiff.rules import (  # noqa: F401  (importing a family registers its rules)
+    conversions,
     decompositions,
     elementwise,
     generated,
+    interpolation,
+    joins,
     linalg,
+    linalg_api,
     more_elementwise,
     more_shapes,
     nondiff,
@@ -26,6 +30,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     reductions,
     shapes,
     sorting,
+    statistics,
     windows,
 )
 from srcdiff.rules.helpers import unbroadcast, zeros_like

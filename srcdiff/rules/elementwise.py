@@ -31,7 +31,7 @@ def math_log(g, ans, x, base=None):
     """``math.log(x)`` or ``math.log(x, base)``; the base is differentiable too."""
     if base is None:
         return (g / x,)
-    log_base = math.log(base)
+    log_base = np.log(base)
     return g / (x * log_base), -g * ans / (base * log_base)
 
 

@@ -2,8 +2,16 @@
 
 The rules call these by name, and the static compiler inlines rules into
 generated code, so every helper here is also visible in generated adjoints.
+
+The helpers also take array types that answer NumPy's functions themselves
+(``__array_function__`` / ``__array_ufunc__``, such as ``srcdiff.Tensor``
+recording a backward pass with ``create_graph=True``): for those
+(``foreign``) they call only NumPy functions that dispatch to the type, and
+never convert to an ndarray, so each operation reaches the type's own
+implementation.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -21,6 +29,15 @@ def _shape(value):
     if isinstance(value, _NUMBERS):
         return ()
     return np.shape(value)
+
+
+def foreign(value):
+    """Whether ``value`` is an array of another type that answers NumPy's functions itself."""
+    return (
+        type(value) is not _NDARRAY
+        and not isinstance(value, (np.ndarray, np.generic, *_NUMBERS))
+        and hasattr(type(value), "__array_function__")
+    )
 
 
 def ndim(value):
@@ -51,14 +68,15 @@ def unbroadcast(g, x):
     ):
         # ``g`` may also be smaller than ``x`` (a broadcast value): spread it first.
         g = np.broadcast_to(g, np.broadcast_shapes(g_shape, shape))
-    g = np.asarray(g)
+    if not foreign(g):
+        g = np.asarray(g)
     extra = g.ndim - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        g = np.sum(g, axis=tuple(range(extra)))
     kept = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if kept:
-        g = g.sum(axis=kept, keepdims=True)
-    if not shape:
+        g = np.sum(g, axis=kept, keepdims=True)
+    if not shape and type(g) is _NDARRAY:
         return g[()]
     return g
 
@@ -87,6 +105,8 @@ def float_zeros(x, g=None):
         dtype = getattr(x, "dtype", None)
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         dtype = np.float64
+    if foreign(g):  # zeros of g's own type, so that writing g into them is recorded
+        return np.zeros_like(g, dtype=dtype, shape=_shape(x))
     return np.zeros(_shape(x), dtype)
 
 
@@ -129,6 +149,10 @@ def unreduce(g, x, axis=None, keepdims=False):
     array of ``x``'s shape.
     """
     shape = _shape(x)
+    if foreign(g):  # the broadcast itself, not a copy: the type records it
+        if axis is None and _shape(g) == ():
+            return np.broadcast_to(g, shape)
+        return np.broadcast_to(restore_reduced_axes(g, x, axis, keepdims), shape)
     if axis is None and _shape(g) == ():  # a full reduction: one value everywhere
         out = np.empty(shape, dtype=_float_dtype(g, x))
         out.fill(g)
@@ -158,8 +182,9 @@ def tie_share(x, ans, axis=None, keepdims=False):
     """Where ``x`` attains a max/min reduction's result ``ans``: 1/(number of ties), else 0.
 
     Splits the gradient evenly among tied extrema, as ``torch.amax`` does.
+    Piecewise constant: a ``foreign`` array gives its values' share, an ndarray.
     """
-    x = np.asarray(x)
+    x, ans = values_of(x), values_of(ans)
     hits = x == restore_reduced_axes(ans, x, axis, keepdims)
     share = hits / np.sum(hits, axis=axis, keepdims=True)
     return share.astype(np.result_type(x.dtype, np.float32), copy=False)
@@ -171,6 +196,8 @@ def prod_of_others(x, axis=None):
     The derivative of ``np.prod(x, axis)``.  Exclusive cumulative products from
     both ends make it exact when the slice holds zeros (no division).
     """
+    if foreign(x):
+        return _prod_of_others_foreign(x, axis)
     x = np.asarray(x)
     axes = reduced_axes(axis, x.ndim)
     k = len(axes)
@@ -181,6 +208,31 @@ def prod_of_others(x, axis=None):
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(moved.shape)
     return np.moveaxis(others, tuple(range(x.ndim - k, x.ndim)), axes)
+
+
+def _prod_of_others_foreign(x, axis):
+    """``prod_of_others`` in differentiable steps: each slice of n is copied n times with a
+    1 in place of one element, and each copy multiplied out (n * n values per slice)."""
+    rank = ndim(x)
+    axes = reduced_axes(axis, rank)
+    k = len(axes)
+    moved = np.moveaxis(x, axes, tuple(range(rank - k, rank)))
+    kept = _shape(moved)[: rank - k]
+    n = math.prod(_shape(moved)[rank - k :])
+    flat = np.reshape(moved, kept + (1, n))
+    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, flat), axis=-1)
+    others = np.reshape(others, _shape(moved))
+    return np.moveaxis(others, tuple(range(rank - k, rank)), axes)
+
+
+@functools.singledispatch
+def values_of(x):
+    """The values of ``x`` as an ndarray, for a piecewise-constant result (a mask, a share).
+
+    An array type that records operations registers how to read its values
+    without recording (``srcdiff.Tensor`` gives its data).
+    """
+    return np.asarray(x)
 
 
 def is_basic_index(index):
@@ -202,12 +254,24 @@ def scatter_add(g, x, index):
         out = GradientList(zeros_like(item) for item in x)
         out[index] = g
         return out
+    if foreign(g) and not is_basic_index(index):
+        return _scatter_add_foreign(g, x, index)
     out = float_zeros(x, g)
     if is_basic_index(index):
         out[index] = g
     else:
         np.add.at(out, index, g)
     return out
+
+
+def _scatter_add_foreign(g, x, index):
+    """``scatter_add`` by a product with a 0/1 matrix (which element of ``x`` each one of
+    ``g`` lands on), made of operations an array type that records has rules for."""
+    shape = _shape(x)
+    size = math.prod(shape)
+    positions = np.reshape(np.arange(size).reshape(shape)[index], (-1,))
+    lands = (positions[:, None] == np.arange(size)[None, :]).astype(g.dtype)
+    return np.reshape(np.reshape(g, (-1,)) @ lands, shape)
 
 
 def diagonal_scatter(g, x, offset=0, axis1=0, axis2=1):

@@ -9,7 +9,7 @@ inf, any p) and the matrix norms of every ``ord`` (``decompositions.py``), ``axi
 import numpy as np
 
 from srcdiff.rules.decompositions import matrix_norm_slope
-from srcdiff.rules.helpers import restore_reduced_axes, tie_share, unbroadcast
+from srcdiff.rules.helpers import foreign, restore_reduced_axes, tie_share, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -56,7 +56,8 @@ def nuclear_norm_direction(x, axis):
 
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
-    x = np.asarray(x)
+    if not foreign(x):
+        x = np.asarray(x)
     if axis is None and ord is not None and x.ndim == 2:
         axis = (0, 1)
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2

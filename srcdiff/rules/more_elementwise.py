@@ -6,8 +6,9 @@ srcdiff refuses complex values, so ``real``, ``conj`` and ``real_if_close``
 are the identity on its inputs, ``imag`` is zero and ``angle`` is piecewise
 constant (0 or pi).  Each function has a VJP rule (``g`` times the
 derivative) and a JVP rule (the tangent times the same derivative); linear
-ones are declared with ``deflinear``.  Ties of ``fmax``/``fmin`` split the
-gradient in half, as ``maximum``/``minimum`` do; a NaN operand loses.
+ones are declared with ``deflinear``.  Kinks follow PyTorch: ties of
+``fmax``/``fmin`` go to the first operand and a NaN operand loses, ``arctan2``
+is flat at the origin; ``hypot`` is too, as the norm it is (PyTorch: NaN).
 """
 
 import math
@@ -101,9 +102,13 @@ deflinear(np.rad2deg, np.degrees, math.degrees, np.deg2rad, np.radians, math.rad
 
 
 def sinc_slope(x, ans):
-    """The derivative of ``np.sinc`` (``sin(pi x) / (pi x)``): ``(cos(pi x) - sinc(x)) / x``, 0 at 0."""
+    """The derivative of ``np.sinc`` (``sin(pi x) / (pi x)``): ``(cos(pi x) - sinc(x)) / x``, 0 at 0.
+
+    At 0 it is written as its first-order term there, ``-pi**2 / 3 * x``, so that its own
+    derivative (the second derivative of ``sinc``) is right at 0 too.
+    """
     safe = np.where(x == 0, 1.0, x)
-    return np.where(x == 0, 0.0, (np.cos(math.pi * x) - ans) / safe)
+    return np.where(x == 0, -(math.pi**2) / 3.0 * x, (np.cos(math.pi * x) - ans) / safe)
 
 
 @defvjp(np.sinc, elementwise=True)
@@ -116,15 +121,40 @@ def sinc_jvp(t, ans, x):
     return t * sinc_slope(x, ans)
 
 
+def _replaced_by(g, x, which):
+    """The part of ``g`` on the entries ``nan_to_num`` replaced by ``which``'s value."""
+    where = {"nan": np.isnan, "posinf": np.isposinf, "neginf": np.isneginf}[which](x)
+    return np.sum(np.where(where, g, 0.0))
+
+
 @defvjp(np.nan_to_num)
 def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """Replaced entries (NaN, infinities) are constants: they pass no gradient."""
-    return (np.where(np.isfinite(x), g, 0.0),)
+    """Finite entries pass ``g``; a replacement value gets ``g`` summed where it went in."""
+    return (
+        np.where(np.isfinite(x), g, 0.0),
+        None,
+        _replaced_by(g, x, "nan"),
+        None if posinf is None else _replaced_by(g, x, "posinf"),
+        None if neginf is None else _replaced_by(g, x, "neginf"),
+    )
 
 
 @defjvp(np.nan_to_num)
 def nan_to_num_jvp(t, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     return np.where(np.isfinite(x), t, 0.0)
+
+
+def _nan_to_num_value_jvp(which, test):
+    def nan_to_num_value_jvp(t, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+        return np.where(test(x), t, 0.0)
+
+    nan_to_num_value_jvp.__name__ = f"nan_to_num_{which}_jvp"
+    return nan_to_num_value_jvp
+
+
+for _argnum, _which, _test in [(2, "nan", np.isnan), (3, "posinf", np.isposinf),
+                               (4, "neginf", np.isneginf)]:  # fmt: skip
+    defjvp(np.nan_to_num, argnum=_argnum)(_nan_to_num_value_jvp(_which, _test))
 
 
 # ---- complex parts of a real value: the identity, or zero
@@ -151,21 +181,26 @@ def angle_jvp(t, ans, x, deg=False):
 
 
 # ---- binary
+def atan2_slope(numerator, y, x):
+    """``numerator / (x^2 + y^2)``, 0 at the origin (as PyTorch's ``atan2``)."""
+    r2 = x * x + y * y
+    return np.where(r2 == 0, 0.0, numerator / np.where(r2 == 0, 1.0, r2))
+
+
 @defvjp(np.arctan2, math.atan2, elementwise=True)
 def arctan2(g, ans, y, x):
     """``arctan2(y, x)``: the angle of the point (x, y); y comes first."""
-    r2 = x * x + y * y
-    return unbroadcast(g * x / r2, y), unbroadcast(-g * y / r2, x)
+    return unbroadcast(g * atan2_slope(x, y, x), y), unbroadcast(g * atan2_slope(-y, y, x), x)
 
 
 @defjvp(np.arctan2, math.atan2, argnum=0)
 def arctan2_jvp_y(t, ans, y, x):
-    return t * x / (x * x + y * y)
+    return t * atan2_slope(x, y, x)
 
 
 @defjvp(np.arctan2, math.atan2, argnum=1)
 def arctan2_jvp_x(t, ans, y, x):
-    return -t * y / (x * x + y * y)
+    return t * atan2_slope(-y, y, x)
 
 
 def hypot_share(x, ans):
@@ -188,40 +223,49 @@ def hypot_jvp_y(t, ans, x, y):
     return t * hypot_share(y, ans)
 
 
-def picks(g, x, y, better):
-    """The part of ``g`` that ``fmax``/``fmin``'s operand ``x`` gets: all of it where it wins,
-    half at a tie, none where it loses or is NaN."""
-    return np.where(x == y, 0.5 * g, g * ((better(x, y) | np.isnan(y)) & ~np.isnan(x)))
+def picks(g, x, y, wins):
+    """The part of ``g`` that ``fmax``/``fmin``'s first operand gets: all of it where it wins
+    or ties or ``y`` is NaN, as in PyTorch."""
+    return g * (wins(x, y) | np.isnan(y))
+
+
+def loses(g, x, y, wins):
+    """The part of ``g`` the second operand gets: the rest."""
+    return g * ~(wins(x, y) | np.isnan(y))
 
 
 @defvjp(np.fmax, elementwise=True)
 def fmax(g, ans, x, y):
-    return unbroadcast(picks(g, x, y, np.greater), x), unbroadcast(picks(g, y, x, np.greater), y)
+    return unbroadcast(picks(g, x, y, np.greater_equal), x), unbroadcast(
+        loses(g, x, y, np.greater_equal), y
+    )
 
 
 @defvjp(np.fmin, elementwise=True)
 def fmin(g, ans, x, y):
-    return unbroadcast(picks(g, x, y, np.less), x), unbroadcast(picks(g, y, x, np.less), y)
+    return unbroadcast(picks(g, x, y, np.less_equal), x), unbroadcast(
+        loses(g, x, y, np.less_equal), y
+    )
 
 
 @defjvp(np.fmax, argnum=0)
 def fmax_jvp_x(t, ans, x, y):
-    return picks(t, x, y, np.greater)
+    return picks(t, x, y, np.greater_equal)
 
 
 @defjvp(np.fmax, argnum=1)
 def fmax_jvp_y(t, ans, x, y):
-    return picks(t, y, x, np.greater)
+    return loses(t, x, y, np.greater_equal)
 
 
 @defjvp(np.fmin, argnum=0)
 def fmin_jvp_x(t, ans, x, y):
-    return picks(t, x, y, np.less)
+    return picks(t, x, y, np.less_equal)
 
 
 @defjvp(np.fmin, argnum=1)
 def fmin_jvp_y(t, ans, x, y):
-    return picks(t, y, x, np.less)
+    return loses(t, x, y, np.less_equal)
 
 
 @defvjp(np.logaddexp2, elementwise=True)

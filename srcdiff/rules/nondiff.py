@@ -1,7 +1,9 @@
 """Functions whose results carry no gradient: shapes, indices, comparisons, rounding, constants.
 
 Their results are integers, booleans or piecewise constants, so gradients
-stop there.  (``np.sign`` has a zero rule in ``elementwise`` instead.)
+stop there.  (``np.sign`` has a zero rule in ``elementwise`` instead;
+``remainder``, ``full``, ``full_like`` and ``linspace``, which carry gradients
+to some arguments, have rules in ``more_elementwise`` and ``more_shapes``.)
 """
 
 import builtins

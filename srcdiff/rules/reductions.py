@@ -13,7 +13,14 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import prod_of_others, reduced_size, tie_share, unbroadcast, unreduce
+from srcdiff.rules.helpers import (
+    foreign,
+    prod_of_others,
+    reduced_size,
+    tie_share,
+    unbroadcast,
+    unreduce,
+)
 from srcdiff.rules.registry import defvjp
 
 
@@ -71,7 +78,9 @@ def builtin_sum(g, ans, iterable, start=0):
 
     A generator is spent by the time the gradient runs, so it is refused.
     """
-    if isinstance(iterable, np.ndarray):
+    if foreign(iterable):  # an array type that records (a Tensor): its own operations
+        d_items = np.stack([unbroadcast(g, item) for item in iterable])
+    elif isinstance(iterable, np.ndarray):
         if iterable.ndim == 1:
             d_items = np.full(iterable.shape, np.sum(g))
         else:

@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
+from srcdiff.rules.helpers import float_zeros, foreign, scatter_add, unbroadcast
 from srcdiff.rules.registry import defvjp
 
 
@@ -76,7 +76,12 @@ def broadcast_to(g, ans, x, shape, subok=False):
 def _split_along(g, arrays, axis):
     """Cut ``g`` along ``axis`` into one piece per array, each in that array's shape."""
     sizes = [np.shape(a)[axis] for a in arrays]
-    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    if foreign(g):  # slices, which an array type that records has rules for
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        lead = (slice(None),) * (axis % np.ndim(g))
+        pieces = [g[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])]
+    else:
+        pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
     return GradientList(np.reshape(piece, np.shape(a)) for piece, a in zip(pieces, arrays))
 
 
@@ -137,10 +142,12 @@ def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
 
 @defvjp(np.stack)
 def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    # Indexing, which an array type that records has a rule for, in a loop rather
+    # than a generator, so that a second derivative differentiates this rule too.
+    lead = (slice(None),) * (axis % np.ndim(g))
     pieces = GradientList()
-    moved = np.moveaxis(g, axis, 0)
-    for i in range(len(arrays)):  # a loop, not a generator: differentiable again
-        pieces.append(moved[i])
+    for i in range(len(arrays)):
+        pieces.append(g[lead + (i,)])
     return pieces, None
 
 

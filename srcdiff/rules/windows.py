@@ -141,11 +141,37 @@ def _spacing(varargs, k):
     return varargs[0] if len(varargs) == 1 else varargs[k]
 
 
+_STEP = 1e-20  # a complex step: exact derivatives of the rational difference weights
+
+
+def coordinate_cotangent(gk, f, coordinates, axis, edge_order):
+    """The cotangent of the coordinates along ``axis`` for the result's cotangent ``gk``.
+
+    Result ``i`` reads at most the three coordinates ``start_i .. start_i + 2``; one
+    complex step moving every third coordinate gives, for each result, its derivative
+    in the one coordinate of that colour it reads.
+    """
+    n = len(coordinates)
+    start = np.clip(np.arange(n) - 1, 0, max(n - 3, 0))
+    g_rows = np.moveaxis(gk, axis, 0).reshape(n, -1)
+    out = np.zeros(n)
+    as_complex = np.asarray(f, dtype=complex)  # NumPy's result takes f's dtype
+    for colour in range(3):
+        read = start + (colour - start) % 3
+        moved = coordinates + 1j * _STEP * (np.arange(n) % 3 == colour)
+        slope = np.gradient(as_complex, moved, axis=axis, edge_order=edge_order).imag / _STEP
+        share = np.sum(g_rows * np.moveaxis(slope, axis, 0).reshape(n, -1), axis=1)
+        valid = read < n
+        np.add.at(out, read[valid], share[valid])
+    return out
+
+
 @defvjp(np.gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
     """One result per axis: ``g[k]`` goes back through the transposed difference matrix.
 
-    A scalar spacing ``h`` gets ``-sum(g[k] * ans[k]) / h``; coordinate arrays get none.
+    A scalar spacing ``h`` gets ``-sum(g[k] * ans[k]) / h``; coordinates get the
+    derivative of the difference weights (``coordinate_cotangent``).
     """
     axes = _gradient_axes(f, axis)
     if len(axes) == 1:
@@ -159,9 +185,13 @@ def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
         matrix = gradient_matrix(np.shape(f)[axis_k], spacing, edge_order)
         back = np.tensordot(matrix, np.moveaxis(gk, axis_k, 0), (0, 0))
         df = df + np.moveaxis(back, 0, axis_k)
-        if varargs and np.ndim(spacing) == 0:
+        if varargs:
             j = 0 if len(varargs) == 1 else k
-            share = -np.sum(gk * ans[k]) / spacing
+            if np.ndim(spacing) == 0:
+                share = -np.sum(gk * ans[k]) / spacing
+            else:
+                share = coordinate_cotangent(gk, f, np.asarray(spacing), axis_k, edge_order)
+                share = cast_like(share, spacing)
             d_spacing[j] = share if d_spacing[j] is None else d_spacing[j] + share
     return (cast_like(df, f), *d_spacing)
 
@@ -171,12 +201,21 @@ deflinear(np.gradient)
 
 def _gradient_spacing_jvp(position):
     def gradient_spacing_jvp(t, ans, f, *varargs, axis=None, edge_order=1):
-        """A scalar spacing ``h`` scales the result on its axis by ``1/h``: ``-t ans / h``."""
+        """A scalar spacing ``h`` scales the result on its axis by ``1/h``: ``-t ans / h``;
+        moving coordinates, a complex step along ``t`` gives the exact change."""
         axes = _gradient_axes(f, axis)
         results = [ans] if len(axes) == 1 else list(ans)
         spacing = varargs[position - 1]
+
+        def moved_result(r, axis_k):
+            if np.ndim(spacing) == 0:
+                return -t * r / spacing
+            stepped = np.asarray(spacing) + 1j * _STEP * np.asarray(t)
+            as_complex = np.asarray(f, dtype=complex)
+            return np.gradient(as_complex, stepped, axis=axis_k, edge_order=edge_order).imag / _STEP
+
         moved = [
-            -t * r / spacing if len(varargs) == 1 or k == position - 1 else np.zeros_like(r)
+            moved_result(r, axes[k]) if len(varargs) == 1 or k == position - 1 else np.zeros_like(r)
             for k, r in enumerate(results)
         ]
         return moved[0] if len(axes) == 1 else moved
@@ -254,3 +293,35 @@ def cumprod_jvp(t, ans, a, axis=None, dtype=None, out=None):
     t_rows, _ = _scan_rows(t, axis)
     ans_rows, back = _scan_rows(ans, axis)
     return back(cumprod_jvp_rows(t_rows, rows, ans_rows))
+
+
+# ---- NumPy 2's cumulative_sum and cumulative_prod: an initial 0 or 1 may lead the result
+def _after_initial(values, axis, include_initial):
+    """``values`` without the leading initial entry (a constant) along ``axis``."""
+    if not include_initial:
+        return values
+    return np.delete(values, 0, axis=-1 if axis is None else axis)
+
+
+@defvjp(np.cumulative_sum)
+def cumulative_sum(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    g = _after_initial(g, axis, include_initial)
+    return (np.flip(np.cumsum(np.flip(g, axis if axis is not None else 0), axis), axis),)
+
+
+deflinear(np.cumulative_sum)
+
+
+@defvjp(np.cumulative_prod)
+def cumulative_prod(g, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    g = _after_initial(g, axis, include_initial)
+    return cumprod(g, _after_initial(ans, axis, include_initial), x, axis)
+
+
+@defjvp(np.cumulative_prod)
+def cumulative_prod_jvp(t, ans, x, *, axis=None, dtype=None, out=None, include_initial=False):
+    moved = cumprod_jvp(t, _after_initial(ans, axis, include_initial), x, axis)
+    if not include_initial:
+        return moved
+    axis = -1 if axis is None else axis
+    return np.concatenate([np.zeros_like(np.take(moved, [0], axis)), moved], axis)

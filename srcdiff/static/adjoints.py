@@ -27,6 +27,7 @@ from srcdiff.rules import (
 )
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
+from srcdiff.static.constructs import describe
 from srcdiff.static.names import assign, clone, const, name, runtime_name
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
@@ -141,7 +142,7 @@ class AdjointBuilder:
                     DifferentiationError,
                 )
             return fn, list(value.args), kwargs
-        raise self.source.error(stmt, f"no rule for {type(value).__name__}", DifferentiationError)
+        raise self.source.error(stmt, f"no rule for {describe(value)}", DifferentiationError)
 
     def apply_rule(self, fn, args, kwargs, ans, g, stmt):
         if fn is _RUNTIME or (is_user_function(fn) and vjp_rule(fn) is None):

@@ -17,6 +17,7 @@ import gast
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.static.activity import mark_varied, resolve
+from srcdiff.static.constructs import describe
 from srcdiff.static.desugar import ADVICE
 from srcdiff.static.lists import is_list_pop
 from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
@@ -155,8 +156,10 @@ class Normalizer:
             stmt.value = self.atom(value, base, before)
         else:  # a tuple of names, from a call
             hint = target.elts[0].id
+            if isinstance(value, gast.Subscript):  # ``a, b = pairs[i]``: the item gets a name
+                value = self.atom(value, hint, before)
             if isinstance(value, gast.Name):
-                return [
+                return before + [
                     self.located(assign(elt.id, _item(value.id, i)))
                     for i, elt in enumerate(target.elts)
                 ]
@@ -184,6 +187,19 @@ class Normalizer:
             before = []
             call.args = [self.atom(call.args[0], func.value.id, before)]
             return before + [stmt]
+        if (
+            isinstance(call, gast.Call)
+            and isinstance(func, gast.Attribute)
+            and isinstance(func.value, gast.Name)
+            and func.attr in ("sort", "partition")
+        ):
+            name = func.value.id
+            raise self.source.error(
+                stmt,
+                f"'{name}.{func.attr}(...)' changes {name} in place, which the static mode does "
+                f"not follow; write {name} = np.{func.attr}({name}, ...), or differentiate "
+                'with mode="trace"',
+            )
         raise self.source.error(
             stmt,
             "a call whose result is discarded but whose arguments carry a gradient "
@@ -261,7 +277,9 @@ class Normalizer:
             )
         if isinstance(node, gast.Lambda):
             raise self.source.error(node, f"a lambda that carries a gradient here; {ADVICE}")
-        raise self.source.error(node, f"the expression {type(node).__name__}; {ADVICE}")
+        raise self.source.error(
+            node, f"{describe(node)} over values that carry a gradient is not supported; {ADVICE}"
+        )
 
     def conditional(self, node, hint, before):
         """``a if c else b`` becomes an ``if`` statement assigning a new name."""

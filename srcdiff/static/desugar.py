@@ -17,6 +17,7 @@ Python outside this subset raises ``UnsupportedSyntax`` here, with the line.
 
 import gast
 
+from srcdiff.static.constructs import describe
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -31,30 +32,25 @@ from srcdiff.static.names import (
     store,
 )
 from srcdiff.static.sight import check_in_sight
+from srcdiff.static.statements import (
+    any_flag,
+    contains,
+    contains_return,
+    is_call_to,
+    is_docstring,
+    load,
+    located,
+    not_any,
+    range_len,
+)
 
-_UNSUPPORTED = {
-    gast.With: "a 'with' block",
-    gast.AsyncWith: "an 'async with' block",
-    gast.Try: "a 'try' statement",
-    gast.Raise: "a 'raise' statement",
-    gast.ClassDef: "a class definition",
-    gast.FunctionDef: "a nested function definition",
-    gast.AsyncFunctionDef: "a nested async function",
-    gast.AsyncFor: "an 'async for' loop",
-    gast.Global: "a 'global' statement",
-    gast.Nonlocal: "a 'nonlocal' statement",
-    gast.Delete: "a 'del' statement",
-    gast.Import: "an import inside the function",
-    gast.ImportFrom: "an import inside the function",
-    gast.AnnAssign: "an annotated assignment",
-}
-
-_UNSUPPORTED_EXPRESSIONS = {
-    gast.Yield: "'yield'",
-    gast.YieldFrom: "'yield from'",
-    gast.Await: "'await'",
-    gast.NamedExpr: "an assignment expression (':=')",
-}
+# Statements and expressions outside the small language (their words: static/constructs.py).
+_UNSUPPORTED = frozenset(
+    {gast.With, gast.AsyncWith, gast.Try, gast.Raise, gast.ClassDef, gast.FunctionDef}
+    | {gast.AsyncFunctionDef, gast.AsyncFor, gast.Global, gast.Nonlocal, gast.Delete}
+    | {gast.Import, gast.ImportFrom, gast.AnnAssign}
+)
+_UNSUPPORTED_EXPRESSIONS = frozenset({gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr})
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
 
@@ -83,10 +79,10 @@ class Desugar:
         check_in_sight(self.source)
         tree = clone(self.source.tree)
         body = tree.body
-        if body and _is_docstring(body[0]):
+        if body and is_docstring(body[0]):
             body = body[1:]
         last = body[-1] if body else None
-        if isinstance(last, gast.Return) and not _contains_return(body[:-1]):
+        if isinstance(last, gast.Return) and not contains_return(body[:-1]):
             final = last
             body = self.block(body[:-1], None) + [self.final_return(last.value, last)]
         else:
@@ -100,7 +96,7 @@ class Desugar:
                     assign(self.result, const(None), lineno),
                 ]
                 + self.block(body, None)
-                + [_located(gast.Return(value=name(self.result)), final)]
+                + [located(gast.Return(value=name(self.result)), final)]
             )
         tree.body = body
         return tree
@@ -108,7 +104,7 @@ class Desugar:
     def final_return(self, value, node):
         value = const(None) if value is None else value
         self.check_expression(value)
-        return _located(gast.Return(value=value), node)
+        return located(gast.Return(value=value), node)
 
     # -- blocks and jumps -------------------------------------------------
 
@@ -120,10 +116,10 @@ class Desugar:
             out.extend(self.statement(stmt, loop))
             rest = stmts[i + 1 :]
             if flags and rest:
-                guard = _not_any(flags)
+                guard = not_any(flags)
                 guarded = gast.If(test=guard, body=self.block(rest, loop), orelse=[])
                 guarded.synthetic = True  # not the user's: its adjoint gets no comment
-                out.append(_located(guarded, rest[0]))
+                out.append(located(guarded, rest[0]))
                 break
         return out
 
@@ -131,20 +127,20 @@ class Desugar:
         """Names of the flags ``stmt`` may set to skip the statements after it."""
         flags = []
         if loop is not None:
-            if _contains(stmt, gast.Break, loops=False):
+            if contains(stmt, gast.Break, loops=False):
                 flags.append(loop.brk)
-            if _contains(stmt, gast.Continue, loops=False):
+            if contains(stmt, gast.Continue, loops=False):
                 flags.append(loop.cont)
-        if _contains_return([stmt]):
+        if contains_return([stmt]):
             flags.append(self.returned)
         return flags
 
     def statement(self, stmt, loop):
         kind = type(stmt)
         if kind in _UNSUPPORTED:
-            raise self.error(stmt, _UNSUPPORTED[kind])
+            raise self.error(stmt, describe(stmt))
         if kind is gast.Expr:
-            if _is_docstring(stmt):
+            if is_docstring(stmt):
                 return []
             self.check_expression(stmt.value)
             return [stmt]
@@ -170,19 +166,19 @@ class Desugar:
             return [assign(loop.cont, const(True), stmt.lineno)]
         if kind is gast.If:
             self.check_expression(stmt.test)
-            stmt.body = self.block(stmt.body, loop) or [_located(gast.Pass(), stmt)]
+            stmt.body = self.block(stmt.body, loop) or [located(gast.Pass(), stmt)]
             stmt.orelse = self.block(stmt.orelse, loop)
             return [stmt]
         if kind is gast.For:
             return self.for_loop(stmt)
         if kind is gast.While:
             return self.while_loop(stmt)
-        raise self.error(stmt, f"the statement {type(stmt).__name__}")
+        raise self.error(stmt, describe(stmt))
 
     def check_expression(self, node):
         for sub in gast.walk(node):
             if type(sub) in _UNSUPPORTED_EXPRESSIONS:
-                raise self.error(sub, _UNSUPPORTED_EXPRESSIONS[type(sub)])
+                raise self.error(sub, describe(sub))
 
     # -- assignments ------------------------------------------------------
 
@@ -190,11 +186,11 @@ class Desugar:
         self.check_expression(stmt.value)
         if len(stmt.targets) > 1:  # a = b = value
             first, *others = reversed(stmt.targets)
-            out = self.assignment(_located(gast.Assign(targets=[first], value=stmt.value), stmt))
+            out = self.assignment(located(gast.Assign(targets=[first], value=stmt.value), stmt))
             source = first
             for target in others:
                 out += self.assignment(
-                    _located(gast.Assign(targets=[target], value=_load(source)), stmt)
+                    located(gast.Assign(targets=[target], value=load(source)), stmt)
                 )
             return out
         target = stmt.targets[0]
@@ -219,10 +215,10 @@ class Desugar:
             written = {t.id for t in target.elts}
             read = set().union(*(names_in(v) for v in value.elts))
             if not written & read:
-                return [_located(assign(t.id, v), stmt) for t, v in zip(target.elts, value.elts)]
+                return [located(assign(t.id, v), stmt) for t, v in zip(target.elts, value.elts)]
             temps = [self.namer.fresh(t.id + "_new") for t in target.elts]
-            return [_located(assign(n, v), stmt) for n, v in zip(temps, value.elts)] + [
-                _located(assign(t.id, name(n)), stmt) for t, n in zip(target.elts, temps)
+            return [located(assign(n, v), stmt) for n, v in zip(temps, value.elts)] + [
+                located(assign(t.id, name(n)), stmt) for t, n in zip(target.elts, temps)
             ]
         stmt.targets = [gast.Tuple(elts=[store(t.id) for t in target.elts], ctx=gast.Store())]
         return [stmt]
@@ -235,8 +231,8 @@ class Desugar:
             raise self.error(stmt, "augmented assignment into a nested subscript")
         if not isinstance(target, (gast.Name, gast.Subscript)):
             raise self.error(stmt, "augmented assignment to an attribute")
-        value = gast.BinOp(left=_load(target), op=stmt.op, right=stmt.value)
-        out = [_located(gast.Assign(targets=[target], value=value, type_comment=None), stmt)]
+        value = gast.BinOp(left=load(target), op=stmt.op, right=stmt.value)
+        out = [located(gast.Assign(targets=[target], value=value, type_comment=None), stmt)]
         if (stmt.lineno, stmt.col_offset) in getattr(self.source, "view_checks", ()):
             # ``v = a[i]; v += x``: fine for a number, an in-place update for a row.
             check = gast.Call(
@@ -244,7 +240,7 @@ class Desugar:
                 args=[name(target.id), const(target.id)],
                 keywords=[],
             )
-            out.insert(0, _located(runtime_check(check), stmt))
+            out.insert(0, located(runtime_check(check), stmt))
         return out
 
     # -- loops ------------------------------------------------------------
@@ -261,75 +257,87 @@ class Desugar:
             # (which the backward pass can walk in reverse) and copies it first.
             walked = self.namer.fresh(target + "_index")
             stmt.target = store(walked)
-            head = [_located(assign(target, name(walked)), stmt)]
+            head = [located(assign(target, name(walked)), stmt)]
             index = walked if index == target else index
         return prologue + self.loop(stmt, binds, index, head)
 
     def index_loop(self, stmt):
         """Rewrite the loop header into ``for index in range(...)`` plus bindings."""
         iterable, target = stmt.iter, stmt.target
-        if _is_call_to(iterable, "range") and isinstance(target, gast.Name):
+        if is_call_to(iterable, "range") and isinstance(target, gast.Name):
             return [], None, []
-        if _is_call_to(iterable, "enumerate") and len(iterable.args) == 1 and not iterable.keywords:
+        if is_call_to(iterable, "enumerate") and len(iterable.args) == 1 and not iterable.keywords:
             if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
                 raise self.error(stmt, "this enumerate() loop target")
             counter, item = target.elts
             if not isinstance(counter, gast.Name):
                 raise self.error(stmt, "this enumerate() loop target")
-            prologue, sequence = self.sequence(iterable.args[0], stmt)
+            walked = iterable.args[0]
+            if _zip_into(walked, item):  # ``for i, (a, b) in enumerate(zip(as, bs))``
+                prologue, sequences = self.sequences(walked.args, stmt)
+                binds = list(zip(item.elts, sequences))
+            else:
+                prologue, sequence = self.sequence(walked, stmt)
+                sequences, binds = [sequence], [(item, sequence)]
             stmt.target = store(counter.id)
-            stmt.iter = _range_len([sequence])
-            return prologue, counter.id, [(item, sequence)]
-        if _is_call_to(iterable, "zip") and not iterable.keywords:
-            if not (isinstance(target, gast.Tuple) and len(target.elts) == len(iterable.args)):
+            stmt.iter = range_len(sequences)
+            return prologue, counter.id, binds
+        if is_call_to(iterable, "zip") and not iterable.keywords:
+            if not _zip_into(iterable, target):
                 raise self.error(stmt, "this zip() loop target")
-            prologue, sequences = [], []
-            for arg in iterable.args:
-                more, sequence = self.sequence(arg, stmt)
-                prologue += more
-                sequences.append(sequence)
+            prologue, sequences = self.sequences(iterable.args, stmt)
             index = self.namer.fresh("i")
             stmt.target = store(index)
-            stmt.iter = _range_len(sequences)
+            stmt.iter = range_len(sequences)
             return prologue, index, list(zip(target.elts, sequences))
         if isinstance(target, (gast.Tuple, gast.Name)):
             prologue, sequence = self.sequence(iterable, stmt)
             index = self.namer.fresh("i")
             stmt.target = store(index)
-            stmt.iter = _range_len([sequence])
+            stmt.iter = range_len([sequence])
             return prologue, index, [(target, sequence)]
         raise self.error(stmt, "this loop target")
+
+    def sequences(self, nodes, stmt):
+        """(prologue, names) for several sequences walked in step."""
+        prologue, names = [], []
+        for node in nodes:
+            more, sequence = self.sequence(node, stmt)
+            prologue += more
+            names.append(sequence)
+        return prologue, names
 
     def sequence(self, node, stmt):
         """A name for the sequence a loop walks, assigned once before the loop."""
         if isinstance(node, gast.Name):
             return [], node.id
         seq = self.namer.fresh("sequence")
-        return [_located(assign(seq, indexable(node)), stmt)], seq
+        return [located(assign(seq, indexable(node)), stmt)], seq
 
     def loop(self, stmt, binds, index, head=()):
         flags = Flags()
         body = stmt.body
-        if _contains(body, gast.Break, loops=False):
+        if contains(body, gast.Break, loops=False):
             flags.brk = self.namer.fresh("break_loop")
-        if _contains(body, gast.Continue, loops=False):
+        if contains(body, gast.Continue, loops=False):
             flags.cont = self.namer.fresh("continue_loop")
         head = list(head)
         for target, sequence in binds:
             item = gast.Subscript(value=name(sequence), slice=name(index), ctx=gast.Load())
-            head += self.assignment(_located(gast.Assign(targets=[target], value=item), stmt))
+            head += self.assignment(located(gast.Assign(targets=[target], value=item), stmt))
         if flags.cont:
-            head.append(_located(assign(flags.cont, const(False)), stmt))
-        exits = [f for f in (flags.brk, self.returned if _contains_return(body) else None) if f]
+            head.append(located(assign(flags.cont, const(False)), stmt))
+        exits = [f for f in (flags.brk, self.returned if contains_return(body) else None) if f]
         new_body = head + self.block(body, flags)
         if exits:
             new_body.append(
-                _located(
-                    gast.If(test=_any(exits), body=[_located(gast.Break(), stmt)], orelse=[]), stmt
+                located(
+                    gast.If(test=any_flag(exits), body=[located(gast.Break(), stmt)], orelse=[]),
+                    stmt,
                 )
             )
-        stmt.body = new_body or [_located(gast.Pass(), stmt)]
-        before = [_located(assign(flags.brk, const(False)), stmt)] if flags.brk else []
+        stmt.body = new_body or [located(gast.Pass(), stmt)]
+        before = [located(assign(flags.brk, const(False)), stmt)] if flags.brk else []
         return before + [stmt]
 
     def while_loop(self, stmt):
@@ -339,75 +347,17 @@ class Desugar:
         return self.loop(stmt, [], None)
 
 
+def _zip_into(iterable, target):
+    """Is ``iterable`` a ``zip(...)`` call that ``target`` unpacks one name per sequence?"""
+    return (
+        is_call_to(iterable, "zip")
+        and not iterable.keywords
+        and not any(isinstance(a, gast.Starred) for a in iterable.args)
+        and isinstance(target, gast.Tuple)
+        and len(target.elts) == len(iterable.args)
+    )
+
+
 def desugar(source):
     """Rewrite ``source.tree`` into the desugared subset (a new tree)."""
     return Desugar(source).run()
-
-
-def is_loop_exit(stmt):
-    """True for the ``if <flag>: break`` that closes a desugared loop body."""
-    return (
-        isinstance(stmt, gast.If) and len(stmt.body) == 1 and isinstance(stmt.body[0], gast.Break)
-    )
-
-
-def _is_docstring(stmt):
-    return (
-        isinstance(stmt, gast.Expr)
-        and isinstance(stmt.value, gast.Constant)
-        and isinstance(stmt.value.value, str)
-    )
-
-
-def _is_call_to(node, fname):
-    return (
-        isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id == fname
-    )
-
-
-def _range_len(sequences):
-    lengths = [gast.Call(func=runtime_name("len"), args=[name(s)], keywords=[]) for s in sequences]
-    if len(lengths) > 1:
-        lengths = [gast.Call(func=runtime_name("min"), args=lengths, keywords=[])]
-    return gast.Call(func=runtime_name("range"), args=lengths, keywords=[])
-
-
-def _contains(node, kind, loops=True):
-    """Does ``node`` (a statement or list) contain ``kind``, outside nested loops unless ``loops``?"""
-    stack = list(node) if isinstance(node, list) else [node]
-    while stack:
-        sub = stack.pop()
-        if isinstance(sub, kind):
-            return True
-        if not loops and isinstance(sub, (gast.For, gast.While)):
-            continue
-        stack.extend(gast.iter_child_nodes(sub))
-    return False
-
-
-def _contains_return(stmts):
-    return _contains(stmts, gast.Return)
-
-
-def _any(flags):
-    if len(flags) == 1:
-        return name(flags[0])
-    return gast.BoolOp(op=gast.Or(), values=[name(f) for f in flags])
-
-
-def _not_any(flags):
-    return gast.UnaryOp(op=gast.Not(), operand=_any(flags))
-
-
-def _load(node):
-    node = clone(node)
-    for sub in gast.walk(node):
-        if hasattr(sub, "ctx"):
-            sub.ctx = gast.Load()
-    return node
-
-
-def _located(node, origin):
-    node.lineno = getattr(origin, "lineno", None)
-    node.col_offset = getattr(origin, "col_offset", 0)
-    return node

@@ -187,7 +187,9 @@ class _Checker:
                 "the caller needs",
             )
         group = aliased.get(base.id, frozenset({base.id}))
-        others = sorted(group - {base.id, _ELEMENT, _ARGUMENT})
+        others = sorted(
+            group - {base.id, _ELEMENT, _ARGUMENT} - getattr(self.source, "temporaries", set())
+        )
         if isinstance(target, gast.Name) and not what:
             # ``v += x`` rebinds a number, and updates an array in place: only an
             # array another name shows is a problem, and ``v = x[i]`` may be a number.

@@ -134,6 +134,82 @@ def propagate_copies(fn, keep=()):
     return fn
 
 
+def forward_copies(fn, keep=()):
+    """``a = b`` inside a block: later statements of the block read ``b``, and the copy goes.
+
+    ``propagate_copies`` handles the top of the function; inside a loop the
+    gradient of an operand is often copied (``dx_1 = dx``) just before ``dx``
+    is given a new value.  Reads of ``a`` in the statements after the copy
+    become reads of ``b`` until ``b`` is assigned again (or the block's next
+    compound statement); ``a`` must be assigned once in the whole function.
+    The copy is removed once nothing reads ``a``.
+    """
+    stores = Counter(
+        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
+    params = {a.id for a in gast.walk(fn.args) if isinstance(a, gast.Name)}
+    copies = []
+    for block in _blocks(fn.body):
+        for i, stmt in enumerate(block):
+            if not _is_copy(stmt):
+                continue
+            copy, original = stmt.targets[0].id, stmt.value.id
+            if stores[copy] != 1 or copy in params or copy in keep or copy == original:
+                continue
+            for later in block[i + 1 :]:
+                if isinstance(later, (gast.If, gast.For, gast.While)):
+                    break
+                _rename_loads(later, copy, original)
+                if original in _stored(later):
+                    break
+            copies.append(stmt)
+    reads = Counter(_loads(fn))
+    dropped = {id(stmt) for stmt in copies if reads[stmt.targets[0].id] == 0}
+    if dropped:
+        _drop(fn, dropped)
+    return fn
+
+
+def _blocks(body):
+    yield body
+    for stmt in body:
+        for field in ("body", "orelse"):
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                yield from _blocks(getattr(stmt, field))
+
+
+def _is_copy(stmt):
+    return (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and type(stmt.value) is gast.Name
+    )
+
+
+def _rename_loads(stmt, old, new):
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and node.id == old and isinstance(node.ctx, gast.Load):
+            node.id = new
+
+
+def _stored(stmt):
+    return {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+
+
+def _drop(fn, dropped):
+    for block in _blocks(fn.body):
+        block[:] = [stmt for stmt in block if id(stmt) not in dropped]
+    for block in _blocks(fn.body):
+        for stmt in block:
+            for field in ("body", "orelse"):
+                if isinstance(stmt, (gast.If, gast.For, gast.While)) and field == "body":
+                    if not stmt.body:
+                        stmt.body = [gast.Pass()]
+
+
 def _resolve(id, replace):
     value = replace[id]
     while isinstance(value, gast.Name) and value.id in replace:

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 import gast
 
 from srcdiff.static.adjoints import Adjoint, AdjointBuilder, Contribution, _item
-from srcdiff.static.desugar import is_loop_exit
 from srcdiff.static.lists import is_list_pop, reverse_append, reverse_pop
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 from srcdiff.static.saves import Restore, SavePlan
+from srcdiff.static.statements import is_loop_exit
 
 
 @dataclass

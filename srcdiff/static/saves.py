@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import gast
 
-from srcdiff.static.desugar import is_loop_exit
+from srcdiff.static.statements import is_loop_exit
 
 
 @dataclass

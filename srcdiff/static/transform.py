@@ -1,6 +1,7 @@
 """The static compiler's pipeline, stage by stage.
 
-    source --parse--> gast tree --desugar--> small language --activity-->
+    source --parse--> gast tree --lower--> no nested functions or comprehensions
+    --desugar--> small language --activity-->
     active names --anf--> one operation per statement --reverse--> adjoint
     --optimize--> fewer statements --compile--> function
 
@@ -21,6 +22,7 @@ from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.freshness import Dependencies
 from srcdiff.static.inputs import check_no_input_mutation
+from srcdiff.static.lower import lower
 from srcdiff.static.names import (
     Namer,
     assign,
@@ -32,7 +34,7 @@ from srcdiff.static.names import (
     reserve_runtime_names,
     runtime_name,
 )
-from srcdiff.static.optimize import eliminate_dead_code, propagate_copies
+from srcdiff.static.optimize import eliminate_dead_code, forward_copies, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
 from srcdiff.static.pullbacks import split_function, split_helper_calls
@@ -85,7 +87,7 @@ def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=(), split_h
 
 
 def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
-    source = parse_function(fn)
+    source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
     seed_name = "seed"
@@ -187,6 +189,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
         # A split helper's forward function returns ``result`` (added below).
         live = [result] if kind == "split" else []
         propagate_copies(adjoint, keep=live)
+        forward_copies(adjoint, keep=live)
         eliminate_dead_code(adjoint, pure=lambda call: _is_pure_call(call, source), live=live)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()

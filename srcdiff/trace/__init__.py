@@ -15,6 +15,10 @@ the static compiler (``srcdiff.rules``); ``backward()`` walks it.  Layout:
 - ``factories.py``: ``tensor``, ``ones``, ``randn`` ...;
 - ``messages.py``: PyTorch's error and warning texts;
 - ``api.py``: ``trace_vjp``, what ``srcdiff.grad(f, mode="trace")`` calls;
+- ``higher.py``: the backward pass recorded (``create_graph=True``): rules run on Tensors;
+- ``autograd.py``: ``srcdiff.autograd.grad`` / ``backward``, as ``torch.autograd``'s;
+- ``forward.py``: ``trace_jvp`` (double VJP) and ``trace_hvp``;
+- ``matrices.py``: ``trace_jacobian`` and ``trace_hessian``;
 - ``namespace.py``: the namespace the traced function runs in (no module is patched);
 - ``facades.py``: NumPy and ``math`` as that namespace shows them (``np.zeros`` gives
   Tensors, ``math.exp`` records);
@@ -38,7 +42,9 @@ from srcdiff.trace.factories import (
     zeros,
     zeros_like,
 )
+from srcdiff.trace.forward import trace_hvp, trace_jvp
 from srcdiff.trace.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from srcdiff.trace.matrices import trace_hessian, trace_jacobian
 from srcdiff.trace.tensor import Tensor
 
 __all__ = [
@@ -59,6 +65,10 @@ __all__ = [
     "randn",
     "set_grad_enabled",
     "tensor",
+    "trace_hessian",
+    "trace_hvp",
+    "trace_jacobian",
+    "trace_jvp",
     "trace_vjp",
     "zeros",
     "zeros_like",

@@ -10,23 +10,32 @@ and come back as plain NumPy values.
 The function runs as a copy whose namespace sees NumPy and ``math`` as
 srcdiff's facades (``namespace.py``, ``facades.py``): no module is ever
 patched, and only the current thread records strictly (``grad_mode.tracing``).
-Arguments it cannot differentiate correctly are refused up front: Tensors that
-require grad (a trace-mode gradient being traced itself: higher-order
-gradients) and masked arrays (their mask would be ignored).
+Masked arrays are refused up front (their mask would be ignored).
+
+Higher order: called while another ``trace_vjp`` runs (a gradient being
+differentiated, ``grad(grad(f, mode="trace"), mode="trace")``) or on Tensors
+that require grad, it records its own backward pass (``create_graph``) and
+returns Tensors, so the caller can differentiate the gradient again.  A
+differentiated argument that is such a Tensor enters as an alias
+(``higher.alias``): the inner gradient is taken with respect to the alias,
+the outer one flows through it to the Tensor.
 """
 
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
+from srcdiff.trace import higher
 from srcdiff.trace.containers import container_like
-from srcdiff.trace.grad_mode import tracing
+from srcdiff.trace.grad_mode import GRAD_STATE, tracing
 from srcdiff.trace.graph import run_backward
 from srcdiff.trace.namespace import Namespace
 from srcdiff.trace.tensor import Tensor, make_tensor
 
 
-def _leaf_for(value, position):
+def _leaf_for(value, position, nested):
     if isinstance(value, Tensor):
+        if nested and value._requires_grad:
+            return higher.alias(value)
         array = value._data
     else:
         try:
@@ -52,12 +61,6 @@ def _masked(value):
 def _refuse_arguments(args, kwargs):
     """Arguments the tracing mode would differentiate wrongly raise before the call."""
     for key, value in (*enumerate(args), *kwargs.items()):
-        if isinstance(value, Tensor) and value._requires_grad:
-            raise DifferentiationError(
-                f"{_argument(key)} is a Tensor that requires grad: this trace-mode gradient is "
-                "itself being traced or differentiated, and higher-order trace gradients (a "
-                "gradient of a gradient) are not supported yet"
-            )
         if isinstance(value, np.ndarray) and type(value) is not np.ndarray and _masked(value):
             raise DifferentiationError(
                 f"{_argument(key)} is a masked array (np.ma): the tracing mode would ignore its "
@@ -83,6 +86,12 @@ def _refusal_behind(error):
         error = error.__cause__ or error.__context__
         seen += 1
     return None
+
+
+def _requires_grad(value):
+    if isinstance(value, (list, tuple)) and not isinstance(value, Tensor):
+        return any(_requires_grad(item) for item in value)
+    return isinstance(value, Tensor) and value._requires_grad
 
 
 def _plain_value(value):
@@ -141,8 +150,70 @@ def trace_vjp(f, args, kwargs, wrt, seed):
     means the output must be a scalar, with implicit seed 1; a function that
     returns a tuple of values takes a tuple of seeds.
     """
+    run = run_traced(f, args, kwargs, wrt)
+    seeds = _seeds(run.outputs, seed, run.several)
+    captured = run.backward(seeds, create_graph=run.nested)
+    return run.value(), run.gradients(captured)
+
+
+class Traced:
+    """One run of a function on Tensors: its outputs and the leaves it was differentiated at.
+
+    ``nested`` is True when the run is itself being differentiated (called
+    inside another ``trace_vjp``, or on Tensors that require grad): its
+    backward passes are then recorded and its results stay Tensors.
+    """
+
+    __slots__ = ("out", "outputs", "several", "leaves", "structures", "nested")
+
+    def __init__(self, out, leaves, structures, nested):
+        self.out = out
+        self.several = isinstance(out, (tuple, list))
+        self.outputs = list(out) if self.several else [out]
+        self.leaves = leaves
+        self.structures = structures
+        self.nested = nested
+
+    def backward(self, seeds, create_graph=False, retain_graph=None, at=None):
+        """Backpropagate ``seeds`` (one per output); the captured gradients, keyed by node.
+
+        ``at`` lists the Tensors to capture at (the leaves by default).
+        """
+        captured = {_node_of(leaf): None for leaf in (self.leaves if at is None else at)}
+        roots = [
+            (o, s)
+            for o, s in zip(self.outputs, seeds)
+            if isinstance(o, Tensor) and o._requires_grad and s is not None
+        ]
+        if roots:
+            tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
+            if create_graph:
+                cotangents = [higher.as_tensor(s) for s in cotangents]
+            retain = create_graph if retain_graph is None else retain_graph
+            run_backward(tensors, cotangents, retain, capture=captured, create_graph=create_graph)
+        return captured
+
+    def value(self):
+        """The function's value: plain NumPy, or the Tensors themselves when nested."""
+        if self.nested:
+            return self.out
+        if self.several:
+            return type(self.out)(_plain_value(o) for o in self.outputs)
+        return _plain_value(self.out)
+
+    def gradients(self, captured):
+        """One gradient per differentiated argument, in the argument's structure."""
+        return tuple(_gradients_in(o, leaf, captured) for o, leaf in self.structures)
+
+
+def run_traced(f, args, kwargs, wrt):
+    """Run ``f(*args, **kwargs)`` with leaf Tensors at the positions ``wrt``: a ``Traced``."""
     kwargs = kwargs or {}
     _refuse_arguments(args, kwargs)
+    flags = GRAD_STATE.flags
+    nested = flags.enabled and (
+        flags.strict or any(_requires_grad(a) for a in (*args, *kwargs.values()))
+    )
     args = list(args)
     leaves = []  # every leaf Tensor, in order
     structures = []  # per wrt argument: its leaves in the argument's own shape (lists stay lists)
@@ -152,7 +223,7 @@ def trace_vjp(f, args, kwargs, wrt, seed):
                 f"wrt={position} is out of range for a call with {len(args)} positional arguments"
             )
         original = args[position]
-        args[position] = _leaves_in(original, position, leaves)
+        args[position] = _leaves_in(original, position, leaves, nested)
         structures.append((original, args[position]))
     # In the copy, np.zeros & co. give Tensors (so `a[i] = t` records) and math.exp(t) records.
     namespace = Namespace()
@@ -175,20 +246,14 @@ def trace_vjp(f, args, kwargs, wrt, seed):
             "the function returned a dict; the tracing mode differentiates functions that "
             "return an array, a number, or a tuple or list of them"
         )
-    several = isinstance(out, (tuple, list))
-    outputs = list(out) if several else [out]
-    seeds = _seeds(outputs, seed, several)
-    captured = {leaf._accumulator(): None for leaf in leaves}
-    roots = [(o, s) for o, s in zip(outputs, seeds) if isinstance(o, Tensor) and o._requires_grad]
-    if roots:
-        tensors, cotangents = [o for o, _ in roots], [s for _, s in roots]
-        run_backward(tensors, cotangents, retain_graph=False, capture=captured)
-    value = type(out)(_plain_value(o) for o in outputs) if several else _plain_value(out)
-    gradients = tuple(_gradients_in(o, leaf, captured) for o, leaf in structures)
-    return value, gradients
+    return Traced(out, leaves, structures, nested)
 
 
-def _leaves_in(value, position, leaves):
+def _node_of(leaf):
+    return leaf.grad_fn if leaf.grad_fn is not None else leaf._accumulator()
+
+
+def _leaves_in(value, position, leaves, nested):
     """``value`` with a leaf Tensor for each number or array; a list or tuple keeps its
     type and length, so that ``xs + ys`` still joins lists and each item gets its gradient."""
     if isinstance(value, (list, tuple)) and not isinstance(value, Tensor):
@@ -197,8 +262,9 @@ def _leaves_in(value, position, leaves):
                 f"argument {position} is a namedtuple; the tracing mode differentiates numbers, "
                 "arrays, and lists or tuples of them"
             )
-        return container_like(value, [_leaves_in(item, position, leaves) for item in value])
-    leaf = _leaf_for(value, position)
+        items = [_leaves_in(item, position, leaves, nested) for item in value]
+        return container_like(value, items)
+    leaf = _leaf_for(value, position, nested)
     leaves.append(leaf)
     return leaf
 
@@ -208,7 +274,9 @@ def _gradients_in(original, leaf, captured, item=False):
     if isinstance(leaf, (list, tuple)) and not isinstance(leaf, Tensor):
         items = (_gradients_in(o, i, captured, True) for o, i in zip(original, leaf))
         return type(original)(items)
-    g = captured[leaf._accumulator()]
+    g = captured[_node_of(leaf)]
+    if isinstance(g, Tensor):  # a recorded gradient, to be differentiated again
+        return g
     if g is None:
         g = np.zeros(leaf._data.shape, leaf._data.dtype)
     else:

@@ -239,7 +239,12 @@ def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
     kind = type(outs)
     outs = tuple(np.asarray(o) for o in outs)
     whole = _record(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict)
-    node = whole.grad_fn
+    results = selected_results(whole.grad_fn, outs)
+    return kind(*results) if hasattr(kind, "_fields") else kind(results)
+
+
+def selected_results(node, outs):
+    """One Tensor per result of ``node``, each with a selector node passing its cotangent on."""
     cls = type(node)
     results = []
     for i, out in enumerate(outs):
@@ -250,7 +255,7 @@ def _record_several(fn, via, args, raw, raw_kwargs, kwargs, rule, outs, strict):
             _select_rule(i, outs), (), {}, None, ((0, None, node, None),), ((node, 0),), None
         )
         results.append(make_tensor(out, True, selector))
-    return kind(*results) if hasattr(kind, "_fields") else kind(results)
+    return tuple(results)
 
 
 def _select_rule(index, outs):
@@ -345,8 +350,13 @@ def _setitem(x, value, index):
 def _setitem_rule(g, ans, x, value, index):
     """VJP of ``_setitem``: the overwritten part of ``x`` gets no gradient.
 
-    Written here because the rule table has no rule for item assignment.
+    Written here because the rule table has no rule for item assignment.  On a
+    Tensor cotangent (a recorded backward pass) it masks instead of writing.
     """
+    if isinstance(g, Tensor):
+        keep = np.ones(g.shape, dtype=bool)
+        keep[index] = False
+        return np.where(keep, g, 0.0), unbroadcast(g[index], value), None
     dx = np.array(g, copy=True)
     dx[index] = 0
     return dx, unbroadcast(np.asarray(g)[index], value), None

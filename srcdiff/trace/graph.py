@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.trace import messages
+from srcdiff.trace import higher, messages
 from srcdiff.trace.names import SAVES_NO_TENSORS
 
 _NODE_CLASSES = {}
@@ -72,12 +72,19 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
-    def apply(self, g):
-        """Cotangents of the inputs, one per positional argument of the recorded call."""
+    def apply(self, g, create_graph=False):
+        """Cotangents of the inputs, one per positional argument of the recorded call.
+
+        With ``create_graph`` the rule runs on Tensors -- ``g``, the result as
+        a Tensor whose ``grad_fn`` is this node, the inputs as they were when
+        recorded -- so the operations it does are recorded in turn.
+        """
         if self._freed and type(self).__name__ not in SAVES_NO_TENSORS:
             raise RuntimeError(messages.FREED)
         if self._saved:
             _check_versions(self)
+        if create_graph:
+            return higher.apply(self, g)
         return self._rule(g, self._ans, *self._args, **self._kwargs)
 
     def _release(self):
@@ -145,13 +152,16 @@ def _check_versions(node):
             )
 
 
-def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
-    """Backpropagate ``grads`` (NumPy arrays) from the ``roots`` (Tensors).
+def run_backward(roots, grads, retain_graph=False, capture=None, create_graph=False):
+    """Backpropagate ``grads`` from the ``roots`` (Tensors).
 
     Gradients reaching an ``AccumulateGrad`` are added into the leaf's
-    ``.grad``, or, for the nodes that are keys of ``capture``, summed into that
-    dict instead (``.grad`` untouched, as ``autograd.grad`` does).  ``inputs``
-    restricts accumulation to the listed leaves.
+    ``.grad``, or, when ``capture`` is given (a dict keyed by nodes: leaves'
+    ``AccumulateGrad`` or the ``grad_fn`` of non-leaf Tensors), summed into
+    that dict instead (``.grad`` untouched, as ``autograd.grad`` does); only
+    the nodes leading to a captured one then run.  ``grads`` are NumPy arrays, or
+    Tensors with ``create_graph``, which records the backward pass itself
+    (``higher.py``): every gradient computed is then a Tensor.
     """
     buffers = {}
     for root, g in zip(roots, grads):
@@ -159,26 +169,30 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
         buffers[node] = buffers[node] + g if node in buffers else g
     dependencies = _count_dependencies(buffers)
     ready = [node for node in buffers if dependencies.get(node, 0) == 0]
-    allowed = None if inputs is None else {t._accumulator() for t in inputs}
+    needed = None if capture is None else _leading_to(capture, dependencies, buffers)
     # Like PyTorch's, the backward pass does not warn about inf or nan: a rule may compute a
     # cotangent nobody asked for (the log of a negative base under a constant exponent).
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), higher.recording(create_graph):
         while ready:
             node = ready.pop()
             g = buffers.pop(node, None)
+            if capture is not None and node in capture:
+                if g is not None:
+                    previous = capture[node]
+                    capture[node] = g if previous is None else previous + g
+                if node not in needed:
+                    continue
             if type(node) is AccumulateGrad:
-                if g is not None and (allowed is None or node in allowed):
-                    if capture is not None and node in capture:
-                        previous = capture[node]
-                        capture[node] = g if previous is None else previous + g
-                    elif capture is None:
-                        _accumulate(node.variable, g)
+                if g is not None and capture is None:
+                    _accumulate(node.variable, g, create_graph)
+                continue
+            if needed is not None and node not in needed:
                 continue
             cotangents = None
             if g is not None:
-                if node._retained is not None:
+                if node._retained is not None and capture is None:
                     _retain(node, g)
-                cotangents = node.apply(g)
+                cotangents = node.apply(g, create_graph)
             for position, sub, child, shape in node._edges:
                 if cotangents is not None:
                     ct = cotangents[position]
@@ -203,6 +217,23 @@ def run_backward(roots, grads, retain_graph=False, inputs=None, capture=None):
                 node._release()
 
 
+def _leading_to(targets, dependencies, roots):
+    """The nodes with a path of one edge or more to one of ``targets`` (they must run)."""
+    parents = {}
+    for node in (*roots, *dependencies):
+        if type(node) is not AccumulateGrad:
+            for _, _, child, _ in node._edges:
+                parents.setdefault(child, []).append(node)
+    found = set()
+    stack = [t for t in targets if t in parents]
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    return found
+
+
 def _count_dependencies(roots):
     """Number of edges into each node of the graph reachable from ``roots``; iterative."""
     dependencies = {}
@@ -220,8 +251,11 @@ def _count_dependencies(roots):
     return dependencies
 
 
-def _accumulate(leaf, g):
+def _accumulate(leaf, g, create_graph=False):
     if leaf is None:
+        return
+    if create_graph:
+        higher.accumulate(leaf, g)
         return
     existing = leaf._grad
     if existing is None:
@@ -233,10 +267,16 @@ def _accumulate(leaf, g):
 
 def _retain(node, g):
     tensor = node._retained()
-    if tensor is None or tensor.grad_fn is not node:
-        return
+    if tensor is not None and tensor.grad_fn is node:
+        _retain_into(tensor, g)
+
+
+def _retain_into(tensor, g):
+    """Add ``g`` into the ``.grad`` of the non-leaf ``tensor``."""
     existing = tensor._grad
-    if existing is None:
+    if higher.is_tensor(g):
+        tensor._grad = g if existing is None else existing + g
+    elif existing is None:
         tensor._grad = tensor._new_plain(np.array(g, dtype=tensor._data.dtype, copy=True))
     else:
         existing._data = existing._data + g

@@ -237,8 +237,19 @@ class TensorMethods:
             return self._new_plain(self._data.astype(dtype))
         return apply_op(np.positive, (self,), {"dtype": dtype}, via="to", rule=_convert_rule)
 
-    def astype(self, dtype):
-        """NumPy's spelling of ``to(dtype)``."""
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        """NumPy's ``astype``: ``to(dtype)``, a copy in the graph when the dtype matches.
+
+        ``order`` and ``subok`` change no value; ``casting`` is checked as NumPy does.
+        """
+        dtype = np.dtype(dtype)
+        if not np.can_cast(self._data.dtype, dtype, casting):
+            raise TypeError(
+                f"Cannot cast array data from {self._data.dtype!r} to {dtype!r} "
+                f"according to the rule {casting!r}"
+            )
+        if dtype == self._data.dtype:
+            return self.clone() if copy else self
         return self.to(dtype)
 
     def copy(self):

@@ -152,6 +152,8 @@ GRAD_FN_NAMES = {
     "clone": "CloneBackward0",
     "to": "ToCopyBackward0",
     "setitem": "CopySlices",
+    "copy_grad": "CopyBackwards",
+    "alias": "AliasBackward0",
     # linear algebra
     np.linalg.inv: "LinalgInvExBackward0",
     np.linalg.det: "LinalgDetBackward0",
@@ -192,6 +194,8 @@ SAVES_NO_TENSORS = VIEW_NAMES | {
     "StackBackward0",
     "CloneBackward0",
     "ToCopyBackward0",
+    "CopyBackwards",
+    "AliasBackward0",
 }
 
 _DERIVED = {}

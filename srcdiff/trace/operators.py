@@ -69,7 +69,7 @@ def _compare(ufunc):
         return self._new_plain(ufunc(self._data, _plain(other)))
 
     compare.__name__ = f"__{ufunc.__name__}__"
-    compare.__doc__ = f"Elementwise ``np.{ufunc.__name__}``: a bool Tensor, never in the graph."
+    compare.__doc__ = f"Elementwise ``np.{ufunc.__name__}``: a Tensor never in the graph."
     return compare
 
 
@@ -160,6 +160,13 @@ class TensorOperators:
 
     def __itruediv__(self, other):
         return apply_inplace(self, np.true_divide, (other,))
+
+    __and__ = __rand__ = _compare(np.bitwise_and)
+    __or__ = __ror__ = _compare(np.bitwise_or)
+    __xor__ = __rxor__ = _compare(np.bitwise_xor)
+
+    def __invert__(self):
+        return self._new_plain(np.invert(self._data))
 
     __eq__ = _compare(np.equal)
     __ne__ = _compare(np.not_equal)

@@ -12,12 +12,12 @@ import weakref
 
 import numpy as np
 
-from srcdiff.errors import DifferentiationError
-from srcdiff.trace import dispatch, messages
+from srcdiff.rules.helpers import values_of
+from srcdiff.trace import dispatch, higher, messages
 from srcdiff.trace.array_methods import TensorArrayMethods
 from srcdiff.trace.dispatch import apply_op
 from srcdiff.trace.formatting import tensor_repr
-from srcdiff.trace.graph import AccumulateGrad, run_backward
+from srcdiff.trace.graph import AccumulateGrad
 from srcdiff.trace.methods import TensorMethods
 from srcdiff.trace.operators import TensorOperators
 from srcdiff.trace.reductions import TensorReductions
@@ -91,7 +91,7 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions, TensorArrayMethod
     @property
     def grad(self):
         """The gradient accumulated by ``backward()``: None until one reaches this leaf."""
-        if self.grad_fn is not None and not self._retains_grad:
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(messages.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -155,37 +155,15 @@ class Tensor(TensorOperators, TensorMethods, TensorReductions, TensorArrayMethod
         """Add d(self)/d(leaf), contracted with ``gradient``, into every leaf's ``.grad``.
 
         ``gradient`` may be omitted only for one-element Tensors (implicit 1).
-        The graph's saved values are freed unless ``retain_graph=True``.
+        The graph's saved values are freed unless ``retain_graph`` (default:
+        ``create_graph``).  ``create_graph=True`` records the backward pass,
+        so the ``.grad`` it leaves can be differentiated again.
         """
+        from srcdiff.trace import autograd
+
         if create_graph:
             warnings.warn(messages.CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
-            raise DifferentiationError(
-                "create_graph=True (higher-order gradients) is not supported yet: srcdiff "
-                "computes first-order gradients, in both modes"
-            )
-        if retain_graph is None:
-            retain_graph = create_graph
-        if not self._requires_grad:
-            raise RuntimeError(messages.NO_GRAD)
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(messages.NOT_SCALAR)
-            seed = np.ones(self._data.shape, self._data.dtype)
-        else:
-            if isinstance(gradient, float):
-                raise TypeError(messages.GRADIENT_FLOAT)
-            if isinstance(gradient, (list, tuple)) and gradient:
-                raise TypeError(messages.GRADIENT_TYPE.format(type=type(gradient[0]).__name__))
-            if not isinstance(gradient, Tensor):
-                raise TypeError(messages.GRADIENT_TYPE.format(type=type(gradient).__name__))
-            if gradient.shape != self.shape:
-                raise RuntimeError(
-                    messages.SHAPE_MISMATCH.format(got=gradient.shape, want=self.shape)
-                )
-            seed = gradient._data
-        if inputs is not None and isinstance(inputs, Tensor):
-            inputs = [inputs]
-        run_backward([self], [seed], retain_graph=retain_graph, inputs=inputs)
+        autograd.run(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self):
         """Keep this non-leaf's gradient in ``.grad`` during backward (no-op on leaves)."""
@@ -328,3 +306,5 @@ def make_tensor(data, requires_grad, grad_fn):
 
 dispatch.Tensor = Tensor
 dispatch.make_tensor = make_tensor
+higher.dispatch = dispatch
+values_of.register(Tensor, lambda t: t._data)

@@ -29,17 +29,14 @@ def doscillator(k, x0, n_steps):
     for _ in range(trips):
         # grad of line 24: x = x + 0.01 * v
         x = x_stack.pop()
-        dx_1 = dx
-        dv = dv + dx_1 * 0.01
+        dv = dv + dx * 0.01
         # grad of line 23: v = v + 0.01 * a
         v = v_stack.pop()
-        dv_1 = dv
-        da = dv_1 * 0.01
+        da = dv * 0.01
         # grad of line 22: a = -k * x - 0.1 * v
-        da_1 = da
         da_3 = -da
         dv = dv + da_3 * 0.1
-        da_2 = da_1 * x
-        dx = dx + da_1 * a_2
+        da_2 = da * x
+        dx = dx + da * a_2
         dk = dk + -da_2
     return float(dk)

@@ -28,10 +28,9 @@ def drnn(W, U, b, xs):
         # grad of line 51: h = np.tanh(W @ h + U @ xs[t] + b)
         dh_1 = dh * (1.0 - h * h)
         h = h_stack.pop()
-        dh_2 = dh_1
         db = db + unbroadcast(dh_1, b)
-        dh_3 = unbroadcast(dh_2, h_3)
-        dh_4 = unbroadcast(dh_2, h_4)
+        dh_3 = unbroadcast(dh_1, h_3)
+        dh_4 = unbroadcast(dh_1, h_4)
         dU = dU + matmul_left(dh_4, U, h_5)
         h_4 = h_4_stack.pop()
         h_5 = h_5_stack.pop()

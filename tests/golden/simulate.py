@@ -40,10 +40,9 @@ def dsimulate(k, x0):
         dv = unbroadcast(dv, v)
         da = dv_1 * 0.01
         # grad of line 34: a = -k * x - 0.1 * v
-        da_1 = da
         da_3 = -da
         dv = dv + unbroadcast(da_3 * 0.1, v)
-        da_2 = da_1 * x
-        dx = dx + unbroadcast(da_1 * a_2, x)
+        da_2 = da * x
+        dx = dx + unbroadcast(da * a_2, x)
         dk = dk + unbroadcast(-da_2, k)
     return gradient_of(dk, k)

@@ -48,18 +48,20 @@ def problem(request):
     return PROBLEMS[request.param]
 
 
-def test_hessian_vector_product(problem):
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_hessian_vector_product(problem, mode):
     fn, args, wrt = problem
     x = args[wrt]
     v = rng.standard_normal(np.shape(x)) if np.ndim(x) else 0.7
-    ours = srcdiff.hessian_vector_product(fn, wrt=wrt)(*args, vector=v)
+    ours = srcdiff.hessian_vector_product(fn, wrt=wrt, mode=mode)(*args, vector=v)
     theirs = autograd.hessian_vector_product(with_autograd_numpy(fn), wrt)(*args, v)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
-def test_hessian(problem):
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_hessian(problem, mode):
     fn, args, wrt = problem
-    ours = srcdiff.hessian(fn, wrt=wrt)(*args)
+    ours = srcdiff.hessian(fn, wrt=wrt, mode=mode)(*args)
     theirs = autograd.hessian(with_autograd_numpy(fn), wrt)(*args)
     assert np.shape(ours) == np.shape(args[wrt]) * 2
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
@@ -93,6 +95,7 @@ def test_hessian_vector_product_source_is_the_second_order_code():
     hvp = srcdiff.hessian_vector_product(rosenbrock)
     assert hvp.source.startswith("def ddrosenbrock(x, *, seed=None):")
     assert "gradient_of" in hvp.source
+    assert srcdiff.hessian_vector_product(rosenbrock, mode="trace").source is None
 
 
 def test_hessian_vector_product_with_a_tuple_wrt():

@@ -12,13 +12,19 @@ import numpy as np
 from srcdiff.static.activity import active_names, varied_names
 from srcdiff.static.anf import is_atom, normalize
 from srcdiff.static.broadcast import lazy_names
-from srcdiff.static.desugar import desugar, is_loop_exit
+from srcdiff.static.desugar import desugar
 from srcdiff.static.names import Namer, assigned_names, names_in
-from srcdiff.static.optimize import eliminate_dead_code, propagate_copies, simplify
+from srcdiff.static.optimize import (
+    eliminate_dead_code,
+    forward_copies,
+    propagate_copies,
+    simplify,
+)
 from srcdiff.static.parse import parse_function
 from srcdiff.static.render import render
 from srcdiff.static.saves import SavePlan
 from srcdiff.static.shapes import reduced_parents, scalar_names, shape_twins
+from srcdiff.static.statements import is_loop_exit
 
 
 def source_of(fn):
@@ -198,3 +204,28 @@ def test_copy_propagation_and_dead_code_elimination():
     propagate_copies(fn)
     eliminate_dead_code(fn, pure=lambda call: True)
     assert render(fn).strip() == "def f(x):\n    return 1.0 * x"
+
+
+def test_copies_inside_a_loop_are_read_through_their_original_until_it_changes():
+    fn = gast.parse(
+        "def f(x, n):\n"
+        "    dx = x\n"
+        "    for i in range(n):\n"
+        "        dx_1 = dx\n"
+        "        dv = dx_1 * 2\n"
+        "        dw_1 = dv\n"
+        "        dv = dv + 1\n"
+        "        dx = dw_1 + dv\n"
+        "    return dx\n"
+    ).body[0]
+    forward_copies(fn)
+    assert render(fn).strip() == (
+        "def f(x, n):\n"
+        "    dx = x\n"
+        "    for i in range(n):\n"
+        "        dv = dx * 2\n"
+        "        dw_1 = dv\n"  # dv changes before dw_1 is read: the copy stays
+        "        dv = dv + 1\n"
+        "        dx = dw_1 + dv\n"
+        "    return dx"
+    )

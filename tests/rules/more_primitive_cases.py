@@ -49,6 +49,8 @@ for fn, x in [(math.log2, 1.5), (math.log10, 2.5), (math.asinh, 0.7), (math.acos
 case(np.ndarray.conj, normal(2, 3))
 case(np.ndarray.conjugate, normal(3))
 case(np.nan_to_num, np.array([1.5, np.nan, np.inf, -np.inf, -0.5]))
+case(np.nan_to_num, np.array([1.5, np.nan, np.inf, -np.inf, np.nan]), True, 0.5, 9.0, -9.0,
+     wrt=(0, 2, 3, 4))  # fmt: skip
 case(np.sinc, np.array([0.0, 0.5, -1.5]))
 _binary([np.arctan2, np.hypot, np.logaddexp2], BROADCAST_PAIRS)
 _binary([np.fmax, np.fmin], BROADCAST_PAIRS, distinct, distinct)
@@ -134,7 +136,11 @@ case(np.diff, normal(2, 4), 1, -1, normal(2, 1), normal(2, 2), wrt=(0, 3, 4))
 case(np.diff, normal(2, 4), 1, 0, 1.5, wrt=(0, 3))
 case(np.gradient, normal(5))
 case(np.gradient, normal(5), 0.5, wrt=(0, 1))
-case(np.gradient, normal(5), np.array([0.0, 0.5, 1.5, 2.0, 3.5]))
+case(np.gradient, normal(5), np.array([0.0, 0.5, 1.5, 2.0, 3.5]), wrt=(0, 1))
+case(np.gradient, normal(6), np.cumsum(positive(6)), edge_order=2, wrt=(0, 1))
+case(np.gradient, normal(2), np.array([0.5, 1.7]), wrt=(0, 1))
+case(np.gradient, normal(3, 4), np.cumsum(positive(3)), np.cumsum(positive(4)), wrt=(0, 1, 2))
+case(np.gradient, normal(4, 3), np.cumsum(positive(4)), axis=0, edge_order=2, wrt=(0, 1))
 case(np.gradient, normal(6), 0.7, edge_order=2, wrt=(0, 1))
 case(np.gradient, normal(3, 4), wrt=(0,))
 case(np.gradient, normal(3, 4), 0.5, 2.0, wrt=(0, 1, 2))
@@ -190,3 +196,75 @@ for shape, kwargs in [
     ((2, 3, 4), {"ord": -np.inf, "axis": (-1, 1), "keepdims": True}),
 ]:  # fmt: skip
     case(np.linalg.norm, distinct(*shape), **kwargs)
+
+# ---- order statistics, weighted sums, integrals
+for axis, keepdims in [(None, False), (0, False), (1, True), (-1, False), ((0, 2), True)]:
+    case(np.median, distinct(3, 4, 2), axis=axis, keepdims=keepdims)
+    case(np.quantile, distinct(3, 4, 2), 0.3, axis=axis, keepdims=keepdims, wrt=(0, 1))
+case(np.median, distinct(4))
+case(np.median, distinct(5), 0)
+for method in ("linear", "lower", "higher", "midpoint"):
+    case(np.quantile, distinct(2, 5), np.array([0.1, 0.65]), axis=1, method=method, wrt=(0, 1))
+case(np.percentile, distinct(6), 35.0, wrt=(0, 1))
+case(np.percentile, distinct(3, 4), np.array([20.0, 70.0]), axis=0, keepdims=True, wrt=(0, 1))
+case(np.average, normal(3, 4))
+case(np.average, normal(3, 4), 1)
+case(np.average, normal(3, 4), 0, positive(3), wrt=(0, 2))
+case(np.average, normal(3, 4), None, positive(3, 4), wrt=(0, 2))
+case(np.average, normal(3, 4), 1, positive(4), True, wrt=(0, 2))
+case(np.average, normal(2, 3), -1, positive(2, 3), keepdims=True, wrt=(0, 2))
+case(np.ptp, distinct(3, 4))
+case(np.ptp, distinct(3, 4), 1)
+case(np.ptp, distinct(2, 3, 4), axis=(0, 2), keepdims=True)
+case(np.trapezoid, normal(5))
+case(np.trapezoid, normal(3, 4), None, 0.5, wrt=(0, 2))
+case(np.trapezoid, normal(3, 4), np.array([0.0, 0.5, 1.5, 2.0]), wrt=(0, 1))
+case(np.trapezoid, normal(3, 4), np.cumsum(positive(3, 4), axis=0), axis=0, wrt=(0, 1))
+
+# ---- joins
+case(np.append, normal(3), normal(2), wrt=(0, 1))
+case(np.append, normal(2, 3), normal(2), wrt=(0, 1))
+case(np.append, normal(2, 3), normal(1, 3), axis=0, wrt=(0, 1))
+case(np.column_stack, [normal(3), normal(3, 2)])
+case(np.dstack, [normal(2, 3), normal(2, 3, 2), normal(2, 3)])
+case(np.dstack, [normal(3), normal(3)])
+
+# ---- NumPy 2's array-API linear algebra, matrix_power, multi_dot
+case(np.linalg.outer, normal(3), normal(2), wrt=(0, 1))
+case(np.linalg.matmul, normal(2, 2, 3), normal(3, 4), wrt=(0, 1))
+case(np.linalg.tensordot, normal(2, 3), normal(3, 4), axes=1, wrt=(0, 1))
+case(np.linalg.cross, normal(2, 3), normal(3), wrt=(0, 1))
+case(np.linalg.trace, normal(2, 3, 3), offset=1)
+case(np.linalg.diagonal, normal(2, 3, 4), offset=-1)
+case(np.linalg.matrix_transpose, normal(2, 3, 4))
+case(np.matrix_transpose, normal(3, 4))
+case(np.vecdot, normal(2, 3), normal(3), wrt=(0, 1))
+case(np.vecdot, normal(3, 2), normal(3, 1), axis=0, wrt=(0, 1))
+case(np.linalg.vecdot, normal(4, 3), normal(4, 3), wrt=(0, 1))
+case(np.linalg.svdvals, distinct(3, 4))
+case(np.linalg.vector_norm, normal(2, 3))
+case(np.linalg.vector_norm, normal(2, 3, 4), axis=(0, 2), keepdims=True)
+case(np.linalg.vector_norm, normal(2, 3), axis=1, ord=1)
+case(np.linalg.vector_norm, distinct(2, 3), axis=-1, ord=np.inf)
+case(np.linalg.matrix_norm, normal(2, 3, 4))
+case(np.linalg.matrix_norm, distinct(2, 3, 4), ord=2, keepdims=True)
+case(np.linalg.matrix_norm, distinct(3, 4), ord="nuc")
+for power in (0, 1, 3, -2):
+    case(np.linalg.matrix_power, well_conditioned(3), power)
+case(np.linalg.matrix_power, well_conditioned(2, 3, 3), 2)
+case(np.linalg.multi_dot, [normal(2, 3), normal(3, 4), normal(4, 2)])
+case(np.linalg.multi_dot, [normal(3), normal(3, 4), normal(4)])
+case(np.linalg.multi_dot, [normal(3), normal(3, 2), normal(2, 4)])
+
+# ---- cumulative_sum / cumulative_prod, interp
+for kwargs in ({}, {"include_initial": True}):
+    case(np.cumulative_sum, normal(4), **kwargs)
+    case(np.cumulative_sum, normal(2, 3), axis=1, **kwargs)
+    case(np.cumulative_prod, normal(4), **kwargs)
+    case(np.cumulative_prod, normal(3, 2), axis=0, **kwargs)
+KNOTS = np.array([-1.0, 0.0, 0.7, 2.0])
+case(np.interp, np.array([-0.5, 0.3, 0.35, 1.9]), KNOTS, normal(4), wrt=(0, 1, 2))
+case(np.interp, np.array([-1.5, 0.3, 2.5]), KNOTS, normal(4), wrt=(0, 1, 2))
+case(np.interp, np.array([[-1.5, 0.3], [1.2, 2.5]]), KNOTS, normal(4), -3.0, 4.0,
+     wrt=(0, 1, 2, 3, 4))  # fmt: skip
+case(np.interp, 0.45, KNOTS, normal(4), wrt=(0, 1, 2))

@@ -295,4 +295,8 @@ for shape, kwargs in [
     case(np.linalg.norm, distinct(*shape), **kwargs)
 case(np.linalg.norm, distinct(3), 1)
 
+case(builtins.list, [normal(3), normal(2, 3), 1.5])
+case(builtins.list, normal(2, 3))
+case(builtins.tuple, (normal(3), normal(3)))
+case(builtins.tuple, normal(4))
 from tests.rules import generated_cases, more_primitive_cases  # noqa: E402, F401  (each appends its cases)

@@ -21,12 +21,26 @@ JVP_FAMILIES = (
     "srcdiff.rules.windows",
     "srcdiff.rules.sorting",
     "srcdiff.rules.decompositions",
+    "srcdiff.rules.statistics",
+    "srcdiff.rules.joins",
+    "srcdiff.rules.linalg_api",
+    "srcdiff.rules.interpolation",
 )
-JVP_CASES = [c for c in CASES if vjp_rule(c.fn).__module__ in JVP_FAMILIES]
+
+
+def _in_families(case):
+    """The case's rule, or its JVP rule (``np.fabs`` reuses ``abs``'s VJP), is in a family."""
+    jvp = jvp_rule(case.fn, case.wrt[0])
+    return vjp_rule(case.fn).__module__ in JVP_FAMILIES or (
+        callable(jvp) and jvp.__module__ in JVP_FAMILIES
+    )
+
+
+JVP_CASES = [c for c in CASES if _in_families(c)]
 
 
 def test_the_families_have_cases():
-    assert {vjp_rule(c.fn).__module__ for c in JVP_CASES} == set(JVP_FAMILIES)
+    assert {vjp_rule(c.fn).__module__ for c in JVP_CASES} >= set(JVP_FAMILIES)
 
 
 @pytest.mark.parametrize("case", JVP_CASES, ids=[c.id for c in JVP_CASES])

@@ -27,6 +27,36 @@ KINKS = {
     "max rows": (np.max, torch.amax, (M,), {"axis": 1}, {"dim": 1}, np.array([2.0, -3.0])),
     "min rows": (np.min, torch.amin, (M,), {"axis": 1}, {"dim": 1}, np.array([2.0, -3.0])),
     "max all": (np.max, torch.amax, (M,), {}, {}, np.array(-4.0)),
+    "fmax": (np.fmax, torch.fmax, (X, Y), {}, {}, SEED),
+    "fmin": (np.fmin, torch.fmin, (X, Y), {}, {}, SEED),
+    "fmax nan": (
+        np.fmax,
+        torch.fmax,
+        (np.array([np.nan, 1.0]), np.array([1.0, np.nan])),
+        {},
+        {},
+        np.array([2.0, 3.0]),
+    ),  # fmt: skip
+    "arctan2": (np.arctan2, torch.atan2, (X, Y), {}, {}, SEED),
+    "remainder": (np.remainder, torch.remainder, (X, Y + 3.5), {}, {}, SEED),
+    "fmod": (np.fmod, torch.fmod, (X - 2.5, Y + 3.5), {}, {}, SEED),
+    "sinc": (np.sinc, torch.sinc, (np.array([0.0, 1.0, -0.5, 2.0, 0.0]),), {}, {}, SEED),
+    "sort ties": (
+        np.sort,
+        lambda t: torch.sort(t, stable=True).values,
+        (np.array([1.0, 1.0, 0.5, 2.0, 1.0]),),
+        {},
+        {},
+        SEED,
+    ),  # fmt: skip
+    "cumprod zeros": (
+        np.cumprod,
+        torch.cumprod,
+        (np.array([2.0, 0.0, 3.0, 0.0, 5.0]),),
+        {},
+        {"dim": 0},
+        SEED,
+    ),  # fmt: skip
 }
 
 

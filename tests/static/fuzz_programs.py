@@ -11,8 +11,9 @@ their body (they cannot be walked backwards), stores into ``np.zeros`` and
 ``np.ones`` arrays of several shapes through every kind of index (``a[:]``,
 ``a[0]``, ``a[1:]``, ``a[:, j]``, ``a[i, j]``, ``a[i]`` in a loop) of every
 kind of value (a number, a row, a column, a value broadcast into the slice)
-with ``=``, ``+=``, ``-=``, ``*=`` and ``/=``, and list ``append`` +
-``np.stack``.
+with ``=``, ``+=``, ``-=``, ``*=`` and ``/=``, list ``append`` +
+``np.stack``, and (``fuzz_syntax.py``) comprehensions, generator expressions
+and nested helpers reading the function's values.
 
 :func:`examine` runs one program in one mode and says what happened: its
 vector-Jacobian product is compared with central finite differences
@@ -30,12 +31,13 @@ import srcdiff
 from tests.gradcheck import check_vjp
 from tests.static.fuzz_expressions import BASE_SHAPES, ExpressionWriter, Var
 from tests.static.fuzz_statements import StatementWriter
+from tests.static.fuzz_syntax import SyntaxWriter
 
 # Where finite differences stop meaning anything: values or derivatives this large.
 LARGEST_VALUE = 1e6
 
 
-class ProgramWriter(StatementWriter, ExpressionWriter):
+class ProgramWriter(StatementWriter, SyntaxWriter, ExpressionWriter):
     """Writes whole programs."""
 
     def function(self, fname, params, result, count):
@@ -77,6 +79,7 @@ FEATURES = {
     "control": dict(control=True, where=True, stores=True, swaps=True, element_branches=True),
     "stores": dict(control=True, stores=True, store_heavy=True, swaps=True, shrinking=True),
     "loops": dict(control=True, shrinking=True, loop_heavy=True, element_branches=True),
+    "syntax": dict(control=True, where=True, syntax=True, element_branches=True),
 }
 
 

@@ -74,6 +74,8 @@ class StatementWriter:
                 kinds += ["item"] * 3
             if ctx.get("function") == "f":
                 kinds.append("early_return")
+        if features.get("syntax"):
+            kinds += ["comprehension", "comprehension", "nested", "nested"]
         if ctx.get("in_loop") and features.get("control"):
             kinds += ["break"]
             if ctx.get("loop_kind") == "for":

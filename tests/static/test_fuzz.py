@@ -76,3 +76,9 @@ def test_programs_that_store_into_arrays(tmp_path, program):
 @given(programs(kind="loops"))
 def test_programs_with_loops_that_cannot_be_walked_backwards(tmp_path, program):
     check_program(program, tmp_path)
+
+
+@SETTINGS
+@given(programs(kind="syntax"))
+def test_programs_with_comprehensions_and_nested_helpers(tmp_path, program):
+    check_program(program, tmp_path)

@@ -19,7 +19,7 @@ from srcdiff.static.render import is_comment
 from srcdiff.static.transform import reverse_transform
 from tests.goldens import assert_golden
 from tests.rule_cases import CASES
-from tests.static import test_api, test_control_flow, test_failure_modes
+from tests.static import syntax_goldens, test_api, test_control_flow, test_failure_modes
 
 
 def quickstart(x):
@@ -53,6 +53,7 @@ def rnn(W, U, b, xs):
 
 
 GOLDENS = [(quickstart, 0), (simulate, 0), (logistic_loss, 0), (rnn, (0, 1, 2))]
+GOLDENS += [(syntax_goldens.attention_pool, (0, 1)), (syntax_goldens.rnn_cell_helper, (0, 1, 2))]
 
 
 @pytest.mark.parametrize("fn, wrt", GOLDENS, ids=[fn.__name__ for fn, _ in GOLDENS])
