@@ -1,12 +1,12 @@
 def ddscalar_loop(k):
-    da_1 = None
+    da = None
     dk_1 = None
     dv_1 = None
     dv_2 = None
     dv_4 = None
     dx_1 = None
     dx_3 = None
-    da_1_stack = []
+    da_stack = []
     dk_1_stack = []
     dk_stack = []
     dv_1_stack = []
@@ -59,17 +59,16 @@ def ddscalar_loop(k):
         dv_1 = dv
         dv_stack_1.append(dv)
         dv = unbroadcast(dv, v)
+        da_stack.append(da)
         da = dv_1 * 0.05
-        da_1_stack.append(da_1)
-        da_1 = da
         da_3 = -da
         dv_5 = da_3 * 0.1
         dv_4_stack.append(dv_4)
         dv_4 = unbroadcast(dv_5, v)
         dv_stack_1.append(dv)
         dv = dv + dv_4
-        da_2 = da_1 * x
-        dx_4 = da_1 * a_2
+        da_2 = da * x
+        dx_4 = da * a_2
         dx_3_stack.append(dx_3)
         dx_3 = unbroadcast(dx_4, x)
         dx_stack_1.append(dx)
@@ -81,7 +80,7 @@ def ddscalar_loop(k):
         dk = dk + dk_1
     result_1 = gradient_of(dk, k)
     dresult_1 = unit_seed(result_1)
-    # grad of line 43: return gradient_of(dk, k)
+    # grad of line 42: return gradient_of(dk, k)
     ddk = unbroadcast(dresult_1, dk)
     # grad of line 25: for _ in range(20):
     da_2_1 = 0.0
@@ -89,38 +88,33 @@ def ddscalar_loop(k):
     ddx = zeros_like(dx)
     dx_stack = zeros_like(x_stack)
     for _ in range(20):
-        # grad of line 42: dk = dk + unbroadcast(-da_2, k)
+        # grad of line 41: dk = dk + unbroadcast(-da_2, k)
         dk = dk_stack.pop()
         ddk_1 = unbroadcast(ddk, dk_1)
         ddk = unbroadcast(ddk, dk)
-        ddk_2 = ddk_1
         dk_1 = dk_1_stack.pop()
-        dda_2 = -ddk_2
-        # grad of line 41: dx = dx + unbroadcast(da_1 * a_2, x)
+        dda_2 = -ddk_1
+        # grad of line 40: dx = dx + unbroadcast(da * a_2, x)
         dx = dx_stack_1.pop()
         ddx_3 = unbroadcast(ddx, dx_3)
         ddx = unbroadcast(ddx, dx)
-        ddx_4 = ddx_3
         dx_3 = dx_3_stack.pop()
-        dda_1 = unbroadcast(ddx_4 * a_2, dv_1)
-        da_2_1 = da_2_1 + unbroadcast(ddx_4 * da_1, k)
-        # grad of line 40: da_2 = da_1 * x
-        dda_1 = dda_1 + unbroadcast(dda_2 * x, dv_1)
-        dx_5 = unbroadcast(dda_2 * da_1, x)
-        # grad of line 39: dv = dv + unbroadcast(da_3 * 0.1, v)
+        dda = unbroadcast(ddx_3 * a_2, dv_1)
+        da_2_1 = da_2_1 + unbroadcast(ddx_3 * da, k)
+        # grad of line 39: da_2 = da * x
+        dda = dda + unbroadcast(dda_2 * x, dv_1)
+        dx_5 = unbroadcast(dda_2 * da, x)
+        # grad of line 38: dv = dv + unbroadcast(da_3 * 0.1, v)
         dv = dv_stack_1.pop()
         ddv_4 = unbroadcast(ddv, dv_4)
         ddv = unbroadcast(ddv, dv)
-        ddv_5 = ddv_4
         dv_4 = dv_4_stack.pop()
-        dda_3 = ddv_5 * 0.1
-        # grad of line 38: da_3 = -da
-        dda = unbroadcast(-dda_3, dv_1)
-        # grad of line 37: da_1 = da
-        dda = dda + dda_1
-        da_1 = da_1_stack.pop()
+        dda_3 = ddv_4 * 0.1
+        # grad of line 37: da_3 = -da
+        dda = dda + unbroadcast(-dda_3, dv_1)
         # grad of line 35: da = dv_1 * 0.05
         ddv_1 = dda * 0.05
+        da = da_stack.pop()
         # grad of line 34: dv = unbroadcast(dv, v)
         dv = dv_stack_1.pop()
         ddv = unbroadcast(ddv, dv)
@@ -134,9 +128,8 @@ def ddscalar_loop(k):
         dv = dv_stack_1.pop()
         ddv_2 = unbroadcast(ddv, dv_2)
         ddv = unbroadcast(ddv, dv)
-        ddv_3 = ddv_2
         dv_2 = dv_2_stack.pop()
-        ddx_1 = unbroadcast(ddv_3 * 0.05, dx_1)
+        ddx_1 = unbroadcast(ddv_2 * 0.05, dx_1)
         # grad of line 29: dx = unbroadcast(dx, x)
         dx = dx_stack_1.pop()
         ddx = unbroadcast(ddx, dx)
@@ -169,15 +162,14 @@ def ddscalar_loop(k):
         dv_6 = unbroadcast(dv_6, v)
         v_stack.pop()
         # grad of line 12: v_1 = 0.05 * a
-        da_4 = dv_1_1 * 0.05
+        da_1 = dv_1_1 * 0.05
         # grad of line 11: a = a_1 - a_3
-        da_1_1 = da_4
-        da_3_1 = -da_4
+        da_3_1 = -da_1
         # grad of line 10: a_3 = 0.1 * v
         dv_6 = dv_6 + unbroadcast(da_3_1 * 0.1, v)
         # grad of line 9: a_1 = a_2 * x
-        da_2_1 = da_2_1 + unbroadcast(da_1_1 * x, k)
-        dx_5 = dx_5 + unbroadcast(da_1_1 * a_2, x)
+        da_2_1 = da_2_1 + unbroadcast(da_1 * x, k)
+        dx_5 = dx_5 + unbroadcast(da_1 * a_2, x)
         # grad of line 8: a_2 = -k
         dk_3 = dk_3 - da_2_1
         da_2_1 = zeros_like(a_2)
