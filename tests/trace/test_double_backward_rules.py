@@ -49,7 +49,9 @@ def _refused(case):
 
 # The helpers of generated code (``tests/rules/generated_cases.py``) are differentiated
 # twice by the static mode (``tests/higher``); the tracing mode records NumPy's functions.
-_GENERATED_CODE_HELPERS = tuple(c.id for c in CASES if c.fn.__module__.startswith("srcdiff."))
+_GENERATED_CODE_HELPERS = tuple(
+    c.id for c in CASES if (getattr(c.fn, "__module__", None) or "").startswith("srcdiff.")
+)
 SUPPORTED = [
     c
     for c in CASES
