@@ -133,26 +133,17 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
         cache = {}
     compiled, wrapper = cache.get(key, (None, lambda: None))
     wrapper = wrapper()
-    options = dict(wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=False)
+    build = functools.partial(
+        _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=False
+    )
     if wrapper is None and made_by_srcdiff(f):  # a derivative of a derivative
-        build = functools.partial(_build, **options)
-        wrapper = differentiate_again(
-            f,
-            functools.partial(build, backend=backend),
-            functools.partial(build, split_helpers=False),
-        )
+        plain = functools.partial(build, split_helpers=False)
+        wrapper = differentiate_again(f, functools.partial(build, backend=backend), plain)
         cache[key] = (None, weakref.ref(wrapper))
     elif wrapper is None:
         if compiled is None:
-            compile_ = functools.partial(
-                _compile,
-                wrt=wrt,
-                kind=kind,
-                optimize=optimize,
-                backend=backend,
-                split_helpers=split_helpers,
-            )
-            compiled = Compiled(f, compile_)
+            options = dict(wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers)
+            compiled = Compiled(f, functools.partial(_compile, **options, backend=backend))
         specialised = (
             functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
             if optimize and split_helpers
@@ -160,7 +151,7 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
         )
         wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
         # The form a second derivative differentiates: Python, helpers not split.
-        plain = functools.partial(_build, f, **options, split_helpers=False)
+        plain = functools.partial(build, f, split_helpers=False)
         wrapper.differentiable_adjoint = lambda: plain().current()
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
