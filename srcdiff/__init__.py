@@ -1,6 +1,7 @@
 """srcdiff: automatic differentiation for Python + NumPy by source transformation.
 
-``grad``, ``value_and_grad`` and ``vjp`` compile a function's adjoint to
+``grad``, ``value_and_grad`` and ``vjp`` (and, built on them,
+``hessian_vector_product``, ``hessian`` and ``jacobian``) compile a function's adjoint to
 readable Python (``mode="static"``) or trace it on ``Tensor`` values
 (``mode="trace"``, PyTorch semantics).  Both read one rule table, extended
 with ``register_vjp`` and ``nondifferentiable``.  ``jvp`` generates forward-mode
@@ -16,6 +17,7 @@ from srcdiff import autograd
 from srcdiff.api import grad, jvp, value_and_grad, vjp
 from srcdiff.checks import check_grads, check_rule
 from srcdiff.errors import DifferentiationError, SrcdiffError, UnsupportedSyntax
+from srcdiff.higher import hessian, hessian_vector_product, jacobian
 from srcdiff.rules import nondifferentiable, register_jvp, register_vjp
 from srcdiff.standalone import export
 from srcdiff.trace import (
@@ -48,8 +50,11 @@ __all__ = [
     "enable_grad",
     "export",
     "grad",
+    "hessian",
+    "hessian_vector_product",
     "is_grad_enabled",
     "jvp",
+    "jacobian",
     "no_grad",
     "nondifferentiable",
     "ones",

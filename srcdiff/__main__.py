@@ -1,5 +1,7 @@
-"""``python -m srcdiff show FILE.py:FUNC [--wrt N] [--mode reverse|forward]``: print a function's
-generated adjoint (reverse mode) or tangent function (forward mode).
+"""``python -m srcdiff show FILE.py:FUNC [--wrt N] [--mode reverse|forward] [--order 2]``:
+print a function's generated adjoint (reverse mode) or tangent function (forward mode);
+``--order 2`` prints the second-order code: the vjp of the gradient, which given a vector
+``v`` (its ``seed``) returns the Hessian-vector product.
 
 ``python -m srcdiff export FILE.py:FUNC [--wrt N] -o dfunc.py``: write its adjoint as a
 standalone module that imports only NumPy.
@@ -11,7 +13,7 @@ import inspect
 import pathlib
 import sys
 
-from srcdiff.api import grad, jvp
+from srcdiff.api import grad, jvp, vjp
 from srcdiff.errors import SrcdiffError
 from srcdiff.listing import listing
 from srcdiff.standalone import export
@@ -45,6 +47,13 @@ def main(argv=None):
         choices=["reverse", "forward"],
         help="reverse: the adjoint (grad); forward: the tangent function (jvp)",
     )
+    show.add_argument(
+        "--order",
+        type=int,
+        default=1,
+        choices=[1, 2],
+        help="2: the second-order code (the vjp of the gradient: Hessian-vector products)",
+    )
     exporter = commands.add_parser(
         "export", help="write the gradient of FILE.py:FUNC as a module that imports only NumPy"
     )
@@ -73,6 +82,8 @@ def main(argv=None):
             compiled = (jvp if args.mode == "forward" else grad)(fn, wrt=_wrt(args.wrt))
         if args.command == "export":
             export(compiled, args.output)
+        if args.command == "show" and args.order == 2:
+            compiled = vjp(compiled, wrt=_wrt(args.wrt))
     except SrcdiffError as error:
         print(f"srcdiff: {error}", file=sys.stderr)
         return 1

@@ -24,6 +24,7 @@ from srcdiff.errors import DifferentiationError
 from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.forward import forward_transform
 from srcdiff.static.freshness import Compiled, fresh_adjoint
+from srcdiff.static.higher import differentiate_again, made_by_srcdiff
 from srcdiff.static.runtime import check_plain_array
 from srcdiff.static.transform import reverse_transform
 
@@ -120,7 +121,7 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python"):
+def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_helpers=True):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
@@ -144,35 +145,47 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python"):
             backend=backend,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize, backend)
+    key = (wrt, kind, optimize, backend, split_helpers)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
         cache = {}
     compiled, wrapper = cache.get(key, (None, lambda: None))
     wrapper = wrapper()
-    if wrapper is None:
+    build = functools.partial(
+        _build, wrt=wrt, mode=mode, kind=kind, optimize=optimize, verbose=False
+    )
+    if wrapper is None and made_by_srcdiff(f):  # a derivative of a derivative
+        plain = functools.partial(build, split_helpers=False)
+        wrapper = differentiate_again(f, functools.partial(build, backend=backend), plain)
+        cache[key] = (None, weakref.ref(wrapper))
+    elif wrapper is None:
         if compiled is None:
-            compiled = Compiled(
-                f,
-                functools.partial(_compile, wrt=wrt, kind=kind, optimize=optimize, backend=backend),
-            )
+            options = dict(wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers)
+            compiled = Compiled(f, functools.partial(_compile, **options, backend=backend))
         specialised = (
             functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
-            if optimize
+            if optimize and split_helpers
             else None
         )
         wrapper = fresh_adjoint(f, compiled, _argument_check(f, wrt), specialised)
+        # The form a second derivative differentiates: Python, helpers not split.
+        plain = functools.partial(build, f, split_helpers=False)
+        wrapper.differentiable_adjoint = lambda: plain().current()
         cache[key] = (compiled, weakref.ref(wrapper))
     if verbose:
         print(wrapper.source)
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python"):
+def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python", split_helpers=True):
     """The adjoint (or jvp) of ``f`` and what it was compiled against."""
-    transform = forward_transform if kind in ("jvp", "tangent") else reverse_transform
-    generated = transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
+    if kind in ("jvp", "tangent"):
+        generated = forward_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
+    else:
+        generated = reverse_transform(
+            f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers, split_helpers=split_helpers
+        )
     return with_backend(generated, backend), generated.dependencies
 
 

@@ -103,3 +103,18 @@ def test_forward_benchmark_candidates_agree_with_the_hand_derivative(args):
 
     calls = candidates(args)  # raises AssertionError naming a candidate that disagrees
     assert set(calls) == {"hand (forward)", "srcdiff jvp", "srcdiff grad"}
+
+
+@pytest.mark.parametrize("name", ["logistic", "mlp"])
+def test_hessian_vector_product_candidates_agree(name):
+    """``benchmarks/hvp.py`` times products that agree (srcdiff, autograd, PyTorch)."""
+    from benchmarks.hvp import candidates, to_numpy
+
+    workload = BY_NAME[name]
+    args = workload.inputs("small")
+    v = np.random.default_rng(1).standard_normal(np.shape(args[0]))
+    calls = candidates(workload, args, v)
+    assert set(calls) == {"grad", "static", "autograd", "torch"}
+    reference = to_numpy(calls["autograd"]())
+    for candidate in ("static", "torch"):
+        np.testing.assert_allclose(to_numpy(calls[candidate]()), reference, rtol=1e-9)

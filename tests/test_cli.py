@@ -83,3 +83,25 @@ def test_show_rejects_an_unknown_mode(tmp_path):
     result = run("show", f"{path}:loss", "--mode", "sideways")
     assert result.returncode == 2
     assert "invalid choice: 'sideways'" in result.stderr
+
+
+def test_show_order_2_prints_the_second_order_code(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--order", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("def dloss_grad(w, x, *, seed=None):")
+    # The gradient runs forward, then its own adjoint: the helper's vjp is differentiated too.
+    assert (
+        "dresult_2_1, dinner_backward = dinner_forward(result_2, seed=dresult_1)" in result.stdout
+    )
+    assert "# grad of line 10: return gradient_of(dw, w)" in result.stdout
+    assert "# adjoint of the helper dinner\ndef dinner_forward(x, *, seed=None):" in result.stdout
+
+
+def test_show_rejects_an_order_above_2(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text(SOURCE)
+    result = run("show", f"{path}:loss", "--order", "3")
+    assert result.returncode == 2
+    assert "invalid choice: 3" in result.stderr

@@ -18,6 +18,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
     decompositions,
     dict_views,
     elementwise,
+    generated,
     interpolation,
     joins,
     linalg,

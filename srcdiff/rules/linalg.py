@@ -10,7 +10,7 @@ import numpy as np
 
 from srcdiff.rules.decompositions import matrix_norm_slope
 from srcdiff.rules.helpers import as_array, restore_reduced_axes, tie_share, unbroadcast, zeros_like
-from srcdiff.rules.registry import defjvp, deflinear, defvjp
+from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable
 
 
 @defvjp(np.linalg.inv)
@@ -79,42 +79,57 @@ def _safe(norm):
     return np.where(norm == 0, 1.0, norm)
 
 
+def nuclear_norm_direction(x, axis):
+    """``U V^T`` of the SVD of ``x`` over the two ``axis``: the derivative of the nuclear norm."""
+    rows, cols = axis
+    u, _, vt = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)), full_matrices=False)
+    return np.moveaxis(u @ vt, (-2, -1), (rows, cols))
+
+
 @defvjp(np.linalg.norm)
 def norm(g, ans, x, ord=None, axis=None, keepdims=False):
-    slope, axis = _norm_slope(ans, x, ord, axis, keepdims)
-    return (restore_reduced_axes(g, x, axis, keepdims) * slope, None, None, None)
+    slope = _norm_slope(ans, x, ord, axis, keepdims)
+    axes = norm_axes(x, ord, axis)
+    return (restore_reduced_axes(g, x, axes, keepdims) * slope, None, None, None)
 
 
 @defjvp(np.linalg.norm)
 def norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
-    slope, axis = _norm_slope(ans, x, ord, axis, keepdims)
-    return np.reshape(np.sum(t * slope, axis=axis, keepdims=keepdims), np.shape(ans))
+    slope = _norm_slope(ans, x, ord, axis, keepdims)
+    axes = norm_axes(x, ord, axis)
+    return np.reshape(np.sum(t * slope, axis=axes, keepdims=keepdims), np.shape(ans))
 
 
 def _norm_slope(ans, x, ord, axis, keepdims):
-    """The derivative of ``np.linalg.norm`` with respect to each element of ``x``, and the
-    axes the norm reduces (None for all of them)."""
+    """The derivative of ``np.linalg.norm`` with respect to each element of ``x``."""
     x = as_array(x)
-    if axis is None and ord is not None and x.ndim == 2:
-        axis = (0, 1)
+    axis = norm_axes(x, ord, axis)
     matrix = isinstance(axis, (tuple, list)) and len(axis) == 2
     n = restore_reduced_axes(ans, x, axis, keepdims)
+    # Matrix norms other than Frobenius call their slope through a name, so that
+    # differentiating this rule again (a second derivative) reads the SVD only
+    # when that branch runs, and refuses it then.
     if matrix and ord == "nuc":
-        rows, cols = axis
-        xm = np.moveaxis(x, (rows, cols), (-2, -1))
-        u, _, vt = np.linalg.svd(xm, full_matrices=False)
-        return np.moveaxis(u @ vt, (-2, -1), (rows, cols)), tuple(axis)
+        slope = nuclear_norm_direction
+        return slope(x, axis)
     if matrix and ord not in (None, "fro"):
-        return matrix_norm_slope(x, ord, axis), tuple(axis)
-    if axis is not None:
-        axis = tuple(axis) if isinstance(axis, (tuple, list)) else axis
+        slope = matrix_norm_slope
+        return slope(x, ord, axis)
     if ord is None or ord == "fro" or ord == 2:
-        return x / _safe(n), axis
+        return x / _safe(n)
     if ord == 1:
-        return np.sign(x), axis
+        return np.sign(x)
     if ord == np.inf or ord == -np.inf:
-        return np.sign(x) * tie_share(np.abs(x), ans, axis, keepdims), axis
+        return np.sign(x) * tie_share(np.abs(x), ans, axis, keepdims)
     if ord == 0:
-        return np.zeros(x.shape), axis
+        return np.zeros(x.shape)
     # a p-norm: d|x|_p = sign(x) |x|^(p-1) / |x|_p^(p-1)
-    return np.sign(x) * (np.abs(x) / _safe(n)) ** (ord - 1), axis
+    return np.sign(x) * (np.abs(x) / _safe(n)) ** (ord - 1)
+
+
+@nondifferentiable
+def norm_axes(x, ord, axis):
+    """The axes ``np.linalg.norm`` reduces: None for all of them, a pair for a matrix norm."""
+    if axis is None and ord is not None and np.ndim(x) == 2:
+        return (0, 1)
+    return tuple(axis) if isinstance(axis, (tuple, list)) else axis

@@ -50,7 +50,8 @@ def tensordot_vjp(g, a, b, a_axes, b_axes):
 @defvjp(np.tensordot)
 def tensordot(g, ans, a, b, axes=2):
     a_axes, b_axes = tensordot_axes(axes, ndim(a), ndim(b))
-    return tensordot_vjp(g, a, b, a_axes, b_axes) + (None,)
+    da, db = tensordot_vjp(g, a, b, a_axes, b_axes)
+    return da, db, None
 
 
 @defvjp(np.dot, np.ndarray.dot)

@@ -11,7 +11,7 @@ import operator
 import numpy as np
 
 from srcdiff.rules.gradient_list import GradientList
-from srcdiff.rules.helpers import float_zeros, foreign, scatter_add, unbroadcast
+from srcdiff.rules.helpers import float_zeros, scatter_add, unbroadcast
 from srcdiff.rules.registry import deflinear, defvjp
 
 
@@ -151,10 +151,13 @@ def vstack(g, ans, arrays, *, dtype=None, casting="same_kind"):
 
 @defvjp(np.stack)
 def stack(g, ans, arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    if foreign(g):  # an index, which an array type that records has a rule for
-        lead = (slice(None),) * (axis % np.ndim(g))
-        return GradientList(g[lead + (i,)] for i in range(len(arrays))), None
-    return GradientList(np.take(g, i, axis=axis) for i in range(len(arrays))), None
+    # Indexing, which an array type that records has a rule for, in a loop rather
+    # than a generator, so that a second derivative differentiates this rule too.
+    lead = (slice(None),) * (axis % np.ndim(g))
+    pieces = GradientList()
+    for i in range(len(arrays)):
+        pieces.append(g[lead + (i,)])
+    return pieces, None
 
 
 @defvjp(np.tile)

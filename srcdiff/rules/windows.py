@@ -246,6 +246,21 @@ def cumprod_vjp_rows(g, x, ans):
     """Row by row: ``sum_{i >= j} g_i ans_i / x_j`` before a row's first zero; exact at it."""
     tail = np.cumsum((g * ans)[:, ::-1], axis=1)[:, ::-1]
     dx = np.where(x == 0, 0.0, tail / np.where(x == 0, 1.0, x))
+    if np.any(x == 0):
+        # Called through a name: a second derivative reads it only when zeros occur
+        # (and refuses it, see ``exact_at_zeros``).
+        at_zeros = exact_at_zeros
+        dx = at_zeros(dx, g, x, ans)
+    return dx
+
+
+def exact_at_zeros(dx, g, x, ans):
+    """The cumprod VJP of rows holding a zero: the first zero gets the product of the others.
+
+    Its code treats the zeros as constants, so differentiating it again would
+    drop the terms those zeros multiply: a second derivative refuses it.
+    """
+    dx = np.array(dx)
     for row in np.flatnonzero(np.any(x == 0, axis=1)):
         z = np.flatnonzero(x[row] == 0)[0]
         before = ans[row, z - 1] if z else 1.0

@@ -13,6 +13,7 @@ Invariant: ``active`` contains every name whose gradient can be non-zero.
 import gast
 
 from srcdiff.rules import is_nondifferentiable
+from srcdiff.static.higher import generated_function
 
 # Attributes of arrays that carry no gradient.
 NONDIFFERENTIABLE_ATTRIBUTES = frozenset(
@@ -45,7 +46,7 @@ def resolve(node, source):
         if node.id in source.locals:
             return None  # a local variable: its value is known only when the function runs
         try:
-            return source.resolve(node.id)
+            return generated_function(source.resolve(node.id))
         except KeyError:
             return None
     if isinstance(node, gast.Attribute):

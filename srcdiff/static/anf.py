@@ -19,6 +19,7 @@ from srcdiff.errors import DifferentiationError
 from srcdiff.static.activity import mark_varied, resolve
 from srcdiff.static.constructs import describe
 from srcdiff.static.desugar import ADVICE
+from srcdiff.static.lists import is_list_pop
 from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
@@ -190,8 +191,10 @@ class Normalizer:
         return before + [stmt]
 
     def mutation(self, stmt):
-        """``out.append(h)``: the only expression statement that carries a gradient."""
+        """``out.append(h)``, and ``out.pop()`` (its value kept under a name for the backward pass)."""
         call = stmt.value
+        if is_list_pop(call):
+            return [self.located(assign(self.namer.fresh(call.func.value.id + "_popped"), call))]
         func = call.func
         if (
             isinstance(call, gast.Call)

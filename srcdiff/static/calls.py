@@ -20,8 +20,8 @@ import inspect
 import sys
 import types
 
-from srcdiff.errors import DifferentiationError
-from srcdiff.rules import is_nondifferentiable, jvp_rule, vjp_rule
+from srcdiff.errors import DifferentiationError, SrcdiffError
+from srcdiff.rules import is_nondifferentiable, jvp_rule, registry, vjp_rule, windows
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import zeros_like
 from srcdiff.rules.registry import apply_jvp
@@ -42,8 +42,10 @@ def is_user_function(fn):
         fn = fn.__func__
     if not isinstance(fn, types.FunctionType):
         return False
-    module = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return module not in ("numpy", "srcdiff")
+    module = getattr(fn, "__module__", None) or ""
+    if module.startswith("srcdiff.rules."):  # a rule's own code, differentiated again
+        return not is_nondifferentiable(fn)
+    return module.split(".")[0] not in ("numpy", "srcdiff")
 
 
 def takes_variable_arguments(fn):
@@ -67,8 +69,44 @@ class _CompiledHelper:
             self.compile()
 
     def compile(self):
-        self.compiled = self.build()
+        if self.fn in _NOT_DIFFERENTIATED_AGAIN:
+            raise _refusal(self.fn, _NOT_DIFFERENTIATED_AGAIN[self.fn])
+        try:
+            self.compiled = self.build()
+        except Exception as error:  # in a rule's code: the rule is refused, whatever failed
+            if not is_rule_code(self.fn) or isinstance(error, RecursionError):
+                raise
+            raise _refusal(self.fn, error) from None
         return self.compiled
+
+
+# Rule code that treats exact values as constants, so that its derivative is wrong there.
+_NOT_DIFFERENTIATED_AGAIN = {
+    windows.exact_at_zeros: "at a zero of np.cumprod's input its rule is exact code for that zero",
+}
+
+
+def _refusal(rule, error):
+    if not isinstance(error, (str, DifferentiationError, SrcdiffError)):  # the compiler's own
+        error = f"its code uses what the static mode does not differentiate ({error!r})"
+    return DifferentiationError(
+        f"a second derivative through {rule_label(rule)} is not supported yet "
+        f'(srcdiff cannot differentiate its rule: {error}); use mode="trace"'
+    )
+
+
+def is_rule_code(fn):
+    """True for a function of srcdiff's rule table (a rule, or a helper rules call)."""
+    return (getattr(fn, "__module__", None) or "").startswith("srcdiff.rules.")
+
+
+def rule_label(fn):
+    """``numpy.linalg.norm`` for the rule of ``np.linalg.norm``; a rule helper's own name."""
+    for key, rule in registry._VJPS.items():
+        if rule is fn:
+            module = getattr(key, "__module__", None) or "numpy"
+            return f"{module}.{getattr(key, '__qualname__', getattr(key, '__name__', key))}"
+    return f"{fn.__name__} (a helper of srcdiff's rules)"
 
 
 class HelperVjp(_CompiledHelper):
@@ -99,6 +137,10 @@ class HelperVjp(_CompiledHelper):
             cotangents = (current() if current is not None else vjp)(*args, seed=seed, **kwargs)
         except RecursionError:
             raise _too_deep(self.fn) from None
+        except DifferentiationError as error:
+            if not is_rule_code(self.fn):  # a rule's ``*args`` code traced: say which rule
+                raise
+            raise _refusal(self.fn, error) from None
         # A list argument's gradient comes back as a list: summed item by item from here on.
         return tuple(as_gradient(c) for c in cotangents)
 

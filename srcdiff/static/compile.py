@@ -59,6 +59,7 @@ def compile_function(fn_tree, namespace, source, label):
     exec(code, source.globals, scope)
     make = vars(scope[owner])["make"] if owner else scope["make"]
     fn = _with_live_cells(make(**{p: namespace[p] for p in params}), source)
+    fn.__qualname__ = fn.__qualname__.replace("make.<locals>.", "")
     fn.source = text
     return fn
 

@@ -24,6 +24,7 @@ from srcdiff.static.names import (
     assigned_names,
     clone,
     const,
+    indexable,
     name,
     names_in,
     runtime_check,
@@ -311,7 +312,7 @@ class Desugar:
         if isinstance(node, gast.Name):
             return [], node.id
         seq = self.namer.fresh("sequence")
-        return [located(assign(seq, node), stmt)], seq
+        return [located(assign(seq, indexable(node)), stmt)], seq
 
     def loop(self, stmt, binds, index, head=()):
         flags = Flags()

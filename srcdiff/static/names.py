@@ -220,3 +220,19 @@ def runtime_check(call):
 def is_runtime_check(stmt):
     """True for a statement made by ``runtime_check``."""
     return getattr(stmt, "runtime_check", False)
+
+
+def indexable(node):
+    """``reversed(range(...))`` as ``range(...)[::-1]``, which has a length and items."""
+    if (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id == "reversed"
+        and len(node.args) == 1
+        and isinstance(node.args[0], gast.Call)
+        and isinstance(node.args[0].func, gast.Name)
+        and node.args[0].func.id == "range"
+    ):
+        backwards = gast.Slice(lower=None, upper=None, step=const(-1))
+        return gast.Subscript(value=node.args[0], slice=backwards, ctx=gast.Load())
+    return node

@@ -104,12 +104,13 @@ def parse_function(fn):
             f"cannot differentiate {name!r}: it is not a Python function with source code; "
             'register a rule with srcdiff.register_vjp or use mode="trace"'
         )
-    if _PACKAGE in pathlib.Path(code.co_filename).resolve().parents:
+    where = pathlib.Path(code.co_filename).resolve().parents
+    if _PACKAGE in where and _PACKAGE / "rules" not in where:  # rules are plain NumPy code
         raise DifferentiationError(
             f"cannot differentiate {name!r} in static mode: it is a function made by srcdiff "
-            '(a gradient such as grad(f) or grad(f, mode="trace")), whose code is srcdiff\'s '
-            "own; higher-order derivatives (a gradient of a gradient) are not supported yet, "
-            "differentiate the original function instead"
+            '(a gradient such as grad(f, mode="trace")), whose code is srcdiff\'s own; a '
+            "static second derivative differentiates a static gradient (grad(grad(f))), "
+            "or differentiate the original function"
         )
     try:
         # The code object's own lines: ``inspect.getsourcelines(fn)`` would follow

@@ -102,7 +102,7 @@ def _splittable(fn):
     return vjp_rule(fn) is None and vjp_rule(plain) is None and not takes_variable_arguments(plain)
 
 
-def split_function(adjoint, backward_part, result, namer):
+def split_function(adjoint, backward_part, result, namer, seed="seed"):
     """Turn the flat ``adjoint`` into ``forward...; def backward(seed): ...; return result, backward``.
 
     ``backward_part`` holds the ids of the top-level statements of the backward sweep.
@@ -116,7 +116,7 @@ def split_function(adjoint, backward_part, result, namer):
     shared = sorted(_stored(backward) & stored_forward)
     closure = namer.fresh("backward")
     inner_args = gast.arguments(
-        args=[gast.Name("seed", gast.Param(), None, None)],
+        args=[gast.Name(seed, gast.Param(), None, None)],
         posonlyargs=[],
         vararg=None,
         kwonlyargs=[],

@@ -22,15 +22,17 @@ Invariant: the returned function computes the primal value and, for every
 """
 
 import copy
+import functools
 from dataclasses import dataclass, field
 
 import gast
 
 from srcdiff.static.adjoints import Adjoint, AdjointBuilder, Contribution, _item
+from srcdiff.static.lists import is_list_pop, reverse_append, reverse_pop
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
-from srcdiff.static.saves import Restore, Save, SavePlan
+from srcdiff.static.saves import Restore, SavePlan
 from srcdiff.static.statements import is_loop_exit
 
 
@@ -59,6 +61,7 @@ class ReverseAD:
         self.plan = SavePlan(tree, namer)
         self.saves = self.plan.saves
         self.split_calls = {}  # id(statement) -> pullbacks.SplitCall
+        self.functional_scatter = False  # ``dx = added_at(dx, i, v)`` for ``add_at(dx, i, v)``
 
     def d(self, var):
         return self.gradient_names[var]
@@ -86,9 +89,15 @@ class ReverseAD:
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
                 return self.reverse_setitem(stmt, state)
+            if isinstance(target, gast.Name) and is_list_pop(stmt.value):
+                zeros = (
+                    functools.partial(_call, "zeros_like"),
+                    functools.partial(_call, "zeros_for"),
+                )
+                return reverse_pop(self, stmt, state, *zeros)
             return self.reverse_assign(stmt, state)
         if isinstance(stmt, gast.Expr):
-            return self.reverse_expression(stmt, state)
+            return reverse_append(self, stmt, state)
         if isinstance(stmt, gast.If):
             if is_loop_exit(stmt):
                 return []
@@ -129,6 +138,8 @@ class ReverseAD:
                 item = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
                 read = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Load())
             out.append(assign(item, gast.BinOp(left=read, op=gast.Add(), right=value)))
+        elif self.functional_scatter:  # a new array: the form differentiated again
+            out.append(assign(dvar, _call("added_at", name(dvar), _as_value(index), value)))
         else:
             out.append(gast.Expr(value=_call("add_at", name(dvar), _as_value(index), value)))
         return out
@@ -242,27 +253,6 @@ class ReverseAD:
         cleared = gast.Subscript(value=name(dvar), slice=clone(index), ctx=gast.Store())
         out.append(gast.Assign(targets=[cleared], value=const(0.0), type_comment=None))
         return out + restores
-
-    def reverse_expression(self, stmt, state):
-        """``out.append(h)``: the last cotangent of ``dout`` flows to ``h``."""
-        call = stmt.value
-        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)):
-            return []
-        if call.func.attr != "append" or not isinstance(call.func.value, gast.Name):
-            return []
-        var = call.func.value.id
-        restore = Restore(Save(var, False, True, index="append"))
-        if var not in self.active or var in state.zeros:
-            return [restore]
-        popped = gast.Call(
-            func=gast.Attribute(value=name(self.d(var)), attr="pop", ctx=gast.Load()),
-            args=[],
-            keywords=[],
-        )
-        arg = call.args[0]
-        if isinstance(arg, gast.Name) and arg.id in self.active:
-            return self.accumulate(arg.id, popped, state) + [restore]
-        return [gast.Expr(value=popped), restore]
 
     def reverse_if(self, stmt, state):
         cond = self.plan.conditions[id(stmt)]

@@ -17,6 +17,7 @@ from srcdiff.rules.registry import nondifferentiable
 
 __all__ = [
     "add_at",
+    "added_at",
     "check_not_a_view",
     "check_seed",
     "gradient_of",
@@ -365,3 +366,10 @@ def tangent_out(t, value):
     dtype = value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
     out = np.broadcast_to(np.asarray(t, dtype=dtype), np.shape(value))
     return np.array(out) if isinstance(value, np.ndarray) else dtype.type(out[()])
+
+
+def added_at(g, index, value):
+    """``g`` with ``value`` added at ``index`` (repeats accumulate), as a new array or list."""
+    out = g.copy() if isinstance(g, (np.ndarray, GradientList)) else g
+    add_at(out, index, value)
+    return out

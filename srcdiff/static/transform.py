@@ -71,16 +71,18 @@ def wrt_names(wrt, tree):
     return [positional[item] if isinstance(item, int) else item for item in resolved]
 
 
-def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=()):
+def reverse_transform(fn, wrt=0, kind="grad", optimize=True, numbers=(), split_helpers=True):
     """Compile the adjoint of ``fn``: see ``KINDS`` for what it returns.
 
     ``numbers`` are positions of arguments that the adjoint may assume are
-    Python numbers (``static/specialise.py``); its caller guards that.
+    Python numbers (``static/specialise.py``); its caller guards that.  With
+    ``split_helpers=False`` a helper runs forward as itself and backward as its
+    vjp (no pullback objects): the form srcdiff differentiates again (``higher.py``).
     """
     _in_progress.add(fn)
     try:
         with deep_expressions(fn):
-            return _reverse_transform(fn, wrt, kind, optimize, numbers)
+            return _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers)
     finally:
         _in_progress.discard(fn)
 
@@ -99,15 +101,20 @@ class FrontEnd:
     scalars: set  # names surely scalar
     shapes: ShapeFacts
     namespace: dict = dataclasses.field(default_factory=dict)  # names rules bring in
+    keyword: str | None = None  # the generated function's keyword-only argument, as named
 
 
-def front_end(fn, wrt, keyword=None, kind="grad"):
+def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
     """Stages 1-4 for ``fn``; ``keyword`` is the generated function's keyword-only argument
-    (``seed``, ``tangent``), freed from the user's names."""
+    (``seed``, ``tangent``), freed from the user's names; with ``rename_keyword`` (a vjp split
+    again: its ``seed`` is a parameter) the keyword takes a fresh name instead."""
     source = lower(parse_function(fn))
     wrt_list = wrt_names(wrt, source.tree)
     _, every = parameters(source.tree)
-    if keyword is not None:
+    named = keyword
+    if keyword is not None and rename_keyword and keyword in every:
+        named = Namer(names_in(source.tree)).part(keyword)
+    elif keyword is not None:
         source = _free_keyword(source, every, keyword, kind)
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
@@ -121,17 +128,23 @@ def front_end(fn, wrt, keyword=None, kind="grad"):
     active = active_names(tree, wrt_list, source)
     scalars = scalar_names(tree, source)
     shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
-    return FrontEnd(source, tree, wrt_list, every, user_names, namer, active, scalars, shapes)
+    return FrontEnd(
+        source, tree, wrt_list, every, user_names, namer, active, scalars, shapes, keyword=named
+    )
 
 
-def _reverse_transform(fn, wrt, kind, optimize, numbers):
-    front = front_end(fn, wrt, "seed" if kind in ("vjp", "split") else None, "vjp")
+def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
+    keyword = "seed" if kind in ("vjp", "split") else None
+    front = front_end(fn, wrt, keyword, "vjp", rename_keyword=kind == "split")
+    seed_name = front.keyword
     source, tree, wrt_list, every = front.source, front.tree, front.wrt, front.every
     namer, active, scalars, namespace = front.namer, front.active, front.scalars, front.namespace
     lazy = lazy_names(tree, source, active)
     shapes = front.shapes
     reverse = ReverseAD(source, tree, wrt_list, active, namer, namespace, shapes, lazy)
-    reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
+    if split_helpers:
+        reverse.split_calls = split_helper_calls(tree, source, active, namer, reverse.builder)
+    reverse.functional_scatter = not split_helpers
 
     *body, final = tree.body
     result_setup = []
@@ -146,7 +159,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
     seed = []
     if kind in ("vjp", "split"):
         seed_value = gast.Call(
-            func=runtime_name("check_seed"), args=[name("seed"), name(result)], keywords=[]
+            func=runtime_name("check_seed"), args=[name(seed_name), name(result)], keywords=[]
         )
     elif result in scalars:  # surely a scalar: nothing to check
         seed_value = const(1.0)
@@ -198,7 +211,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
     )
     if kind in ("vjp", "split"):
         adjoint.args.kwonlyargs.append(
-            gast.Name(id="seed", ctx=gast.Param(), annotation=None, type_comment=None)
+            gast.Name(id=seed_name, ctx=gast.Param(), annotation=None, type_comment=None)
         )
         adjoint.args.kw_defaults.append(const(None))
     live = [result] if kind == "split" else []  # a split helper's forward returns ``result``
@@ -207,7 +220,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers):
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()
         adjoint.name = namer.fresh(source.tree.name.strip("<>") + "_forward")
-        split_function(adjoint, {id(s) for s in backward}, result, namer)
+        split_function(adjoint, {id(s) for s in backward}, result, namer, seed_name)
     compiled = compile_generated(fn, adjoint, front, kind, reverse.builder.helpers.values())
     if kind == "vjp":
         compiled.__kwdefaults__["seed"] = None

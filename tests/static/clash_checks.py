@@ -55,8 +55,11 @@ def check_gradients(f, args, wrt):
 
 
 def generated(f, wrt):
-    """The code of the adjoints ``check_gradients`` ran (compiled once, then cached)."""
-    return srcdiff.value_and_grad(f, wrt=wrt).source + srcdiff.vjp(f, wrt=wrt).source
+    """The code of the adjoints ``check_gradients`` ran (compiled once, then cached), and of
+    the vjp in the form a second derivative differentiates (``added_at`` for ``add_at``)."""
+    vjp = srcdiff.vjp(f, wrt=wrt)
+    plain = vjp.differentiable_adjoint().source
+    return srcdiff.value_and_grad(f, wrt=wrt).source + vjp.source + plain
 
 
 def mentions(source, word):

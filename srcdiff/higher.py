@@ -1,0 +1,147 @@
+"""Hessian-vector products, Hessians and Jacobians, built from srcdiff's own derivatives.
+
+``hessian_vector_product`` differentiates the gradient once more: the vjp of
+``grad(f)`` seeded with ``v`` is ``H v`` (a Hessian is symmetric), and in the
+static mode it is generated code like any gradient (``static/higher.py``).
+``hessian`` stacks one such product per unit vector; ``jacobian`` stacks one
+vjp per output element (``method="reverse"``).  Each function carries
+``source``: the generated code it runs (None in the tracing mode).
+"""
+
+import functools
+import inspect
+import math
+
+import numpy as np
+
+from srcdiff import api
+from srcdiff.arguments import wrt_items
+from srcdiff.errors import DifferentiationError
+
+METHODS = ("auto", "reverse", "forward")
+
+
+def hessian_vector_product(f=None, *, wrt=0, mode="static"):
+    """``hvp(*args, vector=v)``: the Hessian of scalar ``f`` at ``args`` times ``v``.
+
+    ``v`` has the shape of the ``wrt`` argument (a tuple of vectors for a tuple ``wrt``).
+    """
+    return api._options(f, _hvp, wrt=wrt, mode=mode)
+
+
+def hessian(f=None, *, wrt=0, mode="static"):
+    """``h(*args)``: the Hessian of scalar ``f``, of shape ``x.shape + x.shape``."""
+    return api._options(f, _hessian, wrt=wrt, mode=mode)
+
+
+def jacobian(f=None, *, wrt=0, method="auto", mode="static"):
+    """``j(*args)``: the Jacobian of ``f``'s array output, of shape ``out.shape + x.shape``.
+
+    ``method="reverse"`` computes it one row (one vjp) per output element;
+    ``"forward"`` one column per input element; ``"auto"`` picks the one with
+    fewer passes.
+    """
+    return api._options(f, _jacobian, wrt=wrt, method=method, mode=mode)
+
+
+def _check(f, mode):
+    if not callable(f):
+        raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
+    if mode not in api.MODES:
+        raise DifferentiationError(f"mode must be one of {api.MODES}, not {mode!r}")
+
+
+def _hvp(f, wrt, mode):
+    _check(f, mode)
+    wrt_items(wrt)
+    second = api.vjp(api.grad(f, wrt=wrt, mode=mode), wrt=wrt, mode=mode)
+
+    @functools.wraps(f)
+    def hvp(*args, vector, **kwargs):
+        return second(*args, seed=vector, **kwargs)
+
+    hvp.source = second.source
+    return hvp
+
+
+def _one_argument(wrt, what):
+    if isinstance(wrt, tuple):
+        raise DifferentiationError(
+            f"{what} differentiates with respect to one argument, not {wrt!r}; "
+            "call it once per argument, or use hessian_vector_product with a tuple wrt"
+        )
+
+
+def _hessian(f, wrt, mode):
+    _one_argument(wrt, "hessian")
+    hvp = _hvp(f, wrt, mode)
+
+    @functools.wraps(f)
+    def hessian(*args, **kwargs):
+        x = _argument(f, wrt, args, kwargs)
+        columns = [hvp(*args, vector=e, **kwargs) for e in _basis(x)]
+        return _stack(columns, np.shape(x), np.shape(x), axis=-1)
+
+    hessian.source = hvp.source
+    return hessian
+
+
+def _jacobian(f, wrt, method, mode):
+    if method not in METHODS:
+        raise DifferentiationError(f"method must be one of {METHODS}, not {method!r}")
+    _one_argument(wrt, "jacobian")
+    if method == "forward":
+        raise DifferentiationError(
+            'jacobian(method="forward") needs forward mode (srcdiff.jvp), which this '
+            'version does not have; use method="reverse"'
+        )
+    _check(f, mode)
+    reverse = api.vjp(f, wrt=wrt, mode=mode)
+
+    @functools.wraps(f)
+    def jacobian(*args, **kwargs):
+        x = _argument(f, wrt, args, kwargs)
+        out = f(*args, **kwargs)
+        if isinstance(out, (list, tuple)) or not isinstance(
+            out, (float, int, np.ndarray, np.generic)
+        ):
+            raise DifferentiationError(
+                f"jacobian needs a function that returns one array or number, not {type(out).__name__}"
+            )
+        rows = [reverse(*args, seed=e, **kwargs) for e in _basis(out)]
+        return _stack(rows, np.shape(out), np.shape(x), axis=0)
+
+    jacobian.source = reverse.source
+    return jacobian
+
+
+def _argument(f, wrt, args, kwargs):
+    """The value of the argument ``wrt`` designates in the call ``f(*args, **kwargs)``."""
+    try:
+        call = inspect.signature(f).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return args[wrt] if isinstance(wrt, int) else kwargs[wrt]
+    call.apply_defaults()
+    if isinstance(wrt, str):
+        return call.arguments[wrt]
+    return call.args[wrt]
+
+
+def _basis(x):
+    """Unit vectors of ``x``'s shape, one per element (a number for a scalar)."""
+    shape = np.shape(x)
+    if shape == ():
+        return [1.0]
+    basis = []
+    for i in range(math.prod(shape)):
+        e = np.zeros(math.prod(shape))
+        e[i] = 1.0
+        basis.append(e.reshape(shape))
+    return basis
+
+
+def _stack(parts, outer, inner, axis):
+    """Derivatives, one per unit vector, as one array of shape ``outer + inner``."""
+    flat = np.stack([np.ravel(np.asarray(p, dtype=np.float64)) for p in parts], axis=axis)
+    result = flat.reshape(outer + inner)
+    return float(result) if result.ndim == 0 else result
