@@ -35,6 +35,10 @@ LAST_LINES = {
         _near(4.0, 0.05),
     ),
     "dask_logistic.py": (r"fitted: accuracy ([\d.]+)%, distance .*", lambda v: float(v) > 80),
+    "newton.py": (
+        r"minimum at \[(1\.0, ){5}1\.0\] after (\d+) Newton steps",
+        lambda v: True,
+    ),
 }
 PLOTS = ["train_mlp.py", "fit_oscillator.py"]
 

@@ -84,7 +84,11 @@ def attention_case(rng):
 
 def log_softmax_case(rng):
     labels = np.eye(3)[[0, 2, 1, 2]]
-    return zoo_models.log_softmax_loss, (rng.standard_normal((5, 3)), rng.standard_normal((4, 5)), labels)
+    return zoo_models.log_softmax_loss, (
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((4, 5)),
+        labels,
+    )
 
 
 CASES = {
