@@ -3,8 +3,8 @@ print a function's generated adjoint (reverse mode) or tangent function (forward
 ``--order 2`` prints the second-order code: the vjp of the gradient, which given a vector
 ``v`` (its ``seed``) returns the Hessian-vector product.
 
-``python -m srcdiff export FILE.py:FUNC [--wrt N] -o dfunc.py``: write its adjoint as a
-standalone module that imports only NumPy.
+``python -m srcdiff export FILE.py:FUNC [--wrt N] [--mode forward] -o dfunc.py``: write its
+adjoint (or tangent function) as a standalone module that imports only NumPy.
 """
 
 import argparse
@@ -65,7 +65,10 @@ def main(argv=None):
         "-o", "--output", required=True, metavar="OUT.py", help="the file to write"
     )
     exporter.add_argument(
-        "--mode", default="reverse", choices=["reverse"], help="the adjoint to export"
+        "--mode",
+        default="reverse",
+        choices=["reverse", "forward"],
+        help="reverse: the adjoint (grad); forward: the tangent function (jvp)",
     )
     args = parser.parse_args(argv)
     path, _, function = args.target.rpartition(":")

@@ -5,6 +5,7 @@ refuses everything but NumPy and the standard library (a ``sys.meta_path``
 blocker), and its numbers are compared with ``srcdiff.grad``'s.
 """
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -150,6 +151,30 @@ def test_the_command_line_writes_the_module(model, tmp_path):
     got = run_exported(tmp_path, out, "dloss", args)
     for g, expected in zip(got, srcdiff.grad(model.loss, wrt=(0, 1))(*args)):
         np.testing.assert_allclose(g, expected, rtol=1e-12)
+
+
+def test_the_command_line_exports_the_tangent_function(tmp_path):
+    module = load(
+        "import numpy as np\n\n\ndef loss(w, x):\n    return np.sum(np.tanh(x @ w) ** 2)\n",
+        tmp_path,
+    )
+    out = tmp_path / "jfunc.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "srcdiff", "export", f"{module.__file__}:loss", "--mode", "forward"]
+        + ["-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"wrote {out}: loss_jvp(w, x, *, tangent)\n"
+    assert "import srcdiff" not in out.read_text()
+    spec = importlib.util.spec_from_file_location("jfunc", out)
+    exported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exported)
+    w, x, tangent = np.ones(3), np.arange(6.0).reshape(2, 3) / 6, np.array([1.0, 0.0, 0.5])
+    got = exported.loss_jvp(w, x, tangent=tangent)
+    np.testing.assert_allclose(got, srcdiff.jvp(module.loss)(w, x, tangent=tangent), rtol=1e-12)
 
 
 def test_what_cannot_be_exported_is_refused_by_name(tmp_path):
