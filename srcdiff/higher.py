@@ -90,13 +90,9 @@ def _jacobian(f, wrt, method, mode):
     if method not in METHODS:
         raise DifferentiationError(f"method must be one of {METHODS}, not {method!r}")
     _one_argument(wrt, "jacobian")
-    if method == "forward":
-        raise DifferentiationError(
-            'jacobian(method="forward") needs forward mode (srcdiff.jvp), which this '
-            'version does not have; use method="reverse"'
-        )
     _check(f, mode)
     reverse = api.vjp(f, wrt=wrt, mode=mode)
+    tangents = []  # srcdiff.jvp of f, made on the first call that runs forward
 
     @functools.wraps(f)
     def jacobian(*args, **kwargs):
@@ -108,6 +104,12 @@ def _jacobian(f, wrt, method, mode):
             raise DifferentiationError(
                 f"jacobian needs a function that returns one array or number, not {type(out).__name__}"
             )
+        if method == "forward" or (method == "auto" and np.size(x) < np.size(out)):
+            # one jvp per input element: fewer runs than one vjp per output element
+            if not tangents:
+                tangents.append(api.jvp(f, wrt=wrt, mode=mode))
+            columns = [tangents[0](*args, tangent=e, **kwargs)[1] for e in _basis(x)]
+            return _stack(columns, np.shape(out), np.shape(x), axis=1)
         rows = [reverse(*args, seed=e, **kwargs) for e in _basis(out)]
         return _stack(rows, np.shape(out), np.shape(x), axis=0)
 

@@ -76,13 +76,21 @@ def test_jacobian_of_a_scalar_function_is_its_gradient(problem, mode):
 
 
 @pytest.mark.parametrize("mode", ["static", "trace"])
-@pytest.mark.parametrize("method", ["auto", "reverse"])
+@pytest.mark.parametrize("method", ["auto", "reverse", "forward"])
 def test_jacobian_of_a_vector_function(mode, method):
     x = rng.standard_normal(4)
     ours = srcdiff.jacobian(rosenbrock_residuals, method=method, mode=mode)(x)
     theirs = autograd.jacobian(with_autograd_numpy(rosenbrock_residuals))(x)
     assert ours.shape == (6, 4)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_forward_jacobian_of_a_scalar_function_is_its_gradient(problem, mode):
+    fn, args, wrt = problem
+    ours = srcdiff.jacobian(fn, wrt=wrt, method="forward", mode=mode)(*args)
+    theirs = autograd.jacobian(with_autograd_numpy(fn), wrt)(*args)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
 def test_jacobian_of_the_gradient_is_the_hessian():
