@@ -9,7 +9,6 @@ their adjoints are written here directly.
 
 import functools
 import inspect
-import operator
 import types
 from dataclasses import dataclass, field
 
@@ -25,27 +24,17 @@ from srcdiff.rules import (
     unbroadcast,
     vjp_rule,
 )
-from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
-from srcdiff.static.constructs import describe
 from srcdiff.static.names import assign, clone, const, name, runtime_name
+from srcdiff.static.operations import (  # noqa: F401  (ARRAY_ATTRIBUTES: tree_adjoints)
+    _RUNTIME,
+    ARRAY_ATTRIBUTES,
+    operation_of,
+)
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
-from srcdiff.static.tree_adjoints import active_callee_error, container_adjoint, method_way_out
+from srcdiff.static.tree_adjoints import active_callee_error, container_adjoint
 
-BINARY_OPERATORS = {
-    gast.Add: operator.add,
-    gast.Sub: operator.sub,
-    gast.Mult: operator.mul,
-    gast.Div: operator.truediv,
-    gast.Pow: operator.pow,
-    gast.MatMult: operator.matmul,
-    gast.FloorDiv: operator.floordiv,
-    gast.Mod: operator.mod,
-}
-UNARY_OPERATORS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-ARRAY_ATTRIBUTES = {"T": np.transpose, "real": np.real, "imag": np.imag}
-_RUNTIME = object()  # marks a callee known only at run time
 # Helpers that read one argument only for its shape: that argument's position.
 _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
 
@@ -308,50 +297,6 @@ class AdjointBuilder:
         return id
 
 
-def operation_of(value, stmt, source, builder=None):
-    """(function, positional operands, keyword operands) of an operation.
-
-    ``builder`` (an ``AdjointBuilder``) tailors the way out of a call it cannot resolve.
-    """
-    if isinstance(value, gast.BinOp):
-        return BINARY_OPERATORS[type(value.op)], [value.left, value.right], {}
-    if isinstance(value, gast.UnaryOp) and type(value.op) in UNARY_OPERATORS:
-        return UNARY_OPERATORS[type(value.op)], [value.operand], {}
-    if isinstance(value, gast.Attribute):
-        if value.attr in ARRAY_ATTRIBUTES:
-            return ARRAY_ATTRIBUTES[value.attr], [value.value], {}
-        raise source.error(
-            stmt,
-            f"the attribute '.{value.attr}' of a value that carries a gradient has no rule; "
-            'use a NumPy function, or mode="trace"',
-            DifferentiationError,
-        )
-    if isinstance(value, gast.Call):
-        kwargs = {k.arg: k.value for k in value.keywords}
-        func = value.func
-        fn = resolve(func, source)
-        if fn is None and isinstance(func, gast.Attribute):
-            method = getattr(np.ndarray, func.attr, None)
-            if method is not None and vjp_rule(method) is not None:
-                return method, [func.value, *value.args], kwargs
-        if fn is None and isinstance(func, gast.Name):
-            return _RUNTIME, [func, *value.args], kwargs  # known only when called
-        if fn is None:
-            way_out = (
-                method_way_out(builder, func)
-                if builder is not None
-                else "register a rule with srcdiff.register_vjp"
-            )
-            raise source.error(
-                stmt,
-                f"cannot tell which function '{_text(func)}' calls; "
-                f'{way_out}, or use mode="trace"',
-                DifferentiationError,
-            )
-        return fn, list(value.args), kwargs
-    raise source.error(stmt, f"no rule for {describe(value)}", DifferentiationError)
-
-
 def _item(node, i):
     """``node[i]``: ``i`` a number, or a node (a dict literal's key)."""
     i = clone(i) if isinstance(i, gast.AST) else const(i)
@@ -399,12 +344,6 @@ def _drop_defaults(expr, tmpl):
                 break
             node.args.pop()
     return expr
-
-
-def _text(node):
-    from srcdiff.static.render import render
-
-    return render(node).strip()
 
 
 def _library_function(fn):
