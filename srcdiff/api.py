@@ -19,16 +19,17 @@ from collections.abc import Callable
 import numpy as np
 
 from srcdiff import trees
-from srcdiff.arguments import check_tree, resolve_wrt, wrt_items
-from srcdiff.errors import DifferentiationError
+from srcdiff.arguments import argument_value, basis, check_tree, resolve_wrt, wrt_items
+from srcdiff.errors import DifferentiationError, SrcdiffError
 from srcdiff.static.backends import check_backend, with_backend
 from srcdiff.static.forward import forward_transform
 from srcdiff.static.freshness import Compiled, fresh_adjoint
 from srcdiff.static.higher import differentiate_again, made_by_srcdiff
-from srcdiff.static.runtime import check_plain_array
+from srcdiff.static.runtime import check_plain_array, unit_seed
 from srcdiff.static.transform import reverse_transform
 
 MODES = ("static", "trace")
+METHODS = ("auto", "reverse", "forward")
 
 # An argument to differentiate: a position, a name, or a tuple of them.
 Wrt = int | str | tuple[int | str, ...]
@@ -50,6 +51,7 @@ def grad(
     *,
     wrt: Wrt = 0,
     mode: str = "static",
+    method: str = "auto",
     preserve_result: bool = False,
     optimize: bool = True,
     verbose: bool = False,
@@ -59,15 +61,19 @@ def grad(
 
     ``wrt`` is a position, a name or a tuple of them (then a tuple of gradients
     comes back).  With ``preserve_result=True`` the function returns
-    ``(gradient, value)``.  ``backend="numba"`` compiles the static adjoint
-    with numba (``static/backends.py``).
+    ``(gradient, value)``.  ``method="reverse"`` runs the adjoint;
+    ``"forward"`` runs one jvp per element of the ``wrt`` arguments; ``"auto"``
+    runs forward mode for a call whose one ``wrt`` argument is a Python number
+    (no stacks to keep), the adjoint otherwise.  ``backend="numba"`` compiles
+    the static code with numba (``static/backends.py``).
     """
     kind = "grad_and_value" if preserve_result else "grad"
     return _options(
         f,
-        _build,
+        _build_gradient,
         wrt=wrt,
         mode=mode,
+        method=method,
         kind=kind,
         optimize=optimize,
         verbose=verbose,
@@ -80,6 +86,7 @@ def value_and_grad(
     *,
     wrt: Wrt = 0,
     mode: str = "static",
+    method: str = "auto",
     optimize: bool = True,
     verbose: bool = False,
     backend: str = "python",
@@ -87,14 +94,23 @@ def value_and_grad(
     """Like :func:`grad`, returning ``(value, gradient)``."""
     return _options(
         f,
-        _build,
+        _build_gradient,
         wrt=wrt,
         mode=mode,
+        method=method,
         kind="value_and_grad",
         optimize=optimize,
         verbose=verbose,
         backend=backend,
     )
+
+
+def _build_gradient(f, *, method, **options):
+    if method not in METHODS:
+        raise DifferentiationError(f"method must be one of {METHODS}, not {method!r}")
+    if method == "forward":
+        return _forward_gradient(f, **options)
+    return _build(f, **options, forward=method == "auto")
 
 
 def vjp(
@@ -113,6 +129,45 @@ def vjp(
     return _options(f, _build, wrt=wrt, mode=mode, kind="vjp", optimize=optimize, verbose=verbose)
 
 
+def _forward_gradient(f, *, wrt, mode, kind, optimize, verbose, backend):
+    """A gradient from one jvp per element of the ``wrt`` arguments (``method="forward"``)."""
+    if backend != "python":
+        raise DifferentiationError(
+            f'backend="{backend}" compiles the adjoint: use method="reverse"'
+        )
+    forward = _build_jvp(f, wrt=wrt, mode=mode, optimize=optimize, verbose=verbose)
+    single = not isinstance(wrt, tuple)
+    items = wrt_items(wrt)
+
+    @functools.wraps(f)
+    def gradient(*args, **kwargs):
+        values = [argument_value(f, item, args, kwargs) for item in items]
+        zeros = [np.zeros_like(v, dtype=float) if np.ndim(v) else 0.0 for v in values]
+        value, grads = None, []
+        for i, x in enumerate(values):
+            if not isinstance(x, (float, int, np.ndarray, np.generic)):
+                raise DifferentiationError(
+                    f'method="forward" differentiates with respect to numbers and arrays, '
+                    f'not a {type(x).__name__}; use method="reverse"'
+                )
+            columns = []
+            for e in basis(x):
+                tangent = zeros[:i] + [e] + zeros[i + 1 :]
+                value, t = forward(
+                    *args, tangent=tangent[0] if single else tuple(tangent), **kwargs
+                )
+                unit_seed(value)  # a gradient needs a scalar output
+                columns.append(float(t))
+            grads.append(columns[0] if np.ndim(x) == 0 else np.reshape(columns, np.shape(x)))
+        grads = grads[0] if single else tuple(grads)
+        return {"grad": grads, "grad_and_value": (grads, value), "value_and_grad": (value, grads)}[
+            kind
+        ]
+
+    gradient.source = forward.source
+    return gradient
+
+
 def forward_and_pullback(f, wrt):
     """``f`` compiled to return its value and its pullback (cached like the adjoints above).
 
@@ -121,7 +176,9 @@ def forward_and_pullback(f, wrt):
     return _build(f, wrt=wrt, mode="static", kind="split", optimize=True, verbose=False)
 
 
-def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_helpers=True):
+def _build(
+    f, *, wrt, mode, kind, optimize, verbose, backend="python", split_helpers=True, forward=False
+):
     if not callable(f):
         raise DifferentiationError(f"can only differentiate a function, not {type(f).__name__}")
     if mode not in MODES:
@@ -143,9 +200,10 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
             optimize=optimize,
             verbose=verbose,
             backend=backend,
+            forward=forward,
         )
         return types.MethodType(function, f.__self__)
-    key = (wrt, kind, optimize, backend, split_helpers)
+    key = (wrt, kind, optimize, backend, split_helpers, forward)
     try:
         cache = _compiled.setdefault(f, {})
     except TypeError:  # not weak-referenceable: compile without caching
@@ -164,7 +222,7 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
             options = dict(wrt=wrt, kind=kind, optimize=optimize, split_helpers=split_helpers)
             compiled = Compiled(f, functools.partial(_compile, **options, backend=backend))
         specialised = (
-            functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend)
+            functools.partial(_specialised, wrt=wrt, kind=kind, backend=backend, forward=forward)
             if optimize and split_helpers
             else None
         )
@@ -178,9 +236,12 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
     return wrapper
 
 
-def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python", split_helpers=True):
-    """The adjoint (or jvp) of ``f`` and what it was compiled against."""
-    if kind in ("jvp", "tangent"):
+def _compile(
+    f, *, wrt, kind, optimize, numbers=(), backend="python", split_helpers=True, forward=False
+):
+    """The adjoint (or jvp, or with ``forward`` the gradient in forward mode) of ``f`` and
+    what it was compiled against."""
+    if kind in ("jvp", "tangent") or forward:
         generated = forward_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
     else:
         generated = reverse_transform(
@@ -189,14 +250,35 @@ def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python", split_help
     return with_backend(generated, backend), generated.dependencies
 
 
-def _specialised(f, numbers, *, wrt, kind, backend):
-    """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers."""
-    return Compiled(
-        f,
-        functools.partial(
-            _compile, wrt=wrt, kind=kind, optimize=True, numbers=numbers, backend=backend
-        ),
-    )
+def _specialised(f, numbers, *, wrt, kind, backend, forward=False):
+    """The record of ``f``'s adjoint for calls whose arguments at ``numbers`` are numbers.
+
+    With ``forward``, a gradient with respect to one argument that is a number is
+    computed in forward mode where the function allows it: one pass, no stacks.
+    """
+    options = dict(wrt=wrt, kind=kind, optimize=True, numbers=numbers, backend=backend)
+    if forward and _position(f, wrt) in numbers:
+        return Compiled(f, functools.partial(_forward_or_reverse, **options))
+    return Compiled(f, functools.partial(_compile, **options))
+
+
+def _forward_or_reverse(f, **options):
+    """The gradient compiled in forward mode; in reverse mode if forward mode refuses ``f``."""
+    try:
+        return _compile(f, **options, forward=True)
+    except SrcdiffError:
+        return _compile(f, **options)
+
+
+def _position(f, wrt):
+    """The position of the one argument ``wrt`` names; None for a tuple or an unknown name."""
+    code = getattr(f, "__code__", None)
+    if isinstance(wrt, tuple) or code is None:
+        return None
+    positional = code.co_varnames[: code.co_argcount]
+    if isinstance(wrt, str):
+        return positional.index(wrt) if wrt in positional else None
+    return wrt % len(positional) if -len(positional) <= wrt < len(positional) else None
 
 
 def _after_self(wrt):

@@ -1,5 +1,7 @@
 """Which arguments ``wrt`` designates, checked the same way in both modes."""
 
+import inspect
+import math
 import numbers
 
 import numpy as np
@@ -83,3 +85,30 @@ def check_tree(value, label, tensors=False):
             "differentiated arguments hold numbers and arrays, in dicts, lists, tuples, "
             "namedtuples and dataclasses; pass other values as arguments not in wrt"
         )
+
+
+def argument_value(f, wrt, args, kwargs):
+    """The value of the argument ``wrt`` designates in the call ``f(*args, **kwargs)``."""
+    if isinstance(wrt, int) and 0 <= wrt < len(args):
+        return args[wrt]
+    try:
+        call = inspect.signature(f).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return args[wrt] if isinstance(wrt, int) else kwargs[wrt]
+    call.apply_defaults()
+    if isinstance(wrt, str):
+        return call.arguments[wrt]
+    return call.args[wrt]
+
+
+def basis(x):
+    """Unit vectors of ``x``'s shape, one per element (a number for a scalar)."""
+    shape = np.shape(x)
+    if shape == ():
+        return [1.0]
+    basis = []
+    for i in range(math.prod(shape)):
+        e = np.zeros(math.prod(shape))
+        e[i] = 1.0
+        basis.append(e.reshape(shape))
+    return basis

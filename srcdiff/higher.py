@@ -9,13 +9,11 @@ vjp per output element (``method="reverse"``).  Each function carries
 """
 
 import functools
-import inspect
-import math
 
 import numpy as np
 
 from srcdiff import api
-from srcdiff.arguments import wrt_items
+from srcdiff.arguments import argument_value, basis, wrt_items
 from srcdiff.errors import DifferentiationError
 
 METHODS = ("auto", "reverse", "forward")
@@ -78,8 +76,8 @@ def _hessian(f, wrt, mode):
 
     @functools.wraps(f)
     def hessian(*args, **kwargs):
-        x = _argument(f, wrt, args, kwargs)
-        columns = [hvp(*args, vector=e, **kwargs) for e in _basis(x)]
+        x = argument_value(f, wrt, args, kwargs)
+        columns = [hvp(*args, vector=e, **kwargs) for e in basis(x)]
         return _stack(columns, np.shape(x), np.shape(x), axis=-1)
 
     hessian.source = hvp.source
@@ -96,7 +94,7 @@ def _jacobian(f, wrt, method, mode):
 
     @functools.wraps(f)
     def jacobian(*args, **kwargs):
-        x = _argument(f, wrt, args, kwargs)
+        x = argument_value(f, wrt, args, kwargs)
         out = f(*args, **kwargs)
         if isinstance(out, (list, tuple)) or not isinstance(
             out, (float, int, np.ndarray, np.generic)
@@ -108,38 +106,13 @@ def _jacobian(f, wrt, method, mode):
             # one jvp per input element: fewer runs than one vjp per output element
             if not tangents:
                 tangents.append(api.jvp(f, wrt=wrt, mode=mode))
-            columns = [tangents[0](*args, tangent=e, **kwargs)[1] for e in _basis(x)]
+            columns = [tangents[0](*args, tangent=e, **kwargs)[1] for e in basis(x)]
             return _stack(columns, np.shape(out), np.shape(x), axis=1)
-        rows = [reverse(*args, seed=e, **kwargs) for e in _basis(out)]
+        rows = [reverse(*args, seed=e, **kwargs) for e in basis(out)]
         return _stack(rows, np.shape(out), np.shape(x), axis=0)
 
     jacobian.source = reverse.source
     return jacobian
-
-
-def _argument(f, wrt, args, kwargs):
-    """The value of the argument ``wrt`` designates in the call ``f(*args, **kwargs)``."""
-    try:
-        call = inspect.signature(f).bind(*args, **kwargs)
-    except (TypeError, ValueError):
-        return args[wrt] if isinstance(wrt, int) else kwargs[wrt]
-    call.apply_defaults()
-    if isinstance(wrt, str):
-        return call.arguments[wrt]
-    return call.args[wrt]
-
-
-def _basis(x):
-    """Unit vectors of ``x``'s shape, one per element (a number for a scalar)."""
-    shape = np.shape(x)
-    if shape == ():
-        return [1.0]
-    basis = []
-    for i in range(math.prod(shape)):
-        e = np.zeros(math.prod(shape))
-        e[i] = 1.0
-        basis.append(e.reshape(shape))
-    return basis
 
 
 def _stack(parts, outer, inner, axis):

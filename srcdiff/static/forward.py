@@ -29,6 +29,8 @@ from srcdiff.static.tangents import Joint, TangentBuilder
 from srcdiff.static.transform import compile_generated, front_end, parameters, prepare
 
 _COMPOUND = (gast.If, gast.For, gast.While)
+# The gradient kinds forward mode computes, for one argument that is a number.
+GRADIENTS = ("grad", "value_and_grad", "grad_and_value")
 
 
 @dataclass
@@ -72,6 +74,8 @@ class ForwardAD:
         """Bind each ``wrt`` argument's tangent from the ``tangent`` keyword."""
         names = self.front.wrt
         targets = [store(self.d(w)) for w in names]
+        if kind in GRADIENTS:  # a gradient with respect to one number: its tangent is 1
+            return [assign(targets[0], const(1.0))]
         if kind == "tangent":  # a helper's jvp: a tuple of tangents, from generated code
             return [assign(gast.Tuple(elts=targets, ctx=gast.Store()), name("tangent"))]
         if not isinstance(wrt, tuple):
@@ -88,6 +92,9 @@ class ForwardAD:
         """``(result, its tangent)``: shaped like the result for the user, as is for a helper."""
         zero = result not in self.active or result in self.final_zeros
         tangent = const(0.0) if zero else name(self.d(result))
+        if kind in GRADIENTS:
+            gradient = _runtime_call("gradient_out", tangent, name(result))
+            return gradient if kind == "grad" else _pair(result, gradient, kind)
         if kind == "jvp":
             tangent = _runtime_call("tangent_out", tangent, name(result))
         elif zero:
@@ -344,6 +351,17 @@ def _located(node, stmt):
     return node
 
 
+def _function_name(front, kind):
+    """``f_jvp``; ``df`` for a gradient, as the reverse mode names it."""
+    user = front.source.tree.name.strip("<>")
+    return front.namer.gradient(user) if kind in GRADIENTS else front.namer.fresh(user + "_jvp")
+
+
+def _pair(result, gradient, kind):
+    items = [name(result), gradient] if kind == "value_and_grad" else [gradient, name(result)]
+    return gast.Tuple(elts=items, ctx=gast.Load())
+
+
 def _load(target):
     return gast.Tuple(elts=[name(t.id) for t in target.elts], ctx=gast.Load())
 
@@ -353,7 +371,10 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
 
     ``kind="jvp"`` checks the tangents it is given and shapes the one it returns;
     ``kind="tangent"`` (a helper's jvp, called by generated code) takes a tuple of
-    tangents, one per ``wrt`` argument, unchecked.  ``numbers``: positions of
+    tangents, one per ``wrt`` argument, unchecked.  A gradient kind (``"grad"``,
+    ``"value_and_grad"``, ``"grad_and_value"``) differentiates a scalar function
+    with respect to one argument that is a number: its tangent is 1.0 and the
+    result's tangent is the derivative, as ``grad(f, method="forward")`` returns it.  ``numbers``: positions of
     arguments it may assume are Python numbers (``static/specialise.py``).
     """
     _in_progress.add(fn)
@@ -361,7 +382,7 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
         with deep_expressions(fn):
             eager = set()
             while True:
-                front = front_end(fn, wrt, "tangent", "jvp")
+                front = front_end(fn, wrt, None if kind in GRADIENTS else "tangent", "jvp")
                 forward = ForwardAD(front, frozenset(eager))
                 *body, final = front.tree.body
                 state = forward.start()
@@ -376,7 +397,7 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
                 code.append(assign(result.id, final.value, final.lineno))
             code.append(gast.Return(value=forward.returned(result.id, kind)))
             generated = gast.FunctionDef(
-                name=front.namer.fresh(front.source.tree.name.strip("<>") + "_jvp"),
+                name=_function_name(front, kind),
                 args=clone(front.source.tree.args),
                 body=code,
                 decorator_list=[],
@@ -384,10 +405,11 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
                 type_comment=None,
                 **({"type_params": []} if "type_params" in gast.FunctionDef._fields else {}),
             )
-            generated.args.kwonlyargs.append(
-                gast.Name(id="tangent", ctx=gast.Param(), annotation=None, type_comment=None)
-            )
-            generated.args.kw_defaults.append(None)
+            if kind not in GRADIENTS:
+                generated.args.kwonlyargs.append(
+                    gast.Name(id="tangent", ctx=gast.Param(), annotation=None, type_comment=None)
+                )
+                generated.args.kw_defaults.append(None)
             prepare(generated, front, optimize, numbers=numbers)
             return compile_generated(fn, generated, front, kind, forward.builder.helpers.values())
     finally:

@@ -66,6 +66,16 @@ def unit_seed(value):
     return 1.0
 
 
+def gradient_out(t, value):
+    """The derivative of scalar ``value`` along a tangent 1.0 (``t``, maybe 0.0: zero),
+    as a gradient with respect to a number: a float; any other output is the error
+    ``unit_seed`` raises."""
+    if type(value) is not float or type(t) is not float:
+        unit_seed(value)
+        _check_real_derivative(t, "derivative")
+    return float(t)
+
+
 def _kind(value):
     return "None" if value is None else f"a {type(value).__name__}"
 
@@ -190,11 +200,7 @@ def gradient_of(g, x):
     if trees.is_container(x):
         return trees.rebuild(x, _per_item(gradient_of, g, x, None))
     check_argument(x)
-    if np.iscomplexobj(g):
-        raise DifferentiationError(
-            "the gradient of a real argument came out complex: a complex value (the output, "
-            f"or one on the way to it) depends on the argument; {_REAL_ADVICE}"
-        )
+    _check_real_derivative(g, "gradient")
     if isinstance(g, np.ma.MaskedArray):
         raise DifferentiationError(
             "the gradient came out as a masked array: a masked array (np.ma) took part, "
@@ -347,10 +353,19 @@ def tangent_in(t, x):
             f"a tangent must have its argument's shape {np.shape(x)} and real values; got "
             f"{type(t).__name__} of shape {np.shape(t)}"
         )
-    dtype = x.dtype if getattr(x, "dtype", np.dtype(float)).kind == "f" else np.float64
+    dtype = getattr(x, "dtype", np.dtype(float))
+    dtype = dtype if dtype.kind == "f" else np.float64
     if isinstance(x, np.ndarray):
         return np.array(t, dtype=dtype)  # a copy: the function may write into it
     return float(t) if isinstance(x, numbers.Number) and not isinstance(x, np.generic) else t
+
+
+def _check_real_derivative(g, what):
+    if np.iscomplexobj(g):
+        raise DifferentiationError(
+            f"the {what} of a real argument came out complex: a complex value (the output, "
+            f"or one on the way to it) depends on the argument; {_REAL_ADVICE}"
+        )
 
 
 def tangent_out(t, value):
@@ -361,6 +376,7 @@ def tangent_out(t, value):
     if type(value) is float and type(t) in _REAL_SCALARS:
         return float(t)
     _check_real_output(value)
+    _check_real_derivative(t, "derivative")
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
         return float(t)
     dtype = value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)

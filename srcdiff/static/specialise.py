@@ -23,9 +23,9 @@ for every call whose arguments in ``numbers`` are Python ``float`` or
 
 import gast
 
-from srcdiff.rules.helpers import unbroadcast, zeros_like
+from srcdiff.rules.helpers import broadcast_like, unbroadcast, zeros_like
 from srcdiff.static.names import const
-from srcdiff.static.runtime import gradient_of, unit_seed
+from srcdiff.static.runtime import gradient_of, gradient_out, unit_seed
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
 
@@ -147,7 +147,7 @@ class _Facts:
                 return expr.func.value.id in self.stacks
             helper = _runtime(expr)
             arguments = all(self.is_number(a) for a in expr.args) and not expr.keywords
-            if helper in (unbroadcast, gradient_of):
+            if helper in (unbroadcast, broadcast_like, gradient_of, gradient_out):
                 return arguments and len(expr.args) == 2
             if helper in (zeros_like, unit_seed, float):
                 return arguments and len(expr.args) == 1
@@ -159,11 +159,11 @@ class _Facts:
         if not isinstance(expr, gast.Call) or not self.is_number(expr):
             return expr
         helper = _runtime(expr)
-        if helper is unbroadcast:
+        if helper in (unbroadcast, broadcast_like):
             return expr.args[0]
         if helper in (zeros_like, unit_seed):
             return const(0.0 if helper is zeros_like else 1.0)
-        if helper is gradient_of:
+        if helper in (gradient_of, gradient_out):
             return gast.Call(func=_builtin_float(), args=[expr.args[0]], keywords=[])
         return expr
 

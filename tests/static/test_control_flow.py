@@ -542,7 +542,7 @@ def test_scalar_loop_gradient_is_right():
 
 def test_scalar_loop_saves_only_what_the_backward_pass_reads():
     """``s = sin(s) + 0.1 * x`` needs one old value per iteration: ``s`` (for ``cos(s)``)."""
-    loop = _forward_loop(srcdiff.grad(scalar_updates).source)
+    loop = _forward_loop(srcdiff.grad(scalar_updates, method="reverse").source)
     saved = [ast.unparse(call.args[0]) for call in _appends(loop)]
     assert saved == ["s"], f"the forward loop saves {saved} per iteration"
 
@@ -553,7 +553,7 @@ def test_oscillator_loop_saves_only_what_the_backward_pass_reads():
     ``v``, ``0.01 * a`` and the other intermediates enter the adjoint linearly,
     so saving them every iteration is waste (issue 3, point 3).
     """
-    loop = _forward_loop(srcdiff.grad(simulate).source)
+    loop = _forward_loop(srcdiff.grad(simulate, method="reverse").source)
     saved = [ast.unparse(call.args[0]) for call in _appends(loop)]
     assert len(saved) <= 2, f"the forward loop saves {saved} per iteration"
 

@@ -71,7 +71,7 @@ def test_random_draws_in_a_helper_called_in_a_loop_run_once():
     trace = reseeded(srcdiff.grad(draws_in_a_loop, mode="trace"), 0.7)
     assert static == pytest.approx(expected, rel=1e-6)
     assert static == pytest.approx(trace, rel=1e-12)
-    assert "noisy_backward_stack" in srcdiff.grad(draws_in_a_loop).source
+    assert "noisy_backward_stack" in srcdiff.grad(draws_in_a_loop, method="reverse").source
 
 
 @pytest.mark.parametrize("f", [draws_itself, draws_in_a_helper])
@@ -139,11 +139,19 @@ def calls_what_it_is_given(s, fn):
 )
 def test_random_draw_in_a_function_known_only_when_called_is_refused(fn, fragment):
     # Such a function is run again by its vjp: the second run would draw other numbers.
-    df = srcdiff.grad(calls_what_it_is_given)
+    df = srcdiff.grad(calls_what_it_is_given, method="reverse")
     with pytest.raises(srcdiff.UnsupportedSyntax, match=fragment) as info:
         reseeded(lambda s: df(s, fn), 1.0)
     assert "known only when it is called" in str(info.value)
     assert 'mode="trace"' in str(info.value)
+
+
+@pytest.mark.parametrize("fn", [noisy, functools.partial(scaled_noise, generator=rs)])
+def test_forward_mode_runs_a_function_known_only_when_called_once(fn):
+    # Its jvp computes the value and the tangent in one run: one draw.
+    expected = finite_difference(lambda s: calls_what_it_is_given(s, fn), 1.0)
+    static = reseeded(lambda s: srcdiff.grad(calls_what_it_is_given)(s, fn), 1.0)
+    assert static == pytest.approx(expected, rel=1e-6)
 
 
 calls = []

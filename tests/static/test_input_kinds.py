@@ -6,6 +6,7 @@ argument, and several outputs under ``grad``: each is a
 ``DifferentiationError`` that says what to do instead.
 """
 
+import functools
 import warnings
 
 import numpy as np
@@ -101,10 +102,30 @@ X = np.array([0.5, -1.5])
         (magnitude_of_a_phase, 0.3),
     ],
 )
-@pytest.mark.parametrize("kind", [srcdiff.grad, srcdiff.value_and_grad, srcdiff.vjp])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        srcdiff.grad,
+        srcdiff.value_and_grad,
+        srcdiff.vjp,
+        functools.partial(srcdiff.grad, method="reverse"),
+        functools.partial(srcdiff.grad, method="forward"),
+    ],
+    ids=["grad", "value_and_grad", "vjp", "reverse", "forward"],
+)
 def test_a_complex_output_or_value_is_refused_on_every_path(fn, x, kind):
     with pytest.raises(srcdiff.DifferentiationError, match="complex") as info:
         kind(fn)(x)
+    assert "real and imaginary parts" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "fn, x",
+    [(complex_sum, X), (complex_times_constant, X), (magnitude_of_a_phase, 0.3)],
+)
+def test_a_complex_value_on_the_way_is_refused_by_jvp(fn, x):
+    with pytest.raises(srcdiff.DifferentiationError, match="complex") as info:
+        srcdiff.jvp(fn)(x, tangent=np.ones_like(x))
     assert "real and imaginary parts" in str(info.value)
 
 

@@ -3,7 +3,9 @@
 A call whose arguments include Python floats or ints runs an adjoint compiled
 for that signature, without the runtime helpers that are identities on
 numbers.  Each specialised adjoint must give what the generic one gives: the
-generic one runs when the same values come as NumPy scalars.
+generic one runs when the same values come as NumPy scalars.  By default a
+gradient with respect to one number runs in forward mode (``test_method.py``);
+``method="reverse"`` keeps the adjoints these tests read.
 """
 
 import numpy as np
@@ -69,9 +71,10 @@ def as_numpy_scalars(args):
     return tuple(np.float64(a) if type(a) is float else a for a in args)
 
 
+@pytest.mark.parametrize("method", ["auto", "reverse"])
 @pytest.mark.parametrize("f, args, wrt", CASES, ids=lambda v: getattr(v, "__name__", ""))
-def test_specialised_adjoint_matches_generic_and_finite_differences(f, args, wrt):
-    df = srcdiff.grad(f, wrt=wrt)
+def test_specialised_adjoint_matches_generic_and_finite_differences(f, args, wrt, method):
+    df = srcdiff.grad(f, wrt=wrt, method=method)
     specialised = df(*args)
     generic = df(*as_numpy_scalars(args))
     assert type(specialised) is (float if type(args[wrt]) is float else type(generic))
@@ -80,14 +83,14 @@ def test_specialised_adjoint_matches_generic_and_finite_differences(f, args, wrt
 
 
 def test_scalar_loop_is_plain_arithmetic():
-    df = srcdiff.grad(oscillator)
+    df = srcdiff.grad(oscillator, method="reverse")
     df(1.5, 1.0, 200)
     assert not any(helper in df.source for helper in HELPERS), df.source
     assert "x_stack.pop()" in df.source  # the loop still walks its saves backwards
 
 
 def test_source_follows_the_last_call_and_every_signature_is_kept():
-    df = srcdiff.grad(oscillator)
+    df = srcdiff.grad(oscillator, method="reverse")
     df(np.float64(1.5), np.float64(1.0), 200)
     assert "unbroadcast" in df.source
     df(1.5, 1.0, 200)
@@ -98,13 +101,13 @@ def test_source_follows_the_last_call_and_every_signature_is_kept():
 
 
 def test_names_that_stop_being_numbers_keep_their_helpers():
-    df = srcdiff.grad(through_numpy)
+    df = srcdiff.grad(through_numpy, method="reverse")
     df(0.4, 1.5)
     assert "unbroadcast" in df.source or "gradient_of" in df.source
 
 
 def test_an_integer_argument_is_a_number_too():
-    df = srcdiff.grad(decay)
+    df = srcdiff.grad(decay, method="reverse")
     assert df(0.7, 2.0, 30) == pytest.approx(numeric_grad(decay, (0.7, 2.0, 30), 0), rel=1e-6)
     assert "zeros_like" not in df.source
 
@@ -129,6 +132,6 @@ def test_bool_arguments_are_not_numbers():
 
 
 def test_specialised_scalar_loop_matches_golden_file():
-    df = srcdiff.grad(oscillator)
+    df = srcdiff.grad(oscillator, method="reverse")
     df(1.5, 1.0, 200)
     assert_golden("oscillator_specialised", df.source)
