@@ -245,6 +245,21 @@ def print_summary(rows):
             sized = [r for r in sized if r is not None]
             if sized:
                 print(f"  {size}: median {statistics.median(sized):.2f}x over {len(sized)}")
+        measured = [row for row in rows if _ratio(row, "static") is not None]
+        worst = max(measured, key=lambda row: _ratio(row, "static"))
+        ratio = _ratio(worst, "static")
+        print(
+            f"  worst cell: {worst['workload'].name} {worst['size']} {ratio:.2f}x "
+            f"({'meets' if ratio <= 1.5 else 'misses'} the 1.5x limit)"
+        )
+        for row in measured:
+            if row["workload"].name == "oscillator":  # the scalar loop
+                ratio, jit = _ratio(row, "static"), _ratio(row, "static", over="jax_jit")
+                against = f", {jit:.2f}x JAX jit" if jit is not None else ""
+                print(
+                    f"  scalar loop {row['size']}: {ratio:.2f}x hand-written{against} "
+                    f"({'meets' if ratio <= 2.0 else 'misses'} the 2x target)"
+                )
     else:
         print(f"srcdiff static / hand-written: no case measured (0 of {len(rows)} supported)")
     print("targets on small workloads (static faster than autograd and torch; trace <= 2x torch):")
