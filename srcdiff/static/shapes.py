@@ -126,14 +126,44 @@ def _is_range_loop(loop, source):
 def shape_twins(tree, scalars, source):
     """Map each name assigned once to the earliest name surely of the same shape."""
     stable = stable_names(tree)
-    twins = {}
+    twins, pairs = {}, []
     for node in gast.walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
-        target = node.targets[0].id
-        operand = _same_shape_operand(node.value, scalars, source)
+        target, value = node.targets[0].id, node.value
+        operand = _same_shape_operand(value, scalars, source)
         if target in stable and operand in stable and operand != target:
             twins[target] = operand
+        elif target in stable and _names_combined(value, stable):
+            pairs.append((target, value.left.id, value.right.id))
+    roots = _roots(twins)
+    # ``z = y * w`` where ``y`` and ``w`` have one shape: ``z`` has it too.
+    while True:
+        found = {
+            target: roots.get(left, left)
+            for target, left, right in pairs
+            if target not in twins and roots.get(left, left) == roots.get(right, right)
+        }
+        found = {target: root for target, root in found.items() if root != target}
+        if not found:
+            return roots
+        twins.update(found)
+        roots = _roots(twins)
+
+
+def _names_combined(value, stable):
+    """``a * b`` (any elementwise operator) of two names that hold one value each."""
+    return (
+        isinstance(value, gast.BinOp)
+        and not isinstance(value.op, gast.MatMult)
+        and isinstance(value.left, gast.Name)
+        and isinstance(value.right, gast.Name)
+        and value.left.id in stable
+        and value.right.id in stable
+    )
+
+
+def _roots(twins):
     roots = {}
     for name in twins:
         root, seen = name, set()

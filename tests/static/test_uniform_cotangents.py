@@ -178,3 +178,17 @@ def reduction_programs(draw):
 @given(reduction_programs())
 def test_random_reductions_of_elementwise_chains(tmp_path, program):
     check_program(program, tmp_path)
+
+
+def product_of_two_shapes_of_x(x):
+    y = x + 2.0
+    w = np.exp(np.tanh(x))
+    z = y * w
+    return np.mean(z * 3.0)
+
+
+def test_a_partner_of_the_full_shape_makes_the_cotangent_exact():
+    # ``y`` and ``w`` both have ``x``'s shape, so ``z`` does: no array of ones is made.
+    x = RNG.uniform(-1.0, 1.0, (3, 4))
+    assert_grad_right(product_of_two_shapes_of_x, (x,))
+    assert "unreduce" not in srcdiff.grad(product_of_two_shapes_of_x).source
