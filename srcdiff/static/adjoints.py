@@ -34,6 +34,7 @@ from srcdiff.static.operations import (  # noqa: F401  (ARRAY_ATTRIBUTES: tree_a
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
 from srcdiff.static.tree_adjoints import active_callee_error, container_adjoint
+from srcdiff.static.uniform import REDUCTIONS, classify, counted, spread, spread_statement
 
 # Helpers that read one argument only for its shape: that argument's position.
 _SHAPE_ONLY = {unbroadcast: 1, helpers.unreduce: 1, helpers.reduced_size: 0}
@@ -47,6 +48,7 @@ class Contribution:
     value: gast.AST
     index: gast.AST = None
     field: str = None
+    uniform: str = None  # ``value`` is a scalar spread over this name's shape (uniform.py)
 
 
 @dataclass
@@ -73,17 +75,61 @@ class AdjointBuilder:
         self.current_call = None
         self.target = None  # the name the statement being differentiated assigns
         self.lazy_now = set()  # lazy names whose gradient did keep broadcast dimensions
+        self.uniform = {}  # name -> reference: its gradient is a uniform scalar (uniform.py)
+        self.uniform_ref = None  # the reference of the cotangent being differentiated
+        self.uniform_kept = False  # did that cotangent stay a scalar?
+        self.uniform_origin = {}  # name -> the statement that gave its uniform gradient
+        self.scalar_gradients = set()  # gradient names given uniform scalars only
+        self.gradient_of_target = None  # its name
+        self.nested = 0  # inside a branch or loop: no new uniform cotangents
 
     def is_active(self, node):
         return isinstance(node, gast.Name) and node.id in self.active
 
     def adjoint(self, value, ans, g, stmt):
-        """The :class:`Adjoint` of ``ans = value`` given ``g``, the cotangent of ``ans``."""
+        """The :class:`Adjoint` of ``ans = value`` given ``g``, the cotangent of ``ans``.
+
+        A uniform ``g`` (see ``uniform.py``) stays a scalar where the adjoint allows;
+        elsewhere it is spread to its full shape first.
+        """
+        ref = self.uniform.pop(self.target, None) if isinstance(g, gast.Name) else None
+        self.uniform_ref, self.uniform_kept = ref, False
+        self.gradient_of_target = g.id if ref is not None else None
+        try:
+            adjoint = self.exact_adjoint(value, ans, g, stmt)
+        finally:
+            self.uniform_ref = None
+        if ref is not None and not self.uniform_kept:
+            self.uniform[self.target] = ref
+            if adjoint.contributions or adjoint.before:
+                adjoint.before[:0] = self.spread(self.target, g.id)
+            else:
+                self.uniform.pop(self.target)
+        return adjoint
+
+    def spread(self, var, dvar):
+        """Statements that make the uniform gradient ``dvar`` of ``var`` its full array.
+
+        The statement that gave ``dvar`` its value spreads it in place when it has one
+        (nothing read ``dvar`` since: a read of a uniform gradient ends its record).
+        """
+        ref = self.uniform.pop(var)
+        origin = self.uniform_origin.pop(var, None)
+        if origin is None:
+            return [spread_statement(dvar, ref)]
+        origin.value = spread(origin.value, ref)
+        self.scalar_gradients.discard(dvar)
+        return []
+
+    def exact_adjoint(self, value, ans, g, stmt):
         if not any(isinstance(n, gast.Name) and n.id in self.active for n in gast.walk(value)):
             return Adjoint([])
         if isinstance(value, gast.Name):
             if not self.is_active(value):
                 return Adjoint([])
+            if self.uniform_ref is not None and self.shapes.same_shape(value.id, self.target):
+                self.uniform_kept = True
+                return Adjoint([Contribution(value.id, g, uniform=self.uniform_ref)])
             return self.settle_shapes(Adjoint([Contribution(value.id, g)]))
         if isinstance(value, (gast.Tuple, gast.List)):
             return Adjoint(
@@ -102,6 +148,8 @@ class AdjointBuilder:
             return tree
         fn, args, kwargs = self.operation(value, stmt)
         self.current_call, self.current_stmt = value, stmt
+        if not is_elementwise(fn):
+            self.uniform_ref = None
         return self.settle_shapes(self.apply_rule(fn, args, kwargs, ans, g, stmt))
 
     def operation(self, value, stmt):
@@ -224,12 +272,18 @@ class AdjointBuilder:
             return None
         for free, obj in tmpl.namespace.items():
             self.namespace[free] = obj
+        if self.uniform_ref is not None:
+            kept = self.uniform_contributions(tmpl, mapping, args, wanted)
+            if kept is not None:
+                self.uniform_kept = True
+                return Adjoint(kept)
+            self.uniform_ref = None  # spread to its full shape first
         contributions = []
-        for i in wanted:
-            expr = tmpl.instantiate(i, mapping)
-            if isinstance(expr, gast.Constant) and expr.value is None:
+        for i, expr, var in _instances(tmpl, mapping, args, wanted):
+            uniform = self.uniform_reduction(fn, _drop_defaults(expr, tmpl), var)
+            if uniform is not None:
+                contributions.append(uniform)
                 continue
-            var = args[i].id
             keeps_shape = not self.lazy_result and not _is_unbroadcast(expr)
             if is_elementwise(fn) and len(args) == 2 and not self.lazy_result:
                 other = args[1 - i]
@@ -246,6 +300,53 @@ class AdjointBuilder:
             expr = self.read_shapes_from_twins(expr)
             contributions.append(Contribution(var, expr))
         return Adjoint(contributions)
+
+    def uniform_contributions(self, tmpl, mapping, args, wanted):
+        """The contributions of an elementwise adjoint whose cotangent is uniform, or None
+        where one of them needs the cotangent as an array (see ``uniform.py``)."""
+        ref, target, g = self.uniform_ref, self.target, self.gradient_of_target
+        contributions = []
+        for _, expr, var in _instances(tmpl, mapping, args, wanted):
+            inner = simplify(_drop_defaults(_strip_unbroadcast(expr), tmpl))
+            kind = classify(
+                inner,
+                g,
+                lambda id: id in self.shapes.arrays and self.shapes.same_shape(id, target),
+                lambda id: id in self.shapes.scalars,
+                self.callee,
+            )
+            same = self.shapes.same_shape(var, target)
+            if kind == "scalar" and same:
+                contributions.append(Contribution(var, inner, uniform=ref))
+            elif kind == "scalar" and var in self.shapes.scalars:
+                contributions.append(Contribution(var, simplify(counted(inner, ref))))
+            elif kind == "full":
+                value = inner if same else simplify(_drop_defaults(expr, tmpl))
+                contributions.append(Contribution(var, self.read_shapes_from_twins(value)))
+            else:
+                return None
+        return contributions
+
+    def uniform_reduction(self, fn, expr, var):
+        """``np.sum(x)``, ``np.mean(x)``: the uniform contribution to ``x``, or None."""
+        if self.nested or self.lazy_result or var not in self.shapes.stable:
+            return None
+        if not (_is_call_to(expr, "unreduce", self.namespace) and len(expr.args) == 2):
+            return None
+        if not any(fn is r for r in REDUCTIONS):
+            return None
+        value = self.read_shapes_from_twins(simplify(expr.args[0]))
+        return Contribution(var, value, uniform=self.shapes.root(var))
+
+    def callee(self, call):
+        """The object a call in an instantiated template reaches (None if unknown)."""
+        func = call.func
+        if isinstance(func, gast.Name):
+            return getattr(func, "runtime", None) or self.namespace.get(func.id)
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            owner = self.namespace.get(func.value.id)
+            return getattr(owner, func.attr, None) if owner is not None else None
+        return None
 
     def read_shapes_from_twins(self, expr):
         """Helpers that read an operand only for its shape read its earliest twin instead."""
@@ -301,6 +402,23 @@ def _item(node, i):
     """``node[i]``: ``i`` a number, or a node (a dict literal's key)."""
     i = clone(i) if isinstance(i, gast.AST) else const(i)
     return gast.Subscript(value=node, slice=i, ctx=gast.Load())
+
+
+def _instances(tmpl, mapping, args, wanted):
+    """(position, cotangent expression, operand name) for each wanted operand with one."""
+    for i in wanted:
+        expr = tmpl.instantiate(i, mapping)
+        if not (isinstance(expr, gast.Constant) and expr.value is None):
+            yield i, expr, args[i].id
+
+
+def _is_call_to(expr, id, namespace):
+    return (
+        isinstance(expr, gast.Call)
+        and isinstance(expr.func, gast.Name)
+        and expr.func.id == id
+        and namespace.get(id) is getattr(helpers, id)
+    )
 
 
 def _same_name(a, b):

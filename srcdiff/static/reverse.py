@@ -34,6 +34,7 @@ from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 from srcdiff.static.saves import Restore, SavePlan
 from srcdiff.static.statements import is_loop_exit
+from srcdiff.static.uniform import spread
 
 
 @dataclass
@@ -85,6 +86,19 @@ class ReverseAD:
         return comment(f"grad of line {stmt.lineno}: {self.source.line(stmt.lineno)}", stmt.lineno)
 
     def reverse_statement(self, stmt, state):
+        target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
+        simple = isinstance(target, gast.Name) and id(stmt) not in self.split_calls
+        if simple and not is_list_pop(stmt.value):
+            return self.reverse_assign(stmt, state)
+        # Only a plain assignment reads a uniform gradient as a scalar (uniform.py).
+        out = self.spread_uniform()
+        self.builder.nested += 1
+        try:
+            return out + self.reverse_compound(stmt, state)
+        finally:
+            self.builder.nested -= 1
+
+    def reverse_compound(self, stmt, state):
         if isinstance(stmt, gast.Assign):
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
@@ -106,23 +120,61 @@ class ReverseAD:
             return self.reverse_loop(stmt, state)
         return []
 
-    def accumulate(self, var, value, state):
-        """Add ``value`` into the gradient of ``var``."""
+    def spread_uniform(self):
+        """Uniform gradients become the arrays they stand for (``dz = unreduce(dz, x)``)."""
+        out = []
+        for var in sorted(self.builder.uniform):
+            out += self.builder.spread(var, self.d(var))
+        return out
+
+    def gradient_value(self, var):
+        """The gradient of ``var`` as a value of its shape, at the end of the backward pass."""
+        dvar = self.d(var)
+        if var in self.builder.uniform_origin:
+            self.builder.spread(var, dvar)  # spread where it was assigned
+        elif var in self.builder.uniform:
+            return spread(name(dvar), self.builder.uniform.pop(var))
+        return name(dvar)
+
+    def accumulate(self, var, value, state, uniform=None):
+        """Add ``value`` into the gradient of ``var`` (``uniform``: a uniform value's reference)."""
         dvar = self.d(var)
         state.owned.discard(var)
         if var in state.zeros:
             state.zeros.discard(var)
             if isinstance(value, gast.Name) and value.id == dvar:
+                if uniform is not None:
+                    self.builder.uniform[var] = uniform
                 return []  # the gradient passes through unchanged
-            return [assign(dvar, value)]
+            return self.uniform_assign(var, value, uniform)
+        held = self.builder.uniform.get(var)
+        if held is not None and uniform is not None:  # a sum of uniform values is uniform
+            total = gast.BinOp(left=name(dvar), op=gast.Add(), right=value)
+            return self.uniform_assign(var, total, held)
+        if uniform is not None:
+            value = spread(value, uniform)
+        elif held is not None:
+            out = self.builder.spread(var, dvar)
+            return out + [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
         if isinstance(value, gast.UnaryOp) and isinstance(value.op, gast.USub):
             return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Sub(), right=value.operand))]
         return [assign(dvar, gast.BinOp(left=name(dvar), op=gast.Add(), right=value))]
+
+    def uniform_assign(self, var, value, uniform):
+        """``dvar = value``, recorded as uniform over ``uniform`` unless that is None."""
+        stmt = assign(self.d(var), value)
+        if uniform is not None:
+            self.builder.uniform[var] = uniform
+            self.builder.uniform_origin[var] = stmt
+            self.builder.scalar_gradients.add(self.d(var))
+        return [stmt]
 
     def scatter(self, var, index, value, state, attr=None):
         """Add ``value`` into ``d var[index]`` (or ``d var.attr``), accumulating repeats."""
         dvar = self.d(var)
         out = []
+        self.builder.uniform.pop(var, None)  # ``writable`` spreads it
+        self.builder.uniform_origin.pop(var, None)
         if var in state.zeros:
             out.append(assign(dvar, _call("zeros_for", name(var))))
         elif var not in state.owned:
@@ -156,13 +208,19 @@ class ReverseAD:
                     value = name(held)
                 out += self.scatter(c.name, c.index, value, state, c.field)
             else:
-                sums.setdefault(c.name, []).append(c.value)
+                sums.setdefault(c.name, []).append(c)
         ordered = sorted(sums.items(), key=lambda item: item[0] in captured)
-        for var, values in ordered:
+        for var, parts in ordered:
+            refs = {c.uniform for c in parts}
+            uniform = parts[0].uniform if len(refs) == 1 else None
+            # Uniform values of different references, or with an exact one: spread each.
+            values = [
+                c.value if uniform or not c.uniform else spread(c.value, c.uniform) for c in parts
+            ]
             total = values[0]
             for v in values[1:]:
                 total = gast.BinOp(left=total, op=gast.Add(), right=v)
-            out += self.accumulate(var, simplify(total), state)
+            out += self.accumulate(var, simplify(total), state, uniform)
         return out
 
     def reverse_assign(self, stmt, state):
@@ -207,6 +265,8 @@ class ReverseAD:
         for t in targets:
             if t in self.active:
                 state.zeros.add(t)
+                self.builder.uniform.pop(t, None)
+                self.builder.uniform_origin.pop(t, None)
         out += adjoint.before
         out += self.contribute(adjoint.contributions, state, set(targets))
         return out + restores

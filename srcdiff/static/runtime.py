@@ -12,7 +12,14 @@ import numpy as np
 from srcdiff import trees
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.gradient_list import NO_GRADIENT, GradientList, container_gradient
-from srcdiff.rules.helpers import foreign, refuse_scatter, unbroadcast, zeros_like
+from srcdiff.rules.helpers import (
+    foreign,
+    reduced_size,
+    refuse_scatter,
+    unbroadcast,
+    unreduce,
+    zeros_like,
+)
 from srcdiff.rules.registry import nondifferentiable
 
 __all__ = [
@@ -21,9 +28,11 @@ __all__ = [
     "check_not_a_view",
     "check_seed",
     "gradient_of",
+    "reduced_size",
     "restore_item",
     "saved_item",
     "unbroadcast",
+    "unreduce",
     "unit_seed",
     "writable",
     "zeros_for",

@@ -125,20 +125,45 @@ def _is_range_loop(loop, source):
 
 def shape_twins(tree, scalars, source):
     """Map each name assigned once to the earliest name surely of the same shape."""
-    params = {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
-    stores = Counter(
-        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    )
-    stable = {n for n in params if stores[n] == 0}
-    stable |= {n for n, k in stores.items() if k == 1 and n not in params}
-    twins = {}
+    stable = stable_names(tree)
+    twins, pairs = {}, []
     for node in gast.walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
-        target = node.targets[0].id
-        operand = _same_shape_operand(node.value, scalars, source)
+        target, value = node.targets[0].id, node.value
+        operand = _same_shape_operand(value, scalars, source)
         if target in stable and operand in stable and operand != target:
             twins[target] = operand
+        elif target in stable and _names_combined(value, stable):
+            pairs.append((target, value.left.id, value.right.id))
+    roots = _roots(twins)
+    # ``z = y * w`` where ``y`` and ``w`` have one shape: ``z`` has it too.
+    while True:
+        found = {
+            target: roots.get(left, left)
+            for target, left, right in pairs
+            if target not in twins and roots.get(left, left) == roots.get(right, right)
+        }
+        found = {target: root for target, root in found.items() if root != target}
+        if not found:
+            return roots
+        twins.update(found)
+        roots = _roots(twins)
+
+
+def _names_combined(value, stable):
+    """``a * b`` (any elementwise operator) of two names that hold one value each."""
+    return (
+        isinstance(value, gast.BinOp)
+        and not isinstance(value.op, gast.MatMult)
+        and isinstance(value.left, gast.Name)
+        and isinstance(value.right, gast.Name)
+        and value.left.id in stable
+        and value.right.id in stable
+    )
+
+
+def _roots(twins):
     roots = {}
     for name in twins:
         root, seen = name, set()
@@ -147,6 +172,40 @@ def shape_twins(tree, scalars, source):
             root = twins[root]
         roots[name] = root
     return roots
+
+
+def stable_names(tree):
+    """Parameters never assigned, and other names assigned exactly once."""
+    params = {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    stores = Counter(
+        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    )
+    stable = {n for n in params if stores[n] == 0}
+    return stable | {n for n, k in stores.items() if k == 1 and n not in params}
+
+
+def array_names(tree, source):
+    """Names assigned once by arithmetic or a NumPy call: never a Python list.
+
+    Arithmetic on a plain number and a list does not run, so a number scaled by
+    one of these names broadcasts as NumPy does.
+    """
+    stable = stable_names(tree)
+    arrays = set()
+    for node in gast.walk(tree):
+        if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
+            continue
+        value, target = node.value, node.targets[0].id
+        if target not in stable:
+            continue
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+            arrays.add(target)
+        elif isinstance(value, gast.Call):
+            fn = resolve(value.func, source)
+            module = getattr(fn, "__module__", None) or ""
+            if isinstance(fn, np.ufunc) or module.split(".")[0] == "numpy":
+                arrays.add(target)
+    return arrays
 
 
 def reduced_parents(tree, source):
@@ -186,13 +245,21 @@ def reduced_parents(tree, source):
 class ShapeFacts:
     """What is known about how the shapes of names relate."""
 
-    def __init__(self, scalars=frozenset(), twins=None, parents=None):
+    def __init__(
+        self, scalars=frozenset(), twins=None, parents=None, stable=frozenset(), arrays=frozenset()
+    ):
         self.scalars = scalars
         self.twins = twins or {}
         self.parents = parents or {}
+        self.stable = stable  # names that hold one value (see ``stable_names``)
+        self.arrays = arrays  # names that never hold a Python list (see ``array_names``)
 
     def root(self, name):
         return self.twins.get(name, name)
+
+    def same_shape(self, a, b):
+        """Do the names ``a`` and ``b`` surely hold values of one shape, wherever read?"""
+        return a in self.stable and b in self.stable and self.root(a) == self.root(b)
 
     def fits_into(self, small, big):
         """Does ``small`` surely broadcast into ``big`` without changing ``big``'s shape?"""

@@ -41,8 +41,16 @@ from srcdiff.static.primal import Sweeps
 from srcdiff.static.pullbacks import split_function, split_helper_calls
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.reverse import ReverseAD, State
-from srcdiff.static.shapes import ShapeFacts, reduced_parents, scalar_names, shape_twins
+from srcdiff.static.shapes import (
+    ShapeFacts,
+    array_names,
+    reduced_parents,
+    scalar_names,
+    shape_twins,
+    stable_names,
+)
 from srcdiff.static.specialise import specialise
+from srcdiff.static.uniform import fold_scalar_gradients
 
 # What the generated function returns, by kind of transformation.
 KINDS = ("grad", "grad_and_value", "value_and_grad", "vjp")
@@ -127,7 +135,9 @@ def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
     scalars = scalar_names(tree, source)
-    shapes = ShapeFacts(scalars, shape_twins(tree, scalars, source), reduced_parents(tree, source))
+    twins = shape_twins(tree, scalars, source)
+    parents = reduced_parents(tree, source)
+    shapes = ShapeFacts(scalars, twins, parents, stable_names(tree), array_names(tree, source))
     return FrontEnd(
         source, tree, wrt_list, every, user_names, namer, active, scalars, shapes, keyword=named
     )
@@ -175,7 +185,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
         gast.Call(
             func=runtime_name("gradient_of"),
             args=[
-                const(0.0) if w in state.zeros or w not in active else name(reverse.d(w)),
+                const(0.0) if w in state.zeros or w not in active else reverse.gradient_value(w),
                 name(w),
             ],
             keywords=[],
@@ -215,7 +225,7 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
         )
         adjoint.args.kw_defaults.append(const(None))
     live = [result] if kind == "split" else []  # a split helper's forward returns ``result``
-    prepare(adjoint, front, optimize, live, numbers)
+    prepare(adjoint, front, optimize, live, numbers, reverse.builder.scalar_gradients)
     if kind == "split":
         adjoint.args.kwonlyargs.pop()
         adjoint.args.kw_defaults.pop()
@@ -227,9 +237,10 @@ def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
     return compiled
 
 
-def prepare(generated, front, optimize, live=(), numbers=()):
+def prepare(generated, front, optimize, live=(), numbers=(), scalar_gradients=()):
     """Specialise for the arguments at positions ``numbers`` (``static/specialise.py``), name
-    the runtime references; with ``optimize``, drop copies and unused statements."""
+    the runtime references; with ``optimize``, drop copies and unused statements, and fold
+    the ``scalar_gradients`` (uniform gradients, ``static/uniform.py``) into their readers."""
     if numbers:
         positional, _ = parameters(front.source.tree)
         numbers = {positional[i] for i in numbers if i < len(positional)}
@@ -244,6 +255,7 @@ def prepare(generated, front, optimize, live=(), numbers=()):
     if optimize:
         propagate_copies(generated, keep=live)
         forward_copies(generated, keep=live)
+        fold_scalar_gradients(generated, set(scalar_gradients) - set(live))
         pure = lambda call: _is_pure_call(call, front.source)  # noqa: E731
         eliminate_dead_code(generated, pure=pure, live=live)
 

@@ -23,10 +23,9 @@ def dattention_pool(queries, keys):
     result_2 = np.sum(weights)
     result_1 = weights / result_2
     # grad of line 13: return np.sum(weights / np.sum(weights))
-    dresult_1 = unreduce(1.0, weights_1)
-    dweights = dresult_1 / result_2
-    dresult_2 = unbroadcast(-dresult_1 * result_1 / result_2, result_2)
-    dweights = dweights + unreduce(dresult_2, weights_1)
+    dweights = 1.0 / result_2
+    dresult_2 = unbroadcast(-1.0 * result_1 / result_2, result_2)
+    dweights = dweights + dresult_2
     # grad of line 12: weights = np.exp(np.stack(scores))
     dweights_1 = dweights * weights
     dscores = stack_vjp(dweights_1, weights_1, scores)[0]

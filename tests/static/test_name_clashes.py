@@ -55,7 +55,7 @@ def f(x, w, idx{parameter}):
     u = x[1]
     d = {{}}
     d["k"] = x * 2.0
-    return s + u + {np}.sum(t * t) + {np}.sum(d["k"]){use}
+    return s + u + {np}.sum(t * t) + {np}.sum(d["k"]) + numpy.mean(x * 2.0){use}
 """
 
 # A global ``np`` that is not NumPy: its ``sum`` doubles.
