@@ -161,18 +161,22 @@ def reserve_runtime_names(tree, user_names, sees, namer, namespace):
     gets a fresh one.  ``namespace`` (generated name -> object, bound around
     the generated function) receives every reference not shared with the user.
     """
-    references = {id(node): node for node in walk(tree) if hasattr(node, "runtime")}
+    references, unmarked, every = {}, set(), set()  # one walk for the three
+    for node in walk(tree):
+        marked = hasattr(node, "runtime")
+        if marked:
+            references[id(node)] = node
+        if isinstance(node, (gast.Name, gast.FunctionDef)):
+            named = node.id if isinstance(node, gast.Name) else node.name
+            every.add(named)
+            if not marked:
+                unmarked.add(named)
     references = list(references.values())  # each node once, even if shared
-    unmarked = {
-        getattr(node, "id", None) or node.name
-        for node in walk(tree)
-        if isinstance(node, (gast.Name, gast.FunctionDef)) and not hasattr(node, "runtime")
-    }
     for node in references:  # bound under its plain name while the tree was built
         stale = node.id in user_names or node.id not in unmarked
         if stale and namespace.get(node.id) is node.runtime:
             del namespace[node.id]
-    namer.taken |= names_in(tree) | set(namespace) | set(user_names)
+    namer.taken |= every | set(namespace) | set(user_names)
     chosen = {}  # (plain name, id of the object) -> generated name
     for node in references:
         key = (node.id, id(node.runtime))

@@ -1,17 +1,24 @@
-"""Walking a tree: the nodes of a gast (or ast) tree, in ``ast.walk``'s order.
+"""Walking and converting trees, at the cost of the nodes they hold.
 
 Every stage looks through trees for names and calls, so walking is most of
 the time a transformation takes.  :func:`walk` yields exactly what
 ``ast.walk`` yields, in the same (breadth-first) order, about twice as fast:
 it reads each node's fields directly instead of through two nested
-generators.
+generators.  :func:`to_gast` and :func:`to_ast` give what gast's
+``ast_to_gast`` and ``gast_to_ast`` give, converting the nodes whose class
+has the same name and fields in both (all but names, arguments and
+definitions) directly instead of through gast's visitor, and handing the
+others to gast.
 
-Invariant: ``list(walk(tree)) == list(ast.walk(tree))``.
+Invariants: ``list(walk(tree)) == list(ast.walk(tree))``; ``to_gast(tree)``
+and ``to_ast(tree)`` equal gast's conversions of ``tree``.
 """
 
+import ast
 from collections import deque
 
 import gast
+from gast.ast3 import Ast3ToGAst, GAstToAst3
 
 _AST = gast.AST  # gast's nodes derive from ``ast.AST``, like ast's own
 
@@ -31,3 +38,82 @@ def walk(node):
             elif isinstance(child, _AST):
                 add(child)
         yield node
+
+
+def _same(source, target, converter):
+    """{class of ``source``: class of ``target``} where ``converter``'s generic visit
+    converts one into the other (same name, same fields, no method of its own)."""
+    legacy = ("Num", "Str", "Bytes", "NameConstant", "Ellipsis")  # visit_Constant's
+    same = {}
+    for name, cls in vars(source).items():
+        other = getattr(target, name, None)
+        if not (isinstance(cls, type) and issubclass(cls, _AST) and isinstance(other, type)):
+            continue
+        own = getattr(converter, "visit_" + name, None)
+        if own is not getattr(ast.NodeVisitor, "visit_" + name, None):
+            continue
+        if name == "Constant" and any(hasattr(converter, "visit_" + n) for n in legacy):
+            continue
+        if cls._fields == other._fields and cls is not _AST:
+            same[cls] = other
+    return same
+
+
+_TO_GAST = _same(ast, gast, Ast3ToGAst)
+_TO_AST = _same(gast, ast, GAstToAst3)
+
+
+def to_gast(node):
+    """``gast.ast_to_gast(node)``."""
+    return _convert(node, _TO_GAST, gast.ast_to_gast, ast.Name, _gast_name, ast.FunctionDef)
+
+
+def to_ast(node):
+    """``gast.gast_to_ast(node)``."""
+    return _convert(node, _TO_AST, gast.gast_to_ast, gast.Name, _ast_name, gast.FunctionDef)
+
+
+def _gast_name(node, convert):
+    return ast.copy_location(gast.Name(node.id, convert(node.ctx), None, None), node)
+
+
+def _ast_name(node, convert):
+    return ast.copy_location(ast.Name(node.id, convert(node.ctx)), node)
+
+
+def _convert(node, same, slow, name_class, make_name, function_class):
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, _AST):
+            return node
+        kind = type(node)
+        target = same.get(kind)
+        if target is not None:  # what gast's generic visit does
+            fields = {}
+            for field in kind._fields:
+                value = getattr(node, field, _ABSENT)
+                if value is not _ABSENT:
+                    fields[field] = convert(value)
+            new = target(**fields)
+            for attr in kind._attributes:
+                value = getattr(node, attr, _ABSENT)
+                if value is not _ABSENT:
+                    setattr(new, attr, value)
+            return new
+        if kind is name_class:
+            return make_name(node, convert)
+        if kind is function_class:  # its signature by gast, its body here
+            body, node.body = node.body, []
+            try:
+                new = slow(node)
+            finally:
+                node.body = body
+            new.body = convert(body)
+            return new
+        return slow(node)
+
+    return convert(node)
+
+
+_ABSENT = object()
