@@ -5,10 +5,10 @@ the time a transformation takes.  :func:`walk` yields exactly what
 ``ast.walk`` yields, in the same (breadth-first) order, about twice as fast:
 it reads each node's fields directly instead of through two nested
 generators.  :func:`to_gast` and :func:`to_ast` give what gast's
-``ast_to_gast`` and ``gast_to_ast`` give, converting the nodes whose class
-has the same name and fields in both (all but names, arguments and
-definitions) directly instead of through gast's visitor, and handing the
-others to gast.
+``ast_to_gast`` and ``gast_to_ast`` give, building the nodes whose class
+has the same name and fields in both, and names and assignments as gast's
+own methods do, directly instead of through gast's visitor; the others
+(arguments, definitions' signatures) are handed to gast.
 
 Invariants: ``list(walk(tree)) == list(ast.walk(tree))``; ``to_gast(tree)``
 and ``to_ast(tree)`` equal gast's conversions of ``tree``.
@@ -65,12 +65,12 @@ _TO_AST = _same(gast, ast, GAstToAst3)
 
 def to_gast(node):
     """``gast.ast_to_gast(node)``."""
-    return _convert(node, _TO_GAST, gast.ast_to_gast, ast.Name, _gast_name, ast.FunctionDef)
+    return _convert(node, _TO_GAST, gast.ast_to_gast, _GAST_OWN, ast.FunctionDef)
 
 
 def to_ast(node):
     """``gast.gast_to_ast(node)``."""
-    return _convert(node, _TO_AST, gast.gast_to_ast, gast.Name, _ast_name, gast.FunctionDef)
+    return _convert(node, _TO_AST, gast.gast_to_ast, _AST_OWN, gast.FunctionDef)
 
 
 def _gast_name(node, convert):
@@ -81,7 +81,18 @@ def _ast_name(node, convert):
     return ast.copy_location(ast.Name(node.id, convert(node.ctx)), node)
 
 
-def _convert(node, same, slow, name_class, make_name, function_class):
+def _ast_assign(node, convert):
+    return ast.copy_location(ast.Assign(convert(node.targets), convert(node.value)), node)
+
+
+# Nodes gast converts with a method of its own, done here as that method does.
+_GAST_OWN = {ast.Name: _gast_name}
+_AST_OWN = {gast.Name: _ast_name}
+if hasattr(GAstToAst3, "visit_Assign"):  # else its generic visit (``_TO_AST``) converts it
+    _AST_OWN[gast.Assign] = _ast_assign
+
+
+def _convert(node, same, slow, own, function_class):
     def convert(node):
         if isinstance(node, list):
             return [convert(item) for item in node]
@@ -101,8 +112,8 @@ def _convert(node, same, slow, name_class, make_name, function_class):
                 if value is not _ABSENT:
                     setattr(new, attr, value)
             return new
-        if kind is name_class:
-            return make_name(node, convert)
+        if kind in own:
+            return own[kind](node, convert)
         if kind is function_class:  # its signature by gast, its body here
             body, node.body = node.body, []
             try:
