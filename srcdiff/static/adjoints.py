@@ -26,6 +26,7 @@ from srcdiff.rules import (
 )
 from srcdiff.static.calls import HelperVjp, call_vjp, is_user_function
 from srcdiff.static.names import assign, clone, const, name, runtime_name
+from srcdiff.static.nodes import walk
 from srcdiff.static.operations import (  # noqa: F401  (ARRAY_ATTRIBUTES: tree_adjoints)
     _RUNTIME,
     ARRAY_ATTRIBUTES,
@@ -122,7 +123,7 @@ class AdjointBuilder:
         return []
 
     def exact_adjoint(self, value, ans, g, stmt):
-        if not any(isinstance(n, gast.Name) and n.id in self.active for n in gast.walk(value)):
+        if not any(isinstance(n, gast.Name) and n.id in self.active for n in walk(value)):
             return Adjoint([])
         if isinstance(value, gast.Name):
             if not self.is_active(value):
@@ -350,7 +351,7 @@ class AdjointBuilder:
 
     def read_shapes_from_twins(self, expr):
         """Helpers that read an operand only for its shape read its earliest twin instead."""
-        for node in gast.walk(expr):
+        for node in walk(expr):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 position = _SHAPE_ONLY.get(self.namespace.get(node.func.id))
                 if position is not None and len(node.args) > position:
@@ -448,7 +449,7 @@ def _parameters(helper):
 
 def _drop_defaults(expr, tmpl):
     """``unreduce(g, x, None, False)`` -> ``unreduce(g, x)``: trailing default arguments go."""
-    for node in gast.walk(expr):
+    for node in walk(expr):
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)):
             continue
         params = _parameters(tmpl.namespace.get(node.func.id))

@@ -21,6 +21,7 @@ from srcdiff.static.constructs import describe
 from srcdiff.static.desugar import ADVICE
 from srcdiff.static.lists import is_list_pop
 from srcdiff.static.names import assign, clone, is_runtime_check, name, runtime_name
+from srcdiff.static.nodes import walk
 
 _COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
@@ -120,7 +121,7 @@ class Normalizer:
     def check_no_lists_of_varied(self, stmt):
         """``x.tolist()`` of a value that carries a gradient: refused (its lists have none);
         so is a call of a local function value that carries one (a partial of it)."""
-        for node in gast.walk(stmt.value):
+        for node in walk(stmt.value):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 callee = node.func  # a runtime helper's name may be spelled like a local
                 if (
@@ -153,7 +154,7 @@ class Normalizer:
     def assignment(self, stmt):
         target, value = stmt.targets[0], stmt.value
         if isinstance(value, gast.Lambda):
-            captured = {n.id for n in gast.walk(value.body) if isinstance(n, gast.Name)}
+            captured = {n.id for n in walk(value.body) if isinstance(n, gast.Name)}
             captured -= {a.id for a in value.args.args}
             if captured & self.varied:
                 raise self.source.error(

@@ -24,15 +24,16 @@ import gast
 
 from srcdiff.rules import is_elementwise
 from srcdiff.static.activity import resolve
+from srcdiff.static.nodes import walk
 
 _ELEMENTWISE_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
 def lazy_names(tree, source, active):
     """Active names whose gradient may keep broadcast dimensions (see module docstring)."""
-    params = {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    params = {a.id for a in walk(tree.args) if isinstance(a, gast.Name)}
     uses, definitions, barred = Counter(), {}, set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name):
             barred.add(node.value.id)  # gradients of indexed arrays are scattered in place
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute):
@@ -43,12 +44,12 @@ def lazy_names(tree, source, active):
             if isinstance(target, gast.Name):
                 definitions.setdefault(target.id, []).append(node.value)
             else:
-                barred.update(n.id for n in gast.walk(target) if isinstance(n, gast.Name))
+                barred.update(n.id for n in walk(target) if isinstance(n, gast.Name))
             uses.update(_operands(node.value))
         elif isinstance(node, gast.Return):
             barred.update(_operands(node.value))  # the output's cotangent is the seed: exact
         elif isinstance(node, (gast.For, gast.AugAssign)):
-            barred.update(n.id for n in gast.walk(node.target) if isinstance(n, gast.Name))
+            barred.update(n.id for n in walk(node.target) if isinstance(n, gast.Name))
     return {
         var
         for var, values in definitions.items()

@@ -18,6 +18,7 @@ import collections
 import gast
 
 from srcdiff.static.names import assign, const, name, store
+from srcdiff.static.nodes import walk
 
 COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp, gast.SetComp, gast.DictComp)
 
@@ -32,7 +33,7 @@ LIST_CONSUMERS = frozenset(
 def name_counts(tree):
     """How often each identifier occurs in ``tree`` (names and function names)."""
     counts = collections.Counter()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name):
             counts[node.id] += 1
         elif isinstance(node, gast.FunctionDef):
@@ -57,7 +58,7 @@ def own_loop_names(tree, namer):
     """Give each comprehension's loop variables names no other code of ``tree`` uses; returns them."""
     names = set()
     total = name_counts(tree)  # kept up to date as names change
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, COMPREHENSIONS):
             continue
         inside = name_counts(node)
@@ -66,7 +67,7 @@ def own_loop_names(tree, namer):
         inside.subtract(name_counts(outer))
         renames = {}
         for generator in node.generators:
-            for target in gast.walk(generator.target):
+            for target in walk(generator.target):
                 if isinstance(target, gast.Name) and total[target.id] > inside[target.id]:
                     renames.setdefault(target.id, namer.fresh(target.id))
         for old, new in renames.items():
@@ -74,7 +75,7 @@ def own_loop_names(tree, namer):
             total[new] += inside[old]
         rename(node, renames, skip=[outer])
         for generator in node.generators:
-            names |= {t.id for t in gast.walk(generator.target) if isinstance(t, gast.Name)}
+            names |= {t.id for t in walk(generator.target) if isinstance(t, gast.Name)}
     return names
 
 

@@ -31,6 +31,7 @@ from srcdiff.static.names import (
     runtime_name,
     store,
 )
+from srcdiff.static.nodes import walk
 from srcdiff.static.sight import check_in_sight
 from srcdiff.static.statements import (
     any_flag,
@@ -176,7 +177,7 @@ class Desugar:
         raise self.error(stmt, describe(stmt))
 
     def check_expression(self, node):
-        for sub in gast.walk(node):
+        for sub in walk(node):
             if type(sub) in _UNSUPPORTED_EXPRESSIONS:
                 raise self.error(sub, describe(sub))
 

@@ -36,6 +36,7 @@ from srcdiff.static.names import (
     runtime_name,
     store,
 )
+from srcdiff.static.nodes import walk
 
 _VIEWS = {"values": dict_values, "items": dict_items}
 
@@ -43,16 +44,16 @@ _VIEWS = {"values": dict_values, "items": dict_items}
 def rewrite_dict_loops(source):
     """``source``, or a copy whose tree walks dicts by key (see the module docstring)."""
     local = assigned_names(source.tree) | _parameters(source.tree)
-    found = [n for n in gast.walk(source.tree) if _dict_loop(n) or _view_call(n, local)]
+    found = [n for n in walk(source.tree) if _dict_loop(n) or _view_call(n, local)]
     if not found:
         return source
     tree = clone(source.tree)  # the parsed tree stays as the user wrote it
     namer = Namer(names_in(tree))
-    for node in gast.walk(tree):
+    for node in walk(tree):
         method = _dict_loop(node)
         if method is not None:
             _rewrite(node, method, namer)
-    for node in gast.walk(tree):  # views elsewhere: ``zip(params.values(), ...)``
+    for node in walk(tree):  # views elsewhere: ``zip(params.values(), ...)``
         for field, child in gast.iter_fields(node):
             if _view_call(_listed(child), local):
                 setattr(node, field, _as_list(_listed(child)))
@@ -100,7 +101,7 @@ def _as_list(call):
 
 
 def _parameters(tree):
-    return {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    return {a.id for a in walk(tree.args) if isinstance(a, gast.Name)}
 
 
 def _dict_loop(node):
@@ -137,7 +138,7 @@ def _walks_keys(loop):
         and isinstance(node.slice, gast.Name)
         and node.slice.id == key.id
         for stmt in loop.body
-        for node in gast.walk(stmt)
+        for node in walk(stmt)
     )
 
 
@@ -172,7 +173,7 @@ def _rewrite(loop, method, namer):
 
 
 def _located(node, origin):
-    for sub in gast.walk(node):
+    for sub in walk(node):
         sub.lineno = origin.lineno
         sub.col_offset = origin.col_offset
     return node

@@ -22,6 +22,7 @@ import gast
 from srcdiff.static import runtime
 from srcdiff.static.calls import _in_progress
 from srcdiff.static.names import assign, clone, const, name, names_in, runtime_name, store
+from srcdiff.static.nodes import walk
 from srcdiff.static.recursion import deep_expressions
 from srcdiff.static.render import comment
 from srcdiff.static.statements import is_loop_exit
@@ -262,7 +263,7 @@ class ForwardAD:
         body = stmt.body
         exit_check = body[-1:] if body and is_loop_exit(body[-1]) else []
         if isinstance(stmt, gast.For):
-            start.bound.update(n.id for n in gast.walk(stmt.target) if isinstance(n, gast.Name))
+            start.bound.update(n.id for n in walk(stmt.target) if isinstance(n, gast.Name))
         code = self.block(body[: len(body) - len(exit_check)], start)
         return code, exit_check
 
@@ -314,7 +315,7 @@ class ForwardAD:
 def _loads(tree):
     """How many times each name is read in ``tree``."""
     counts = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             counts[node.id] = counts.get(node.id, 0) + 1
     return counts

@@ -19,6 +19,7 @@ import gast
 
 from srcdiff.static.comprehensions import name_counts, rename
 from srcdiff.static.names import assign, clone, const
+from srcdiff.static.nodes import walk
 from srcdiff.static.statements import is_docstring, located
 
 
@@ -115,10 +116,10 @@ class _Uses:
         self.definitions = collections.Counter()
         self.other = collections.defaultdict(list)
         called = set()
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
                 called.add(id(node.func))
-        for node in gast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, gast.FunctionDef) and node is not tree:
                 self.definitions[node.name] += 1
             elif isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
@@ -154,7 +155,7 @@ def own_local_names(tree, functions, namer):
 def _walk_body(tree):
     """The nodes of ``tree``'s body (the function itself excluded)."""
     for stmt in tree.body:
-        yield from gast.walk(stmt)
+        yield from walk(stmt)
 
 
 def _function_name(node):
@@ -169,7 +170,7 @@ def _check_definition(node, error):
         raise error(node, f"a decorated nested function ('{fname}')")
     if node.args.vararg is not None or node.args.kwarg is not None:
         raise error(node, f"a nested function taking *args or **kwargs ('{fname}')")
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, (gast.Nonlocal, gast.Global)):
             kind = "nonlocal" if isinstance(sub, gast.Nonlocal) else "global"
             raise error(

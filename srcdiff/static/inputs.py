@@ -15,6 +15,7 @@ name shows, and that the function created itself.
 import gast
 
 from srcdiff.static.activity import resolve
+from srcdiff.static.nodes import walk
 
 # Methods and functions whose result shares memory with their argument.
 VIEW_METHODS = frozenset({"reshape", "ravel", "transpose", "view", "swapaxes", "squeeze"})
@@ -47,7 +48,7 @@ def check_no_input_mutation(source):
     generated code checks, when it runs, that ``v`` is not a view.
     """
     source.view_checks = set()
-    params = {a.id for a in gast.walk(source.tree.args) if isinstance(a, gast.Name)}
+    params = {a.id for a in walk(source.tree.args) if isinstance(a, gast.Name)}
     _Checker(source).block(source.tree.body, {p: frozenset({p, _ARGUMENT}) for p in params})
 
 

@@ -28,6 +28,7 @@ from srcdiff.static.comprehensions import (
 from srcdiff.static.constructs import describe
 from srcdiff.static.inline import NestedFunction, nested_functions, own_local_names
 from srcdiff.static.names import Namer, assign, assigned_names, clone, const, name, names_in
+from srcdiff.static.nodes import walk
 from srcdiff.static.statements import located
 
 ADVICE = 'rewrite it, or differentiate with mode="trace"'
@@ -151,7 +152,7 @@ class Lower:
             self.is_work(sub, visible)
             or isinstance(sub, COMPREHENSIONS)
             or (isinstance(sub, gast.Call) and _names_function(sub, self.functions))
-            for sub in gast.walk(node)
+            for sub in walk(node)
         )
 
     def consumer(self, call):
@@ -290,7 +291,7 @@ def lower(source):
 
 def _body_nodes(tree):
     for stmt in tree.body:
-        yield from gast.walk(stmt)
+        yield from walk(stmt)
 
 
 def _is_function(call, visible):

@@ -20,6 +20,8 @@ import builtins
 import gast
 import numpy as np
 
+from srcdiff.static.nodes import walk
+
 # Attributes a copy keeps: positions, and marks later stages read.
 _KEPT_ATTRIBUTES = (
     "lineno",
@@ -43,17 +45,25 @@ def clone(node, replace=None):
         return node
     if replace and type(node) is gast.Name and node.id in replace:
         return clone(replace[node.id])
-    new = type(node)(**{f: clone(getattr(node, f, None), replace) for f in node._fields})
+    fields = {}
+    for field in node._fields:
+        value = getattr(node, field, None)
+        fields[field] = clone(value, replace) if isinstance(value, (list, gast.AST)) else value
+    new = type(node)(**fields)
     for attr in _KEPT_ATTRIBUTES:
-        if hasattr(node, attr):
-            setattr(new, attr, getattr(node, attr))
+        value = getattr(node, attr, _ABSENT)
+        if value is not _ABSENT:
+            setattr(new, attr, value)
     return new
+
+
+_ABSENT = object()
 
 
 def names_in(tree):
     """Every identifier that occurs in ``tree``."""
     found = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name):
             found.add(node.id)
         elif isinstance(node, gast.FunctionDef):
@@ -64,7 +74,7 @@ def names_in(tree):
 def assigned_names(tree):
     """Names a function binds: its parameters and every assignment target."""
     found = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             found.add(node.id)
     return found
@@ -151,18 +161,22 @@ def reserve_runtime_names(tree, user_names, sees, namer, namespace):
     gets a fresh one.  ``namespace`` (generated name -> object, bound around
     the generated function) receives every reference not shared with the user.
     """
-    references = {id(node): node for node in gast.walk(tree) if hasattr(node, "runtime")}
+    references, unmarked, every = {}, set(), set()  # one walk for the three
+    for node in walk(tree):
+        marked = hasattr(node, "runtime")
+        if marked:
+            references[id(node)] = node
+        if isinstance(node, (gast.Name, gast.FunctionDef)):
+            named = node.id if isinstance(node, gast.Name) else node.name
+            every.add(named)
+            if not marked:
+                unmarked.add(named)
     references = list(references.values())  # each node once, even if shared
-    unmarked = {
-        getattr(node, "id", None) or node.name
-        for node in gast.walk(tree)
-        if isinstance(node, (gast.Name, gast.FunctionDef)) and not hasattr(node, "runtime")
-    }
     for node in references:  # bound under its plain name while the tree was built
         stale = node.id in user_names or node.id not in unmarked
         if stale and namespace.get(node.id) is node.runtime:
             del namespace[node.id]
-    namer.taken |= names_in(tree) | set(namespace) | set(user_names)
+    namer.taken |= every | set(namespace) | set(user_names)
     chosen = {}  # (plain name, id of the object) -> generated name
     for node in references:
         key = (node.id, id(node.runtime))

@@ -15,6 +15,7 @@ from collections import Counter
 import gast
 
 from srcdiff.static.names import clone
+from srcdiff.static.nodes import walk
 from srcdiff.static.render import is_comment
 
 _FOLD = {
@@ -94,7 +95,7 @@ def simplify(expr, replace=None):
 
 def _is_pure(value, pure):
     """Can this assigned value be dropped if unused?  Only if every call in it is pure."""
-    for node in gast.walk(value):
+    for node in walk(value):
         if isinstance(node, gast.Call):
             func = node.func
             if isinstance(func, gast.Attribute) and func.attr in ("pop", "append"):
@@ -113,10 +114,10 @@ def propagate_copies(fn, keep=()):
     ``dr = 1.0; ds = -dr`` folds ``ds`` to ``-1.0`` too.
     """
     stores = Counter()
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             stores[node.id] += 1  # assignments, loop targets and augmented assignments
-    params = {a.id for a in gast.walk(fn.args) if isinstance(a, gast.Name)}
+    params = {a.id for a in walk(fn.args) if isinstance(a, gast.Name)}
     replace, body = {}, []
     for stmt in fn.body:
         stmt = simplify(stmt, replace)
@@ -145,23 +146,28 @@ def forward_copies(fn, keep=()):
     The copy is removed once nothing reads ``a``.
     """
     stores = Counter(
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     )
-    params = {a.id for a in gast.walk(fn.args) if isinstance(a, gast.Name)}
+    params = {a.id for a in walk(fn.args) if isinstance(a, gast.Name)}
     copies = []
     for block in _blocks(fn.body):
-        for i, stmt in enumerate(block):
+        # One pass over the block: ``active`` maps each copy still in force to the name it
+        # copies, and each statement is renamed once, whatever the number of copies.
+        active = {}
+        for stmt in block:
+            if isinstance(stmt, (gast.If, gast.For, gast.While)):
+                active.clear()
+                continue
+            if active:
+                stored = _rename_loads(stmt, active)
+                for copy in [copy for copy, original in active.items() if original in stored]:
+                    del active[copy]
             if not _is_copy(stmt):
                 continue
             copy, original = stmt.targets[0].id, stmt.value.id
             if stores[copy] != 1 or copy in params or copy in keep or copy == original:
                 continue
-            for later in block[i + 1 :]:
-                if isinstance(later, (gast.If, gast.For, gast.While)):
-                    break
-                _rename_loads(later, copy, original)
-                if original in _stored(later):
-                    break
+            active[copy] = original
             copies.append(stmt)
     reads = Counter(_loads(fn))
     dropped = {id(stmt) for stmt in copies if reads[stmt.targets[0].id] == 0}
@@ -187,16 +193,16 @@ def _is_copy(stmt):
     )
 
 
-def _rename_loads(stmt, old, new):
-    for node in gast.walk(stmt):
-        if isinstance(node, gast.Name) and node.id == old and isinstance(node.ctx, gast.Load):
-            node.id = new
-
-
-def _stored(stmt):
-    return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
+def _rename_loads(stmt, renames):
+    """Rename the reads in ``stmt`` by ``renames``; the names it stores."""
+    stored = set()
+    for node in walk(stmt):
+        if isinstance(node, gast.Name):
+            if isinstance(node.ctx, gast.Load):
+                node.id = renames.get(node.id, node.id)
+            elif isinstance(node.ctx, gast.Store):
+                stored.add(node.id)
+    return stored
 
 
 def _drop(fn, dropped):
@@ -236,9 +242,7 @@ def eliminate_dead_code(fn, pure=lambda call: False, live=()):
 
 
 def _loads(node):
-    return [
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    ]
+    return [n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
 def _is_dead(stmt, reads, pure):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import gast
 
 from srcdiff.errors import DifferentiationError, UnsupportedSyntax, located
+from srcdiff.static.nodes import to_gast, walk
 
 # Packages whose attributes do not change while a program runs.
 _LIBRARIES = frozenset({"numpy", "math", "builtins", "srcdiff", "scipy", "operator", "functools"})
@@ -43,7 +44,7 @@ def python_tree(text):
 
 def parse_text(text):
     """``gast.parse(text)``, parsing one thread at a time."""
-    return gast.ast_to_gast(python_tree(text))
+    return to_gast(python_tree(text))
 
 
 @dataclass
@@ -277,7 +278,7 @@ def _lambda_tree(fn, source, filename, first):
             ) from None
     lambdas = [
         node
-        for node in gast.walk(module)
+        for node in walk(module)
         if isinstance(node, gast.Lambda)
         and [a.id for a in node.args.args] == list(code.co_varnames[: code.co_argcount])
     ]

@@ -9,6 +9,7 @@ branch conditions and loop trip counts, and drops everything else.
 import gast
 
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
+from srcdiff.static.nodes import walk
 from srcdiff.static.saves import Restore
 
 
@@ -39,11 +40,11 @@ def _list_names(tree, display=gast.List):
     """Names bound only to list displays (``ys = [a, b]``): Python lists, never arrays
     (with ``display=gast.Dict``, names bound only to dict displays)."""
     displays = set()  # the target nodes of ``name = [...]``
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Assign) and isinstance(node.value, display):
             displays |= {id(t) for t in node.targets if isinstance(t, gast.Name)}
-    lists, others = set(), {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
-    for node in gast.walk(tree):
+    lists, others = set(), {a.id for a in walk(tree.args) if isinstance(a, gast.Name)}
+    for node in walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             (lists if id(node) in displays else others).add(node.id)
     return lists - others
@@ -206,7 +207,7 @@ def _restores(body):
 
 
 def _names(node):
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, gast.Name)}
 
 
 def _compounds(body):
@@ -239,11 +240,11 @@ def _reads(body, live):
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             if _has_code(stmt) or id(stmt) in live:
                 header = stmt.test if isinstance(stmt, (gast.If, gast.While)) else stmt.iter
-                found |= {n.id for n in gast.walk(header) if isinstance(n, gast.Name)}
+                found |= {n.id for n in walk(header) if isinstance(n, gast.Name)}
             for field in ("body", "orelse"):
                 found |= _reads(getattr(stmt, field) or [], live)
             continue
-        for node in gast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                 found.add(node.id)
             if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript):

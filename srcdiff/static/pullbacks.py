@@ -23,6 +23,7 @@ from srcdiff.rules import vjp_rule
 from srcdiff.static.activity import resolve
 from srcdiff.static.calls import HelperForward, is_user_function, takes_variable_arguments
 from srcdiff.static.names import clone, name
+from srcdiff.static.nodes import walk
 
 
 @dataclass
@@ -111,7 +112,7 @@ def split_function(adjoint, backward_part, result, namer, seed="seed"):
     forward = [s for s in body if id(s) not in backward_part]
     backward = [s for s in body if id(s) in backward_part]
     stored_forward = _stored(forward) | {
-        a.id for a in gast.walk(adjoint.args) if isinstance(a, gast.Name)
+        a.id for a in walk(adjoint.args) if isinstance(a, gast.Name)
     }
     shared = sorted(_stored(backward) & stored_forward)
     closure = namer.fresh("backward")
@@ -145,6 +146,6 @@ def _stored(statements):
     return {
         n.id
         for s in statements
-        for n in gast.walk(s)
+        for n in walk(s)
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }

@@ -29,6 +29,7 @@ import gast
 import numpy as np
 
 from srcdiff.errors import UnsupportedSyntax, located
+from srcdiff.static.nodes import walk
 
 _RANDOM_OWNERS = (np.random.RandomState, np.random.Generator, random.Random)
 _IMPURE_MODULES = ("numpy.random", "random", "time", "secrets", "uuid")
@@ -85,7 +86,7 @@ def check_leaves_outside_alone(fn):
     source = parse_function(fn)
     source.locals = assigned_names(source.tree)
     created = source.locals - _parameter_names(source)
-    for node in gast.walk(source.tree):
+    for node in walk(source.tree):
         if isinstance(node, (gast.Assign, gast.AugAssign)):
             problem = _outside_store(node, source, created)
             if problem is not None:
@@ -108,7 +109,7 @@ def check_runs_the_same(fn, seen=None):
     source.locals = assigned_names(source.tree)
     parameters = {a.id for a in _parameters(source.tree)}
     created = source.locals - parameters  # names bound to values the function made itself
-    for node in gast.walk(source.tree):
+    for node in walk(source.tree):
         problem = _problem(node, source, created)
         if problem is not None:
             raise UnsupportedSyntax(

@@ -5,6 +5,7 @@ on Python >= 3.9 it writes ``x[1:3, ::2]`` as ``x[(1:3, ::2)]`` (a
 SyntaxError), and it wraps every operation in parentheses.  ``Renderer``
 prints parentheses only where precedence needs them, so the output re-parses
 to the same tree, and prints :class:`Comment` statements as ``# ...`` lines.
+A gast tree becomes an ast tree by ``static/nodes.py``'s :func:`to_ast`.
 
 Invariant: ``ast.parse(render(tree))`` equals ``tree`` with comments removed.
 """
@@ -14,6 +15,8 @@ import io
 
 import astunparse
 import gast
+
+from srcdiff.static.nodes import to_ast
 
 
 class Comment(str):
@@ -266,7 +269,7 @@ def render(tree, origins=None):
     (see ``Renderer``).
     """
     if isinstance(tree, gast.AST):
-        tree = gast.gast_to_ast(tree)
+        tree = to_ast(tree)
     out = io.StringIO()
     renderer = Renderer(tree, file=out)
     text = out.getvalue()

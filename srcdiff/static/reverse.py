@@ -30,6 +30,7 @@ import gast
 from srcdiff.static.adjoints import Adjoint, AdjointBuilder, Contribution, _item
 from srcdiff.static.lists import is_list_pop, reverse_append, reverse_pop
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
+from srcdiff.static.nodes import walk
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
 from srcdiff.static.saves import Restore, SavePlan
@@ -247,7 +248,7 @@ class ReverseAD:
         split = self.split_calls.get(id(stmt))
         if split is not None:
             return self.reverse_split_call(stmt, split, state) + restores
-        reads_old = {a.id for a in gast.walk(stmt.value) if isinstance(a, gast.Name)} & set(targets)
+        reads_old = {a.id for a in walk(stmt.value) if isinstance(a, gast.Name)} & set(targets)
         out = []
         if reads_old:
             # The operation reads the value its target overwrites: restore first,
@@ -383,7 +384,7 @@ class ReverseAD:
             isinstance(n, gast.Name) and n.id == stmt.target.id
             for c in code
             if not isinstance(c, Restore)
-            for n in gast.walk(c)
+            for n in walk(c)
         )
         if plan.reverse_range and not target_read and plan.trips is None:
             count = clone(stmt.iter)
@@ -440,7 +441,7 @@ def _rename(node, mapping):
     if not mapping:
         return node
     node = clone(node)
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, gast.Name) and sub.id in mapping:
             sub.id = mapping[sub.id]
     return node

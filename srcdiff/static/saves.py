@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import gast
 
+from srcdiff.static.nodes import walk
 from srcdiff.static.statements import is_loop_exit
 
 
@@ -58,9 +59,7 @@ class SavePlan:
         self.defined_before = {}  # id(If or loop) -> names surely bound when it starts
         self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
         self.definitions = Counter(
-            n.id
-            for n in gast.walk(tree)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+            n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         )
 
     def plan(self, body, defined, maybe, depth):
@@ -104,7 +103,7 @@ class SavePlan:
             return False
         if target.id in maybe:  # it had a value before (an argument, say): keep it
             return False
-        nodes = list(gast.walk(stmt.value))
+        nodes = list(walk(stmt.value))
         reads = {n.id for n in nodes if isinstance(n, gast.Name)}
         # A call may differ each time; a list, dict or set literal is a new object each time.
         fresh = (gast.Call, gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp)
@@ -118,14 +117,12 @@ class SavePlan:
 
     def plan_loop(self, stmt, defined, maybe, depth):
         assigned = {
-            n.id
-            for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+            n.id for n in walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         }
         self.defined_before[id(stmt)] = set(defined)
         plan = LoopPlan()
         if isinstance(stmt, gast.For):
-            range_names = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name)}
+            range_names = {n.id for n in walk(stmt.iter) if isinstance(n, gast.Name)}
             plan.reverse_range = not (range_names & assigned) and _is_range(stmt.iter)
         exits = bool(stmt.body) and is_loop_exit(stmt.body[-1])
         if not plan.reverse_range or exits:

@@ -31,6 +31,7 @@ import numpy as np
 
 from srcdiff.rules import is_elementwise
 from srcdiff.static.activity import resolve
+from srcdiff.static.nodes import walk
 
 # Reductions whose result has the input's number of dimensions under ``keepdims=True``.
 _REDUCTIONS = {
@@ -82,20 +83,20 @@ _ELEMENTWISE = {
 
 def scalar_names(tree, source):
     """The names of ``tree`` (a normalized function) that always hold scalars."""
-    assignments = {a.id: [None] for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
-    for node in gast.walk(tree):
+    assignments = {a.id: [None] for a in walk(tree.args) if isinstance(a, gast.Name)}
+    for node in walk(tree):
         if isinstance(node, gast.Assign):
             target = node.targets[0]
             if isinstance(target, gast.Name):
                 assignments.setdefault(target.id, []).append(node.value)
             else:  # tuple unpacking or item assignment: not a known scalar
-                for sub in gast.walk(target):
+                for sub in walk(target):
                     if isinstance(sub, gast.Name):
                         assignments.setdefault(sub.id, []).append(None)
         elif isinstance(node, gast.For) and _is_range_loop(node, source):
             assignments.setdefault(node.target.id, []).append(_AN_INTEGER)
         elif isinstance(node, (gast.For, gast.AugAssign)):
-            for sub in gast.walk(node.target):
+            for sub in walk(node.target):
                 if isinstance(sub, gast.Name):
                     assignments.setdefault(sub.id, []).append(None)
     scalars = set(assignments)
@@ -127,7 +128,7 @@ def shape_twins(tree, scalars, source):
     """Map each name assigned once to the earliest name surely of the same shape."""
     stable = stable_names(tree)
     twins, pairs = {}, []
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
         target, value = node.targets[0].id, node.value
@@ -176,9 +177,9 @@ def _roots(twins):
 
 def stable_names(tree):
     """Parameters never assigned, and other names assigned exactly once."""
-    params = {a.id for a in gast.walk(tree.args) if isinstance(a, gast.Name)}
+    params = {a.id for a in walk(tree.args) if isinstance(a, gast.Name)}
     stores = Counter(
-        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     )
     stable = {n for n in params if stores[n] == 0}
     return stable | {n for n, k in stores.items() if k == 1 and n not in params}
@@ -192,7 +193,7 @@ def array_names(tree, source):
     """
     stable = stable_names(tree)
     arrays = set()
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
         value, target = node.value, node.targets[0].id
@@ -215,10 +216,10 @@ def reduced_parents(tree, source):
     has ``a``'s shape.  Only names assigned once.
     """
     stores = Counter(
-        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     )
     parents = {}
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if not (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)):
             continue
         call = node.value

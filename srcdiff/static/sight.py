@@ -15,6 +15,7 @@ import builtins
 import gast
 
 from srcdiff.static.activity import resolve
+from srcdiff.static.nodes import walk
 
 # What each refused builtin is called in messages.
 _OUT_OF_SIGHT = {
@@ -28,7 +29,7 @@ _OUT_OF_SIGHT = {
 
 def check_in_sight(source):
     """Raise ``UnsupportedSyntax`` at the first call to a builtin of ``_OUT_OF_SIGHT``."""
-    for node in gast.walk(source.tree):
+    for node in walk(source.tree):
         if not isinstance(node, gast.Call):
             continue
         try:

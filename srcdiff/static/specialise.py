@@ -25,6 +25,7 @@ import gast
 
 from srcdiff.rules.helpers import broadcast_like, unbroadcast, zeros_like
 from srcdiff.static.names import const
+from srcdiff.static.nodes import walk
 from srcdiff.static.runtime import gradient_of, gradient_out, unit_seed
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
@@ -68,7 +69,7 @@ class _Facts:
         for arg in arguments + [a for a in (fn.args.vararg, fn.args.kwarg) if a is not None]:
             self.definitions[arg.id] = [const(0.0) if arg.id in numbers else None]
         self._collect(fn.body)
-        for node in gast.walk(fn):
+        for node in walk(fn):
             if _is_method(node, "append") and len(node.args) == 1:
                 self.appends.setdefault(node.func.value.id, []).append(node.args[0])
         self.numbers = set(self.definitions)
@@ -101,7 +102,7 @@ class _Facts:
             elif isinstance(stmt, gast.For):
                 self._store(stmt.target, const(0) if self._is_range(stmt.iter) else None)
             elif not isinstance(stmt, (gast.If, gast.While)):
-                for node in gast.walk(stmt):
+                for node in walk(stmt):
                     if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                         self.definitions.setdefault(node.id, []).append(None)
             for field in ("body", "orelse"):
@@ -122,7 +123,7 @@ class _Facts:
         if isinstance(target, gast.Name):
             self.definitions.setdefault(target.id, []).append(value)
             return
-        for node in gast.walk(target):
+        for node in walk(target):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 self.definitions.setdefault(node.id, []).append(None)
 
@@ -175,7 +176,7 @@ def _is_empty_list(value):
 def _escaping_lists(fn):
     """Names read other than by ``.append(v)`` / ``.pop()``: other code may fill them."""
     used = set()
-    for node in gast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, gast.Attribute) and node.attr in ("append", "pop"):
             continue
         for child in gast.iter_child_nodes(node):

@@ -3,6 +3,7 @@
 import gast
 
 from srcdiff.static.names import clone, name, runtime_name
+from srcdiff.static.nodes import walk
 
 
 def is_loop_exit(stmt):
@@ -62,7 +63,7 @@ def not_any(flags):
 
 def load(node):
     node = clone(node)
-    for sub in gast.walk(node):
+    for sub in walk(node):
         if hasattr(sub, "ctx"):
             sub.ctx = gast.Load()
     return node

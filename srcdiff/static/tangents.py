@@ -29,6 +29,7 @@ from srcdiff.static.adjoints import (
 )
 from srcdiff.static.calls import HelperJvp, call_jvp, is_user_function
 from srcdiff.static.names import clone, const, name, names_in, runtime_name
+from srcdiff.static.nodes import walk
 from srcdiff.static.optimize import simplify
 from srcdiff.static.templates import template
 
@@ -77,7 +78,7 @@ class TangentBuilder(AdjointBuilder):
     def tangent(self, value, stmt, live):
         """The :class:`Tangent` or :class:`Joint` of ``value``; None for a zero tangent."""
         self.live = live
-        if not any(self.carries(n) for n in gast.walk(value)):
+        if not any(self.carries(n) for n in walk(value)):
             return None
         if isinstance(value, gast.Name):
             return Tangent(self.d(value))

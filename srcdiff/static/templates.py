@@ -17,6 +17,7 @@ import textwrap
 import gast
 
 from srcdiff.static.names import clone
+from srcdiff.static.nodes import walk
 from srcdiff.static.parse import parse_text
 
 _LITERALS = (type(None), bool, int, float, str)
@@ -42,7 +43,7 @@ def template(rule):
         return None
     params = [a.id for a in args.args + args.kwonlyargs]
     free = set()
-    for node in gast.walk(value):
+    for node in walk(value):
         if isinstance(node, gast.Name) and node.id not in params:
             free.add(node.id)
         if isinstance(node, (gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.NamedExpr)):
@@ -53,7 +54,7 @@ def template(rule):
             namespace[free_name] = rule.__globals__[free_name]
         elif not hasattr(builtins, free_name):
             return None
-    for node in gast.walk(value):
+    for node in walk(value):
         if isinstance(node, gast.Name) and node.id in free:
             # A runtime reference: renamed where it would hide a user name.
             node.runtime = namespace.get(node.id, getattr(builtins, node.id, None))

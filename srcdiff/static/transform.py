@@ -35,6 +35,7 @@ from srcdiff.static.names import (
     reserve_runtime_names,
     runtime_name,
 )
+from srcdiff.static.nodes import walk
 from srcdiff.static.optimize import eliminate_dead_code, forward_copies, propagate_copies
 from srcdiff.static.parse import parse_function
 from srcdiff.static.primal import Sweeps
@@ -281,9 +282,7 @@ def compile_generated(fn, generated, front, kind, helpers):
 
 
 def _loaded(tree):
-    return {
-        n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _sees(id, source):
@@ -308,7 +307,7 @@ def _free_keyword(source, every, keyword, kind):
         raise DifferentiationError(
             f"{tree.name}() has an argument named {keyword!r}, which {kind} uses for the {what}"
         )
-    reads = [n for n in gast.walk(tree) if isinstance(n, gast.Name) and n.id == keyword]
+    reads = [n for n in walk(tree) if isinstance(n, gast.Name) and n.id == keyword]
     if not reads:
         return source
     if keyword not in assigned_names(tree):
@@ -321,7 +320,7 @@ def _free_keyword(source, every, keyword, kind):
     # A local ``seed`` means nothing outside the function: it gets another name.
     fresh = Namer(names_in(tree)).part(keyword)
     tree = clone(tree)  # the parsed tree stays as the user wrote it
-    for node in gast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, gast.Name) and node.id == keyword:
             node.id = fresh
     return dataclasses.replace(source, tree=tree)

@@ -32,6 +32,7 @@ import numpy as np
 
 from srcdiff.rules import is_elementwise
 from srcdiff.static.names import assign, name, runtime_name
+from srcdiff.static.nodes import walk
 from srcdiff.static.optimize import _constant, _number, simplify
 
 # Full reductions whose adjoint spreads one value over the operand.
@@ -168,10 +169,10 @@ def fold_scalar_gradients(fn, uniform):
     keep their order of operations.
     """
     stores = Counter(
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     )
     reads = Counter(
-        n.id for n in gast.walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in walk(fn) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     )
     scalars = {v for v in uniform if stores[v] == 1}
     replace, body = {}, []
@@ -180,7 +181,7 @@ def fold_scalar_gradients(fn, uniform):
             stmt = simplify(stmt, replace)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
             target = stmt.targets[0].id
-            if any(isinstance(n, gast.Name) and n.id in scalars for n in gast.walk(stmt.value)):
+            if any(isinstance(n, gast.Name) and n.id in scalars for n in walk(stmt.value)):
                 stmt.value = fold_scalar_factors(stmt.value, scalars.__contains__)
             if target in scalars and reads[target] == 1 and _is_scaled_copy(stmt.value, scalars):
                 replace[target] = stmt.value

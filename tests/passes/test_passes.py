@@ -206,6 +206,32 @@ def test_copy_propagation_and_dead_code_elimination():
     assert render(fn).strip() == "def f(x):\n    return 1.0 * x"
 
 
+def test_copies_in_force_together_each_end_where_their_original_changes():
+    fn = gast.parse(
+        "def f(x, y, n):\n"
+        "    a = x\n"
+        "    b = a\n"
+        "    c = y\n"
+        "    x = b * c\n"
+        "    z = a + b + c\n"
+        "    if n:\n"
+        "        z = z + c\n"
+        "    return z + c + b\n"
+    ).body[0]
+    forward_copies(fn)
+    assert render(fn).strip() == (
+        "def f(x, y, n):\n"
+        "    a = x\n"
+        "    b = x\n"  # a copy of a copy reads the first original
+        "    c = y\n"
+        "    x = x * y\n"  # x changes here: a and b are read as themselves after it
+        "    z = a + b + y\n"
+        "    if n:\n"  # a compound statement ends every copy in force
+        "        z = z + c\n"
+        "    return z + c + b"
+    )
+
+
 def test_copies_inside_a_loop_are_read_through_their_original_until_it_changes():
     fn = gast.parse(
         "def f(x, n):\n"
