@@ -23,6 +23,7 @@ __all__ = [
     "gradient_of",
     "restore_item",
     "saved_item",
+    "shaped_like",
     "unbroadcast",
     "unit_seed",
     "writable",
@@ -172,6 +173,20 @@ def restore_item(d, key, old):
 
 
 nondifferentiable(saved_item)
+
+
+def shaped_like(x):
+    """What the forward sweep saves of a value the backward sweep reads only for its shape
+    and dtype: an array of ``x``'s shape and dtype that holds no data (a broadcast zero).
+
+    Anything but a NumPy array of one or more dimensions is kept as it is.
+    """
+    if type(x) is not np.ndarray or x.ndim == 0:
+        return x
+    return np.broadcast_to(np.zeros((), x.dtype), x.shape)
+
+
+nondifferentiable(shaped_like)
 
 
 def gradient_of(g, x):
