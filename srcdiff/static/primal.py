@@ -186,7 +186,7 @@ class Sweeps:
         value = name(save.var)
         if save.index is not None:
             value = _copy_of(save.var, save.index, self.lists, self.dicts)
-        elif save.var in self.layout_only:
+        elif save.var in self.layout_only and save.var not in self.reverse.builder.shapes.scalars:
             value = _call(runtime_name("shaped_like"), value)
         if save.in_loop:
             return [gast.Expr(value=_method(slot, "append", value))]

@@ -9,7 +9,8 @@ its value at the end of that forward iteration.
 
 A statement qualifies when it is directly in the loop's body and
 - it is cheap: a basic index (``xs[t]``, ``xs[t, 1:]``, by numbers or names
-  surely holding scalars) or ``.T`` of a name, a view or the item itself;
+  surely holding scalars) or ``.T`` of a name, a view or the item itself, of
+  a name the loop does not assign (else that array would be saved in its place);
 - it is the only assignment of its name, and every read of that name comes
   after it in the same iteration (the name carries no value between
   iterations, nor out of the loop);
@@ -57,12 +58,13 @@ _READING_METHODS = frozenset(
 )
 
 
-def recomputable(loop, saves, counts, scalars, source):
+def recomputable(loop, saves, counts, scalars, source, assigned=frozenset()):
     """The saves of ``loop``'s body whose values the backward loop may compute again.
 
     ``saves`` maps ``id(statement)`` to its saves, ``counts`` is a pair of
     Counters: the assignments and the reads of each name in the whole function; ``scalars`` are the names that surely hold
-    scalars.  Returns the saves, each with its ``recompute`` expression set.
+    scalars, ``assigned`` the names the loop assigns.  Returns the saves, each with
+    its ``recompute`` statement set.
     """
     found = []
     body = loop.body
@@ -76,8 +78,8 @@ def recomputable(loop, saves, counts, scalars, source):
         stmt_saves = saves.get(id(stmt), [])
         if len(stmt_saves) != 1 or stmt_saves[0].index is not None:
             continue
-        if not _cheap(stmt.value, scalars):
-            continue
+        if not _cheap(stmt.value, scalars) or stmt.value.value.id in assigned:
+            continue  # (an array the loop rebinds would have to be kept in its place)
         reads = {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}
         rest = body[k + 1 :]
         if var in reads or loads_of(rest)[var] != loads[var]:

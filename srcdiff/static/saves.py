@@ -71,6 +71,7 @@ class SavePlan:
         self.defined_before = {}  # id(If or loop) -> names surely bound when it starts
         self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
         self.recomputes = {}  # id(loop) -> the saves its backward loop computes again
+        self.invariant = set()  # names assigned in a loop, the same value every trip
         self.loads = loads_of([tree])
         self.definitions = Counter(
             n.id
@@ -90,6 +91,7 @@ class SavePlan:
                     names = [t.id for t in getattr(target, "elts", [target])]
                     if self.is_loop_invariant(stmt, maybe):
                         saves = []  # the same value every iteration: nothing to restore
+                        self.invariant |= set(names)
                     else:
                         saves = [self.save_for(v, defined, maybe, depth) for v in names]
                     self.saves[id(stmt)] = saves
@@ -162,7 +164,12 @@ class SavePlan:
         self.plan(stmt.body, inner_defined, inner_maybe, depth + 1)
         if self.source is not None:
             self.recomputes[id(stmt)] = recomputable(
-                stmt, self.saves, (self.definitions, self.loads), self.scalars, self.source
+                stmt,
+                self.saves,
+                (self.definitions, self.loads),
+                self.scalars,
+                self.source,
+                assigned - self.invariant,
             )
         self.loop_assigned.pop()
         maybe |= assigned

@@ -25,7 +25,7 @@ import gast
 
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.static.names import const
-from srcdiff.static.runtime import gradient_of, unit_seed
+from srcdiff.static.runtime import gradient_of, shaped_like, unit_seed
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
 
@@ -149,7 +149,7 @@ class _Facts:
             arguments = all(self.is_number(a) for a in expr.args) and not expr.keywords
             if helper in (unbroadcast, gradient_of):
                 return arguments and len(expr.args) == 2
-            if helper in (zeros_like, unit_seed, float):
+            if helper in (zeros_like, unit_seed, float, shaped_like):
                 return arguments and len(expr.args) == 1
             return False
         return False
@@ -159,7 +159,7 @@ class _Facts:
         if not isinstance(expr, gast.Call) or not self.is_number(expr):
             return expr
         helper = _runtime(expr)
-        if helper is unbroadcast:
+        if helper in (unbroadcast, shaped_like):
             return expr.args[0]
         if helper in (zeros_like, unit_seed):
             return const(0.0 if helper is zeros_like else 1.0)
