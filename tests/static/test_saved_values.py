@@ -211,9 +211,9 @@ def test_an_rnn_stacks_only_its_states():
     agrees(matmul_rnn, args, wrt=(0, 1, 2, 3))
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.complex128])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.complex128, np.bool_])
 def test_shaped_like_keeps_shape_and_dtype_without_data(dtype):
-    x = np.ones((3, 4), dtype=dtype)
+    x = np.ones((30, 40), dtype=dtype)
     kept = shaped_like(x)
     assert kept.shape == x.shape and kept.dtype == x.dtype
     assert kept.strides == (0, 0)
@@ -222,7 +222,18 @@ def test_shaped_like_keeps_shape_and_dtype_without_data(dtype):
 
 
 @pytest.mark.parametrize(
-    "value", [2.5, np.float64(2.0), np.array(3.0), [np.ones(2)], np.ma.ones(3), None]
+    "value",
+    [
+        2.5,
+        np.float64(2.0),
+        np.array(3.0),
+        np.ones((3, 4)),  # small: kept whole
+        np.empty((30, 40), dtype=object),
+        np.zeros(200, dtype=[("a", np.float64, (10,))]),  # items larger than a number
+        [np.ones(2)],
+        np.ma.ones(300),
+        None,
+    ],
 )
-def test_shaped_like_keeps_what_is_not_a_numpy_array_as_it_is(value):
+def test_shaped_like_keeps_what_is_not_a_large_numpy_array_of_numbers_as_it_is(value):
     assert shaped_like(value) is value
