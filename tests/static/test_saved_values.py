@@ -52,6 +52,15 @@ def reads_rows_backwards(w, xs):
     return np.sum(h)
 
 
+def rebinds_the_index_first(w, xs):
+    h = np.ones(4)
+    for t in range(3):
+        t = 2 - t
+        x_t = xs[t]
+        h = np.tanh(w * h * x_t)
+    return np.sum(h)
+
+
 def reads_rows_of_a_list(w, xs):
     rows = [xs[0] * 2.0, xs[1] * 3.0]
     h = np.ones(4)
@@ -67,6 +76,7 @@ def reads_rows_of_a_list(w, xs):
         (reads_rows, "x_t"),
         (reads_transposed_columns, "x_t"),
         (reads_rows_backwards, "x_t"),
+        (rebinds_the_index_first, "x_t"),
         (reads_rows_of_a_list, "r"),
     ],
 )
