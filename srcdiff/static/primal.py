@@ -8,9 +8,24 @@ branch conditions and loop trip counts, and drops everything else.
 
 import gast
 
+from srcdiff.rules.helpers import reduced_size, unbroadcast, unreduce, zeros_like
+from srcdiff.rules.operators import matmul_left, matmul_right
 from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.nodes import walk
-from srcdiff.static.saves import Restore
+from srcdiff.static.runtime import zeros_for
+from srcdiff.static.saves import Recompute, Restore
+
+# Helpers that read one argument only for its shape and dtype: that argument's position.
+# A value the backward sweep reads only there is saved as ``shaped_like(value)``.
+_LAYOUT_ONLY = {
+    unbroadcast: 1,
+    unreduce: 1,
+    reduced_size: 0,
+    zeros_like: 0,
+    zeros_for: 0,
+    matmul_left: 1,
+    matmul_right: 2,
+}
 
 
 def _call(func, *args):
@@ -58,6 +73,7 @@ class Sweeps:
         self.namer = reverse.namer
         self.needed = set()
         self.restored = set()  # variables some restore writes
+        self.layout_only = set()  # variables the backward sweep reads only for shape and dtype
         self.stack_names = {}
         self.lists = _list_names(reverse.tree)
         self.dicts = _list_names(reverse.tree, gast.Dict)
@@ -78,6 +94,8 @@ class Sweeps:
                 for r in restores:
                     if self.is_used(r.save) and r.save.index not in (None, "append"):
                         extra |= _names(r.save.index) | {r.save.var}
+                    if self.is_used(r.save) and r.save.recompute is not None:
+                        extra |= _names(r.save.recompute.value)
                 if extra <= self.needed:
                     break
                 self.needed |= extra
@@ -92,8 +110,26 @@ class Sweeps:
                 break
             live |= now_live
         self.restored = {r.save.var for r in restores if r.save.used}
+        values = _reads(backward, live, self.layout_position)
+        for r in restores:
+            if r.save.used and r.save.index not in (None, "append"):
+                values |= _names(r.save.index) | {r.save.var}
+            if r.save.used and r.save.recompute is not None:
+                values |= _names(r.save.recompute.value)
+        self.layout_only = self.needed - values
         self.needed |= _reads(seed, live)
         return seed + self.materialize(backward)
+
+    def layout_position(self, call):
+        """The position of the argument ``call`` reads only for its shape and dtype, or None."""
+        func = call.func
+        if not isinstance(func, gast.Name):
+            return None
+        meaning = getattr(func, "runtime", None) or self.reverse.builder.namespace.get(func.id)
+        try:
+            return _LAYOUT_ONLY.get(meaning)
+        except TypeError:  # an object that cannot be hashed
+            return None
 
     def is_used(self, save):
         if save.index == "append":
@@ -113,6 +149,11 @@ class Sweeps:
     def materialize(self, body):
         out = []
         for stmt in body:
+            if isinstance(stmt, Recompute):
+                if stmt.save.used:  # headed by ``# line N: ...``, as in the forward sweep
+                    value = clone(stmt.save.recompute.value)
+                    out.append(assign(stmt.save.var, value, stmt.save.recompute.lineno))
+                continue
             if isinstance(stmt, Restore):
                 out += self.restore_code(stmt.save)
                 continue
@@ -123,7 +164,7 @@ class Sweeps:
         return out
 
     def restore_code(self, save):
-        if not save.used:
+        if not save.used or save.recompute is not None:
             return []
         if save.index == "append":
             return [gast.Expr(value=_method(save.var, "pop"))]
@@ -140,12 +181,14 @@ class Sweeps:
         return [gast.Assign(targets=[item], value=value, type_comment=None)]
 
     def save_code(self, save):
-        if not save.used or save.index == "append":
+        if not save.used or save.index == "append" or save.recompute is not None:
             return []
         slot = self.slot(save)
         value = name(save.var)
         if save.index is not None:
             value = _copy_of(save.var, save.index, self.lists, self.dicts)
+        elif save.var in self.layout_only and save.var not in self.reverse.builder.shapes.scalars:
+            value = _call(runtime_name("shaped_like"), value)
         if save.in_loop:
             return [gast.Expr(value=_method(slot, "append", value))]
         return [assign(slot, value)]
@@ -189,7 +232,9 @@ class Sweeps:
     def prologue(self):
         """Stacks and names that must exist before the forward sweep starts."""
         out = []
-        for var in sorted(self.reverse.plan.preinit):
+        plan = self.reverse.plan
+        recomputed = {s.var for saves in plan.recomputes.values() for s in saves}
+        for var in sorted(plan.preinit - recomputed):
             if var in self.needed:
                 out.append(assign(var, const(None)))
         for stack in sorted(self.stack_names.values()):
@@ -230,9 +275,12 @@ def _has_code(stmt):
     return False
 
 
-def _reads(body, live):
+def _reads(body, live, layout_position=None):
     """Names the backward code reads; the header of a branch or loop that only
-    restores counts only once one of its restores is used (it is in ``live``)."""
+    restores counts only once one of its restores is used (it is in ``live``).
+
+    With ``layout_position`` (a call -> the position of an argument it reads only for
+    its shape, or None), names read only there are left out."""
     found = set()
     for stmt in body:
         if isinstance(stmt, Restore):
@@ -242,11 +290,20 @@ def _reads(body, live):
                 header = stmt.test if isinstance(stmt, (gast.If, gast.While)) else stmt.iter
                 found |= {n.id for n in walk(header) if isinstance(n, gast.Name)}
             for field in ("body", "orelse"):
-                found |= _reads(getattr(stmt, field) or [], live)
+                found |= _reads(getattr(stmt, field) or [], live, layout_position)
             continue
-        for node in walk(stmt):
+        nodes = list(walk(stmt))
+        layout = set()  # the Name nodes read only for their shape
+        if layout_position is not None:
+            for node in nodes:
+                if isinstance(node, gast.Call):
+                    position = layout_position(node)
+                    if position is not None and position < len(node.args):
+                        layout.add(id(node.args[position]))
+        for node in nodes:
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-                found.add(node.id)
+                if id(node) not in layout:
+                    found.add(node.id)
             if isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Subscript):
                 found |= _names(node.target.slice)
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):

@@ -33,7 +33,7 @@ from srcdiff.static.names import assign, clone, const, name, runtime_name, store
 from srcdiff.static.nodes import walk
 from srcdiff.static.optimize import simplify
 from srcdiff.static.render import comment
-from srcdiff.static.saves import Restore, SavePlan
+from srcdiff.static.saves import Recompute, Restore, SavePlan
 from srcdiff.static.statements import is_loop_exit
 from srcdiff.static.uniform import spread
 
@@ -60,7 +60,7 @@ class ReverseAD:
         self.namer = namer
         self.builder = AdjointBuilder(source, active, namespace, namer, shapes, lazy)
         self.gradient_names = {v: namer.gradient(v) for v in sorted(active)}
-        self.plan = SavePlan(tree, namer)
+        self.plan = SavePlan(tree, namer, shapes.scalars, source)
         self.saves = self.plan.saves
         self.split_calls = {}  # id(statement) -> pullbacks.SplitCall
         self.functional_scatter = False  # ``dx = added_at(dx, i, v)`` for ``add_at(dx, i, v)``
@@ -372,7 +372,8 @@ class ReverseAD:
         ]
         inner = start.copy()
         target_restores = [Restore(s) for s in self.saves.get(("target", id(stmt)), [])]
-        code = target_restores + self.reverse_block(body, inner)
+        recomputes = [Recompute(s) for s in self.plan.recomputes.get(id(stmt), [])]
+        code = target_restores + recomputes + self.reverse_block(body, inner)
         for var in sorted(inner.zeros - start.zeros):
             # Zero, in the shape the variable has for the previous trip.
             code.append(assign(self.d(var), _call("zeros_like", name(var))))
@@ -383,8 +384,8 @@ class ReverseAD:
         target_read = isinstance(stmt, gast.For) and any(
             isinstance(n, gast.Name) and n.id == stmt.target.id
             for c in code
-            if not isinstance(c, Restore)
-            for n in walk(c)
+            if not isinstance(c, Restore) or isinstance(c, Recompute)
+            for n in walk(c.save.recompute.value if isinstance(c, Recompute) else c)
         )
         if plan.reverse_range and not target_read and plan.trips is None:
             count = clone(stmt.iter)

@@ -31,6 +31,7 @@ __all__ = [
     "reduced_size",
     "restore_item",
     "saved_item",
+    "shaped_like",
     "unbroadcast",
     "unreduce",
     "unit_seed",
@@ -191,6 +192,30 @@ def restore_item(d, key, old):
 
 
 nondifferentiable(saved_item)
+
+
+def shaped_like(x):
+    """What the forward sweep saves of a value the backward sweep reads only for its shape
+    and dtype: an array of ``x``'s shape and dtype that holds no data (a read-only zero,
+    all strides 0).
+
+    Anything but a NumPy array is kept as it is, and so is a small array (it costs
+    less than the stand-in), one of Python objects or of items larger than a number.
+    """
+    if type(x) is not np.ndarray or x.nbytes <= _SMALL or x.itemsize > len(_ZERO_BYTES):
+        return x
+    if x.dtype.hasobject:
+        return x
+    return np.ndarray(x.shape, x.dtype, _ZERO_BYTES, 0, (0,) * x.ndim)
+
+
+# Arrays of at most this many bytes are saved whole; ``_ZERO_BYTES`` holds a zero of
+# any dtype's item (immutable: what ``shaped_like`` returns cannot be written).
+_SMALL = 1024
+_ZERO_BYTES = bytes(64)
+
+
+nondifferentiable(shaped_like)
 
 
 def gradient_of(g, x):

@@ -9,6 +9,10 @@ each loop (walk its ``range`` backwards, or count its trips).  Whether a save
 is really made is decided once the backward sweep is written and it is known
 which values it reads (``primal.py``).
 
+Inside a loop, a cheap value whose inputs stay unchanged for the rest of the
+iteration (``x_t = xs[t]``) is computed again by the backward loop instead
+(``recompute.py``): its ``Save`` carries the statement to run again.
+
 Invariant: every overwrite of a value that may be live has a ``Save``;
 loop-invariant values (``t = -k`` in a loop that never assigns ``k``) need none.
 """
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 import gast
 
 from srcdiff.static.nodes import walk
+from srcdiff.static.recompute import loads_of, recomputable
 from srcdiff.static.statements import is_loop_exit
 
 
@@ -32,6 +37,7 @@ class Save:
     index: gast.AST = None  # save var[index] rather than var
     slot: str = None  # the name (or stack) holding the saved value
     used: bool = False
+    recompute: gast.AST = None  # the statement the backward loop runs again instead
 
 
 class Restore:
@@ -39,6 +45,11 @@ class Restore:
 
     def __init__(self, save):
         self.save = save
+
+
+class Recompute(Restore):
+    """Placeholder at the top of a backward loop's body: runs ``save.recompute`` again
+    there, if its value is needed."""
 
 
 @dataclass
@@ -50,14 +61,19 @@ class LoopPlan:
 class SavePlan:
     """The saves, branch conditions and loop plans of one normalized function."""
 
-    def __init__(self, tree, namer):
+    def __init__(self, tree, namer, scalars=frozenset(), source=None):
         self.namer = namer
+        self.scalars = scalars
+        self.source = source
         self.saves = {}  # id(statement) -> list of Save
         self.conditions = {}  # id(If) -> condition name
         self.loops = {}  # id(loop) -> LoopPlan
         self.preinit = set()  # names a loop saves before they are surely bound
         self.defined_before = {}  # id(If or loop) -> names surely bound when it starts
         self.loop_assigned = []  # names assigned by each enclosing loop, innermost last
+        self.recomputes = {}  # id(loop) -> the saves its backward loop computes again
+        self.invariant = set()  # names assigned in a loop, the same value every trip
+        self.loads = loads_of([tree])
         self.definitions = Counter(
             n.id for n in walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         )
@@ -74,6 +90,7 @@ class SavePlan:
                     names = [t.id for t in getattr(target, "elts", [target])]
                     if self.is_loop_invariant(stmt, maybe):
                         saves = []  # the same value every iteration: nothing to restore
+                        self.invariant |= set(names)
                     else:
                         saves = [self.save_for(v, defined, maybe, depth) for v in names]
                     self.saves[id(stmt)] = saves
@@ -142,6 +159,15 @@ class SavePlan:
             assigned | (self.loop_assigned[-1] if self.loop_assigned else set())
         )
         self.plan(stmt.body, inner_defined, inner_maybe, depth + 1)
+        if self.source is not None:
+            self.recomputes[id(stmt)] = recomputable(
+                stmt,
+                self.saves,
+                (self.definitions, self.loads),
+                self.scalars,
+                self.source,
+                assigned - self.invariant,
+            )
         self.loop_assigned.pop()
         maybe |= assigned
 

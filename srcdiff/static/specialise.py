@@ -26,7 +26,7 @@ import gast
 from srcdiff.rules.helpers import broadcast_like, unbroadcast, zeros_like
 from srcdiff.static.names import const
 from srcdiff.static.nodes import walk
-from srcdiff.static.runtime import gradient_of, gradient_out, unit_seed
+from srcdiff.static.runtime import gradient_of, gradient_out, shaped_like, unit_seed
 
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
 
@@ -150,7 +150,7 @@ class _Facts:
             arguments = all(self.is_number(a) for a in expr.args) and not expr.keywords
             if helper in (unbroadcast, broadcast_like, gradient_of, gradient_out):
                 return arguments and len(expr.args) == 2
-            if helper in (zeros_like, unit_seed, float):
+            if helper in (zeros_like, unit_seed, float, shaped_like):
                 return arguments and len(expr.args) == 1
             return False
         return False
@@ -160,7 +160,7 @@ class _Facts:
         if not isinstance(expr, gast.Call) or not self.is_number(expr):
             return expr
         helper = _runtime(expr)
-        if helper in (unbroadcast, broadcast_like):
+        if helper in (unbroadcast, broadcast_like, shaped_like):
             return expr.args[0]
         if helper in (zeros_like, unit_seed):
             return const(0.0 if helper is zeros_like else 1.0)

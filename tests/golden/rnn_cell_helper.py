@@ -2,23 +2,20 @@ def drnn_cell_helper(W, U, xs):
     h_1 = None
     h_3 = None
     h_4 = None
-    x = None
     h_1_stack = []
     h_3_stack = []
     h_4_stack = []
     h_stack = []
-    x_stack = []
     h = np.zeros(W.shape[0])
     for t in range(xs.shape[0]):
         # line 22: h = cell(h, xs[t])
         h_1_stack.append(h_1)
         h_1 = h
-        x_stack.append(x)
         x = xs[t]
         # line 18: return np.tanh(W @ h + U @ x)
-        h_3_stack.append(h_3)
+        h_3_stack.append(shaped_like(h_3))
         h_3 = W @ h_1
-        h_4_stack.append(h_4)
+        h_4_stack.append(shaped_like(h_4))
         h_4 = U @ x
         h_2 = h_3 + h_4
         h_stack.append(h)
@@ -30,6 +27,8 @@ def drnn_cell_helper(W, U, xs):
     dW = zeros_like(W)
     dxs = zeros_like(xs)
     for t in reversed(range(xs.shape[0])):
+        # line 22: h = cell(h, xs[t])
+        x = xs[t]
         # grad of line 18: return np.tanh(W @ h + U @ x)
         dh_2 = dh * (1.0 - h * h)
         h = h_stack.pop()
@@ -43,7 +42,6 @@ def drnn_cell_helper(W, U, xs):
         h_3 = h_3_stack.pop()
         # grad of line 22: h = cell(h, xs[t])
         add_at(dxs, t, dx)
-        x = x_stack.pop()
         dh = dh_1
         h_1 = h_1_stack.pop()
     return gradient_of(dW, W), gradient_of(dU, U), gradient_of(dxs, xs)

@@ -49,14 +49,14 @@ def dscalar_loop_grad(k):
         x_stack_1.append(x)
         x = x_stack.pop()
         # line 33: dx_1 = dx
-        dx_1_stack.append(dx_1)
+        dx_1_stack.append(shaped_like(dx_1))
         dx_1 = dx
         # line 34: dx = unbroadcast(dx, x)
         dx_stack.append(dx)
         dx = unbroadcast(dx, x)
         # line 35: dv = dv + unbroadcast(dx_1 * 0.05, v)
         dv_3 = dx_1 * 0.05
-        dv_2_stack.append(dv_2)
+        dv_2_stack.append(shaped_like(dv_2))
         dv_2 = unbroadcast(dv_3, v)
         dv_stack.append(dv)
         dv = dv + dv_2
@@ -64,7 +64,7 @@ def dscalar_loop_grad(k):
         v_stack_1.append(v)
         v = v_stack.pop()
         # line 38: dv_1 = dv
-        dv_1_stack.append(dv_1)
+        dv_1_stack.append(shaped_like(dv_1))
         dv_1 = dv
         # line 39: dv = unbroadcast(dv, v)
         dv_stack.append(dv)
@@ -75,20 +75,20 @@ def dscalar_loop_grad(k):
         da_3 = -da
         # line 43: dv = dv + unbroadcast(da_3 * 0.1, v)
         dv_5 = da_3 * 0.1
-        dv_4_stack.append(dv_4)
+        dv_4_stack.append(shaped_like(dv_4))
         dv_4 = unbroadcast(dv_5, v)
         dv_stack.append(dv)
         dv = dv + dv_4
         da_2 = da * x
         # line 45: dx = dx + unbroadcast(da * a_2, x)
         dx_4 = da * a_2
-        dx_3_stack.append(dx_3)
+        dx_3_stack.append(shaped_like(dx_3))
         dx_3 = unbroadcast(dx_4, x)
         dx_stack.append(dx)
         dx = dx + dx_3
         # line 46: dk = dk + unbroadcast(-da_2, k)
         dk_2 = -da_2
-        dk_1_stack.append(dk_1)
+        dk_1_stack.append(shaped_like(dk_1))
         dk_1 = unbroadcast(dk_2, k)
         dk_stack.append(dk)
         dk = dk + dk_1

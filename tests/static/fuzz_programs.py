@@ -12,8 +12,10 @@ their body (they cannot be walked backwards), stores into ``np.zeros`` and
 ``a[0]``, ``a[1:]``, ``a[:, j]``, ``a[i, j]``, ``a[i]`` in a loop) of every
 kind of value (a number, a row, a column, a value broadcast into the slice)
 with ``=``, ``+=``, ``-=``, ``*=`` and ``/=``, list ``append`` +
-``np.stack``, and (``fuzz_syntax.py``) comprehensions, generator expressions
-and nested helpers reading the function's values.
+``np.stack``, loops reading the rows of an array made before them by the
+loop index (which the body may then change or rebind), and
+(``fuzz_syntax.py``) comprehensions, generator expressions and nested
+helpers reading the function's values.
 
 :func:`examine` runs one program in one mode and says what happened: its
 vector-Jacobian product is compared with central finite differences
@@ -80,6 +82,7 @@ FEATURES = {
     "stores": dict(control=True, stores=True, store_heavy=True, swaps=True, shrinking=True),
     "loops": dict(control=True, shrinking=True, loop_heavy=True, element_branches=True),
     "syntax": dict(control=True, where=True, syntax=True, element_branches=True),
+    "tables": dict(control=True, tables=True, stores=True, element_branches=True),
 }
 
 

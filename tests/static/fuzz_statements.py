@@ -72,6 +72,8 @@ class StatementWriter:
                 kinds += ["shrinking_for"] * (3 if features.get("loop_heavy") else 1)
             if features.get("store_heavy"):
                 kinds += ["item"] * 3
+            if features.get("tables"):
+                kinds += ["table"] * 3
             if ctx.get("function") == "f":
                 kinds.append("early_return")
         if features.get("syntax"):
@@ -246,6 +248,40 @@ class StatementWriter:
         self.emit(indent, f"{name} = np.stack({parts}{', axis=-1' if axis == -1 else ''})")
         shape = (n,) + item_shape if axis == 0 else item_shape + (n,)
         return self.assign(env, ctx, name, text, shape, True)  # floats if the items are
+
+    def stmt_table(self, env, ctx, indent):
+        """``table = np.stack(...)``, then a loop reading its rows by the loop index
+        (``row = table[i]``, ``table[2 - i]``, ``table[i, ...]``), values the backward loop
+        reads again; sometimes the body then rebinds the table or the index, after which
+        they may not be read again."""
+        row_shape = self.choice([(), (3,), (2, 3)])
+        n = self.integer(1, 3)
+        base, _ = self.expr_of_shape(env, ctx, 2, row_shape)
+        table, acc = self.fresh_name("table"), self.fresh_name("acc")
+        rows = ", ".join(f"{c} * ({base})" for c in ["1.0", "-0.5", "2.0"][:n])
+        self.emit(indent, f"{table} = np.stack([{rows}])")
+        self.emit(indent, f"{acc} = np.zeros({shape_text(row_shape)})")
+        # Not fresh: no in-place update of the table while a row (a view) may be alive.
+        env = self.assign(env, ctx, table, "", (n,) + row_shape, False)
+        env = self.assign(env, ctx, acc, "", row_shape, True)
+        loop_var = self.fresh_name("i")
+        self.emit(indent, f"for {loop_var} in range({n}):")
+        inner = self.loop_context(env, ctx, "for", loop_var)
+        index = self.choice([loop_var, f"{n - 1} - {loop_var}", f"{loop_var}, ..."])
+        row = self.fresh_name("row")
+        self.emit(indent + 1, f"{row} = {table}[{index}]")
+        body_env = self.block(env, inner, indent + 1, self.integer(0, 1))  # may rebind table
+        body_env = self.assign(body_env, inner, row, f"{table}[{index}]", row_shape, False)
+        text, _ = self.expr_of_shape(body_env, inner, 2, row_shape)
+        self.emit(indent + 1, f"{acc} = 0.5 * {acc} + {row} * ({text})")
+        # (Not a store into the table: the static mode refuses it while a row, maybe a
+        # view, is alive.)
+        change = self.choice(
+            [None, None, f"{table} = {table} * 0.9", f"{loop_var} = {loop_var} + 1"]
+        )
+        if change:
+            self.emit(indent + 1, change)
+        return self.after_loop(env, body_env, inner, ctx)
 
     # ---- control flow
 

@@ -79,6 +79,12 @@ def test_programs_with_loops_that_cannot_be_walked_backwards(tmp_path, program):
 
 
 @SETTINGS
+@given(programs(kind="tables"))
+def test_programs_with_loops_reading_arrays_by_index(tmp_path, program):
+    check_program(program, tmp_path)
+
+
+@SETTINGS
 @given(programs(kind="syntax"))
 def test_programs_with_comprehensions_and_nested_helpers(tmp_path, program):
     check_program(program, tmp_path)
