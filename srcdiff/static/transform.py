@@ -22,6 +22,7 @@ from srcdiff.static.compile import compile_function
 from srcdiff.static.desugar import desugar
 from srcdiff.static.dict_loops import rewrite_dict_loops
 from srcdiff.static.freshness import Dependencies
+from srcdiff.static.inplace import rewrite_inplace_calls
 from srcdiff.static.inputs import check_no_input_mutation
 from srcdiff.static.lower import lower
 from srcdiff.static.names import (
@@ -128,6 +129,7 @@ def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
     source.locals = assigned_names(source.tree)
     user_names = names_in(source.tree)
     source = rewrite_dict_loops(source)  # after user_names: it writes runtime names
+    source = rewrite_inplace_calls(source)
     check_no_input_mutation(source)
     tree = desugar(source)
     namer = Namer(names_in(tree) | set(source.closure), read=_loaded(source.tree))

@@ -49,6 +49,10 @@ class TensorArrayMethods:
 
     conjugate = conj
 
+    def fill(self, value):
+        """``a.fill(v)``: every element set to ``v``, as ``a[...] = v`` (NumPy's meaning)."""
+        self[...] = value
+
     def take(self, indices, axis=None, out=None, mode="raise"):
         """Entries at ``indices`` of the flattened Tensor, or along ``axis``."""
         indices = getattr(indices, "_data", indices)

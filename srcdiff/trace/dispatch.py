@@ -110,6 +110,9 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
             raw.append(arg)
     raw_kwargs = _unwrap_kwargs(fn, kwargs) if kwargs else kwargs
     if not (needs and enabled):
+        if flags.strict and fn in numpy_writes.WRITERS and args and isinstance(args[0], Tensor):
+            write = lambda data: wrap_plain(fn(data, *raw[1:], **raw_kwargs))  # noqa: E731
+            return numpy_writes.strict_write(args[0], write)
         out = wrap_plain(fn(*raw, **raw_kwargs))
         if flags.strict and type(out) is Tensor and args:
             numpy_writes.link_if_view(out, fn, args, raw, raw_kwargs, via)

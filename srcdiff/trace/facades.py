@@ -44,6 +44,10 @@ _SHAPED = (
     "empty_like",
     "full_like",
     "eye",
+    "identity",
+    "arange",
+    "tri",
+    "indices",
 )
 
 
@@ -92,7 +96,7 @@ def _shaped_factory(name, original):
 
 
 def _array_factory(name, original):
-    copies = name == "array"
+    copies = name in ("array", "copy")
 
     def factory(*args, **kwargs):
         if not args:
@@ -128,7 +132,7 @@ def _numpy_facade():
     for name in _SHAPED:
         original = getattr(np, name)
         replacements[original] = _named(_shaped_factory(name, original), original, name)
-    for name in ("array", "asarray"):
+    for name in ("array", "asarray", "copy"):
         original = getattr(np, name)
         replacements[original] = _named(_array_factory(name, original), original, name)
     for replacement in replacements.values():

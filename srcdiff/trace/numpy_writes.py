@@ -26,6 +26,10 @@ gets NumPy's answers, where PyTorch would refuse (``v = x / 2; v += v`` raises
   ``srcdiff.DifferentiationError`` (the static mode refuses it too), asking
   for a copy first (``x = x.copy()``).
 
+- ``np.copyto``, ``np.put`` & co. and ``np.add.at`` (a ufunc's ``at``) on a
+  Tensor that needs no gradient write into a copy of its array, as an
+  in-place update does (``strict_write``).
+
 - ``a -= t`` with ``a`` a NumPy array (not made by the facade's factories:
   a global, an argument that is not differentiated, ``np.random``'s result)
   would write into that array and drop the gradient: NumPy calls
@@ -112,6 +116,21 @@ def strict_inplace(target, fn, args, kwargs, via, rule):
         data = data.astype(old.dtype)
     _assign(target, data, result.grad_fn, result._requires_grad, None)
     return target
+
+
+# NumPy functions that write into their first argument's array.
+WRITERS = frozenset({np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis})
+
+
+def strict_write(target, write):
+    """``write(array)`` writes into ``target``'s array in place (``np.copyto(t, v)``,
+    ``np.add.at(t, i, v)``, on values that need no gradient): it writes into a copy,
+    which ``target`` then holds, so the arrays graph nodes saved keep their values."""
+    refuse_argument_write(target)
+    data = target._data.copy()
+    result = write(data)
+    _assign(target, data, target.grad_fn, target._requires_grad, None)
+    return result
 
 
 def stores_itself(target, index, value):

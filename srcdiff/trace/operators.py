@@ -14,7 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules import vjp_rule
-from srcdiff.trace import dispatch
+from srcdiff.trace import dispatch, numpy_writes
 from srcdiff.trace.dispatch import apply_inplace, apply_op, apply_setitem, unwrap_index
 from srcdiff.trace.grad_mode import GRAD_STATE
 
@@ -196,6 +196,10 @@ class TensorOperators:
                 f"np.{ufunc.__name__}.{method} is not recorded by the tracing mode; call the "
                 "plain function (np.sum, np.cumsum, ...) instead"
             )
+        target = inputs[0] if inputs else None
+        if method == "at" and GRAD_STATE.flags.strict and isinstance(target, TensorOperators):
+            rest = [_plain(x) for x in inputs[1:]]
+            return numpy_writes.strict_write(target, lambda data: ufunc.at(data, *rest, **kwargs))
         out = kwargs.pop("out", None)
         result = getattr(ufunc, method)(*map(_plain, inputs), **kwargs)
         if out is not None:
