@@ -180,7 +180,7 @@ def _build(f, *, wrt, mode, kind, optimize, verbose, backend="python", split_hel
 
 def _compile(f, *, wrt, kind, optimize, numbers=(), backend="python", split_helpers=True):
     """The adjoint (or jvp) of ``f`` and what it was compiled against."""
-    if kind in ("jvp", "tangent"):
+    if kind in ("jvp", "tangent", "directional"):
         generated = forward_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
     else:
         generated = reverse_transform(
@@ -369,6 +369,13 @@ def jvp(
 def jvp_of_helper(f, wrt):
     """The jvp generated code calls for a helper: a tuple of tangents in, unchecked."""
     return _build_jvp(f, wrt=wrt, mode="static", optimize=True, verbose=False, kind="tangent")
+
+
+def directional_derivative(f, wrt):
+    """``df(*args, tangent=t)``: the tangent alone of ``jvp(f)``, so that the code that only
+    computes ``f``'s value is dropped.  ``f`` is a static gradient (a Hessian-vector
+    product), whose ``gradient_of`` calls give the tangent the argument's shape."""
+    return _build(f, wrt=wrt, mode="static", kind="directional", optimize=True, verbose=False)
 
 
 def _build_jvp(f, *, wrt, mode, optimize, verbose, kind="jvp"):

@@ -347,7 +347,8 @@ def tangent_in(t, x):
             f"a tangent must have its argument's shape {np.shape(x)} and real values; got "
             f"{type(t).__name__} of shape {np.shape(t)}"
         )
-    dtype = x.dtype if getattr(x, "dtype", np.dtype(float)).kind == "f" else np.float64
+    dtype = getattr(x, "dtype", np.dtype(np.float64))
+    dtype = dtype if dtype.kind == "f" else np.float64
     if isinstance(x, np.ndarray):
         return np.array(t, dtype=dtype)  # a copy: the function may write into it
     return float(t) if isinstance(x, numbers.Number) and not isinstance(x, np.generic) else t
