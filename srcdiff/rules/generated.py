@@ -14,7 +14,9 @@ generated like any first derivative (``static/higher.py``).
 
 import numpy as np
 
+from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import (
+    broadcast_like,
     diagonal_scatter,
     float_zeros,
     ndim,
@@ -34,6 +36,9 @@ from srcdiff.static.runtime import (
     added_at,
     check_seed,
     gradient_of,
+    tangent_in,
+    tangent_out,
+    tangents_in,
     unit_seed,
     writable,
     zeros_for,
@@ -98,6 +103,22 @@ shape_only(
 )
 shape_only(scatter_add, diagonal_scatter, matmul_left, argnums=(1,))
 shape_only(matmul_right, argnums=(2,))
+
+
+# A jvp's own helpers: the tangents it takes in and gives out, spread to a result's
+# shape, or made gradient containers; linear in the tangent, so ``grad(jvp(f))`` runs.
+@defvjp(broadcast_like, tangent_in, tangent_out, tangents_in)
+def broadcast_like_vjp(g, ans, t, like):
+    return unbroadcast(g, t), None
+
+
+@defvjp(as_gradient)
+def as_gradient_vjp(g, ans, value):
+    return (g,)
+
+
+deflinear(broadcast_like, tangent_in, tangent_out, tangents_in, as_gradient)
+shape_only(broadcast_like, tangent_in, tangent_out, argnums=(1,))
 
 
 @defvjp(added_at)
