@@ -14,7 +14,7 @@ import numpy as np
 
 from srcdiff.errors import DifferentiationError
 from srcdiff.rules.helpers import cast_like, float_zeros, ndim, unbroadcast, zeros_like
-from srcdiff.rules.registry import defjvp, deflinear, defvjp
+from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable
 
 
 @defvjp(np.roll)
@@ -60,6 +60,7 @@ def atleast_nd(g, ans, *arys):
     return tuple(np.reshape(gi, np.shape(a)) for gi, a in zip(g, arys))
 
 
+@nondifferentiable
 def _pieces_axis(fn, ary, axis):
     if fn is np.hsplit:
         return 1 if ndim(ary) > 1 else 0

@@ -93,7 +93,7 @@ class ForwardAD:
         if kind == "jvp":
             tangent = _runtime_call("tangent_out", tangent, name(result))
         elif zero:
-            tangent = _runtime_call("zeros_like", name(result))
+            tangent = _runtime_call("tangent_zeros", name(result))
         if kind == "directional":
             return tangent
         return gast.Tuple(elts=[name(result), tangent], ctx=gast.Load())

@@ -369,6 +369,20 @@ def tangent_out(t, value):
     return np.array(out) if isinstance(value, np.ndarray) else dtype.type(out[()])
 
 
+@nondifferentiable
+def tangent_zeros(value):
+    """The zero tangent of a helper's result: ``zeros_like``, except that a number or a
+    flag in a container (a mask a rule computed) gets a float zero, which the caller's
+    tangent code can multiply, where a gradient would mark it ``NO_GRADIENT``."""
+    if not trees.is_container(value):
+        return zeros_like(value)
+    items = [
+        NO_GRADIENT if v is None or isinstance(v, (str, bytes)) else tangent_zeros(v)
+        for _, v in trees.children(value)
+    ]
+    return container_gradient(value, items)
+
+
 def added_at(g, index, value):
     """``g`` with ``value`` added at ``index`` (repeats accumulate), as a new array or list."""
     out = g.copy() if isinstance(g, (np.ndarray, GradientList)) else g

@@ -145,3 +145,47 @@ def test_second_derivative_through_a_helper_that_changes_a_global_is_refused(cas
     case = next(case for case in CASES if case.id == case_id)
     with pytest.raises(srcdiff.UnsupportedSyntax, match="changes np with .append"):
         second_derivative(case)
+
+
+# Forward over reverse (the jvp of the gradient, which hessian_vector_product runs) follows
+# the same rules' code forward; it refuses the same cases, but for these.
+FORWARD_ONLY = {"padded_edges-4"}
+REFUSED_FORWARD = {k: v for k, v in REFUSED.items() if k not in FORWARD_ONLY}
+FORWARD = [case for case in CASES if case.id not in set(REFUSED_FORWARD) | CHANGES_A_GLOBAL]
+
+
+def forward_over_reverse(case, rng):
+    """(the gradient of ``s``, its jvp, the arguments, ``v``, random tangents)."""
+    gradient, _, args, v = second_derivative(case)
+    wrt = tuple(case.wrt)
+    tangents = tuple(rng.standard_normal(np.shape(args[w])) for w in wrt)
+    tangents = tuple(float(t) if np.ndim(args[w]) == 0 else t for w, t in zip(wrt, tangents))
+    return gradient, srcdiff.jvp(gradient, wrt=wrt), args, v, tangents
+
+
+@pytest.mark.parametrize("case", FORWARD, ids=[case.id for case in FORWARD])
+def test_forward_over_reverse_matches_finite_differences_of_the_gradient(case):
+    gradient, second, args, v, tangents = forward_over_reverse(case, np.random.default_rng(2))
+    value, tangent = second(*args, v, tangent=tangents)
+    eps = 1e-5
+    plus, minus = list(args), list(args)
+    for w, t in zip(case.wrt, tangents):
+        plus[w], minus[w] = args[w] + eps * t, args[w] - eps * t
+    expected = [(a - b) / (2 * eps) for a, b in zip(gradient(*plus, v), gradient(*minus, v))]
+    assert len(tangent) == len(expected) == len(value)
+    for got, want in zip(tangent, expected):
+        assert np.shape(got) == np.shape(want)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    for got, want in zip(value, gradient(*args, v)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case_id", sorted(REFUSED_FORWARD))
+def test_forward_over_reverse_refused_names_the_function(case_id):
+    case = next(case for case in CASES if case.id == case_id)
+    with pytest.raises(srcdiff.DifferentiationError) as info:
+        gradient, second, args, v, tangents = forward_over_reverse(case, np.random.default_rng(2))
+        second(*args, v, tangent=tangents)
+    message = str(info.value)
+    assert f"a second derivative through {REFUSED_FORWARD[case_id]}" in message
+    assert "is not supported yet" in message
