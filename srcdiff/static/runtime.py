@@ -334,6 +334,9 @@ def tangent_in(t, x):
     """The tangent ``t`` given for argument ``x``, checked: x's shape, a float dtype."""
     if type(x) is float and type(t) in _REAL_SCALARS:
         return float(t)
+    if type(x) is np.ndarray is type(t) and x.dtype == t.dtype == np.float64:
+        if x.shape == t.shape:  # the common case, checked in a few C calls
+            return t.copy()  # the function may write into it
     if isinstance(x, (list, tuple)):
         if not isinstance(t, (list, tuple)) or len(t) != len(x):
             raise DifferentiationError(
