@@ -17,6 +17,7 @@ import numpy as np
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import (
     broadcast_like,
+    cast_like,
     diagonal_scatter,
     float_zeros,
     ndim,
@@ -103,6 +104,16 @@ shape_only(
 )
 shape_only(scatter_add, diagonal_scatter, matmul_left, argnums=(1,))
 shape_only(matmul_right, argnums=(2,))
+
+
+@defvjp(cast_like)
+def cast_like_vjp(g, ans, value, x):
+    """A cotangent made in ``x``'s float dtype goes back in ``value``'s own."""
+    return cast_like(g, value), None
+
+
+deflinear(cast_like)
+shape_only(cast_like, argnums=(1,))
 
 
 # A jvp's own helpers: the tangents it takes in and gives out, spread to a result's

@@ -73,6 +73,6 @@ def test_the_helpers_shape_only_arguments():
     assert {name for name, positions in shape_only.items() if positions} == {
         "unbroadcast", "gradient_of", "writable", "unreduce", "restore_reduced_axes",
         "check_seed", "scatter_add", "diagonal_scatter", "matmul_left", "matmul_right",
-        "broadcast_like", "tangent_in", "tangent_out",
+        "broadcast_like", "tangent_in", "tangent_out", "cast_like",
     }  # fmt: skip
     assert shape_only["matmul_right"] == [2] and shape_only["unreduce"] == [1]

@@ -34,6 +34,8 @@ for g, x, y in [((2, 4), (2, 3), (3, 4)), ((4,), (3,), (3, 4)), ((2,), (2, 3), (
                 ((), (3,), (3,)), ((2, 2, 4), (2, 2, 3), (3, 4)), ((2, 2), (2, 2, 3), (3,))]:  # fmt: skip
     case(matmul_left, normal(*g), normal(*x), normal(*y), wrt=(0, 2))
     case(matmul_right, normal(*g), normal(*x), normal(*y), wrt=(0, 1))
+case(_helpers.cast_like, normal(2, 3), np.arange(3))
+case(_helpers.cast_like, normal(2, 3), normal(3))
 case(_helpers.prod_of_others, normal(4))
 case(_helpers.prod_of_others, normal(2, 3), axis=1)
 case(_helpers.prod_of_others, normal(2, 3, 2), axis=(0, 2))
