@@ -76,6 +76,10 @@ def scan(x):
     return np.sum(np.cumprod(x) * x)
 
 
+def affine(x):
+    return np.sum(3.0 * x) + 1.0
+
+
 def along(fn, mode="static"):
     """``(x, t) -> the derivative of fn at x along t``, from ``srcdiff.jvp``: its gradient
     in ``x`` is the Hessian times ``t``, its gradient in ``t`` the gradient of ``fn``."""

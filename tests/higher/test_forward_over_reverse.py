@@ -84,6 +84,16 @@ def test_vjp_of_jvp_seeded_on_the_tangent(mode):
     assert_all_close([second(x, tangent=t, seed=(0.0, 1.0))], along_gradient(fn, (x,), (0,), (t,)))
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_hessian_of_an_affine_function_is_zeros_of_its_shape(mode):
+    x = rng.standard_normal((2, 3))
+    hvp = srcdiff.hessian_vector_product(programs.affine, mode=mode)(x, vector=np.ones((2, 3)))
+    np.testing.assert_array_equal(hvp, np.zeros((2, 3)))
+    np.testing.assert_array_equal(
+        srcdiff.hessian(programs.affine, mode=mode)(x), np.zeros((2, 3) * 2)
+    )
+
+
 def test_grad_of_jvp_itself_is_refused_for_its_pair_output():
     with pytest.raises(srcdiff.DifferentiationError, match="scalar output.*tuple of 2 values"):
         srcdiff.grad(srcdiff.jvp(programs.cube))(0.7, tangent=1.0)
