@@ -422,7 +422,9 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
                 gast.Name(id="tangent", ctx=gast.Param(), annotation=None, type_comment=None)
             )
             generated.args.kw_defaults.append(None)
-            prepare(generated, front, optimize, numbers=numbers)
+            # The user's tangents are checked even where nothing reads them.
+            checked = [] if kind == "tangent" else [forward.d(w) for w in front.wrt]
+            prepare(generated, front, optimize, live=checked, numbers=numbers)
             return compile_generated(fn, generated, front, kind, forward.builder.helpers.values())
     finally:
         _in_progress.discard(fn)

@@ -105,3 +105,9 @@ def test_second_order_forward_through_cumprod_is_refused_by_name():
         srcdiff.jvp(srcdiff.grad(programs.scan))(x, tangent=np.ones(3))
     with pytest.raises(srcdiff.DifferentiationError, match="through cumprod_jvp"):
         srcdiff.grad(programs.along(programs.scan))(x, np.ones(3))
+
+
+def test_a_vector_of_the_wrong_shape_is_refused_even_where_the_hessian_is_zero():
+    hvp = srcdiff.hessian_vector_product(programs.affine)
+    with pytest.raises(srcdiff.DifferentiationError, match="must have its argument's shape"):
+        hvp(np.ones(3), vector=np.ones(2))
