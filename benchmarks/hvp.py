@@ -4,8 +4,10 @@
     python benchmarks/hvp.py --quick    # fewer, shorter rounds
 
 The product is with respect to the first argument (the weights ``w``, or
-``W1`` of the MLP).  srcdiff's is ``hessian_vector_product`` (the vjp of its
-generated gradient, itself generated code); autograd's is its
+``W1`` of the MLP).  srcdiff's is ``hessian_vector_product``: forward over
+reverse, the jvp of its generated gradient, itself generated code ("static");
+"rev-rev" is reverse over reverse, the vjp of that gradient seeded with ``v``.
+autograd's is its
 ``hessian_vector_product``; PyTorch's is double backward (``create_graph=True``,
 then the gradient of ``<g, v>``).  Every product is first checked against
 autograd's; a mismatch is printed as WRONG and not timed.  The target: srcdiff's
@@ -18,6 +20,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import sys  # noqa: E402
 import types  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,6 +48,7 @@ def candidates(workload, args, v):
     calls = {
         "grad": lambda: gradient(*args),
         "static": lambda: hvp(*args, vector=v),
+        "rev-rev": functools.partial(srcdiff.vjp(gradient, wrt=0), *args, seed=v),
     }
     try:
         import autograd
@@ -82,7 +86,7 @@ def main(argv=None):
     parser.add_argument("--sizes", default=",".join(SIZES), help="small,large")
     options = parser.parse_args(argv)
     rounds, batch = (3, 0.05) if options.quick else (7, 0.2)
-    names = ("grad", "static", "autograd", "torch")
+    names = ("grad", "static", "rev-rev", "autograd", "torch")
     print(f"{'workload':<32}" + "".join(f"{n:>14}" for n in names) + f"{'HVP/grad':>10}")
     for name in WORKLOADS:
         workload = BY_NAME[name]

@@ -241,7 +241,7 @@ def _compile(
 ):
     """The adjoint (or jvp, or with ``forward`` the gradient in forward mode) of ``f`` and
     what it was compiled against."""
-    if kind in ("jvp", "tangent") or forward:
+    if kind in ("jvp", "tangent", "directional") or forward:
         generated = forward_transform(f, wrt=wrt, kind=kind, optimize=optimize, numbers=numbers)
     else:
         generated = reverse_transform(
@@ -451,6 +451,13 @@ def jvp(
 def jvp_of_helper(f, wrt):
     """The jvp generated code calls for a helper: a tuple of tangents in, unchecked."""
     return _build_jvp(f, wrt=wrt, mode="static", optimize=True, verbose=False, kind="tangent")
+
+
+def directional_derivative(f, wrt):
+    """``df(*args, tangent=t)``: the tangent alone of ``jvp(f)``, so that the code that only
+    computes ``f``'s value is dropped.  ``f`` is a static gradient (a Hessian-vector
+    product), whose ``gradient_of`` calls give the tangent the argument's shape."""
+    return _build(f, wrt=wrt, mode="static", kind="directional", optimize=True, verbose=False)
 
 
 def _build_jvp(f, *, wrt, mode, optimize, verbose, kind="jvp"):

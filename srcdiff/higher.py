@@ -1,8 +1,11 @@
 """Hessian-vector products, Hessians and Jacobians, built from srcdiff's own derivatives.
 
-``hessian_vector_product`` differentiates the gradient once more: the vjp of
-``grad(f)`` seeded with ``v`` is ``H v`` (a Hessian is symmetric), and in the
-static mode it is generated code like any gradient (``static/higher.py``).
+``hessian_vector_product`` differentiates the gradient once more.  In the
+static mode it runs forward over reverse: the jvp of the generated gradient
+along ``v`` is ``H v``, generated code that carries each value of the
+gradient's code with its tangent (``static/higher.py``) and returns the
+tangent alone.  The tracing mode runs double backward, as PyTorch does: the
+vjp of ``grad(f)`` seeded with ``v`` (a Hessian is symmetric).
 ``hessian`` stacks one such product per unit vector; ``jacobian`` stacks one
 vjp per output element (``method="reverse"``).  Each function carries
 ``source``: the generated code it runs (None in the tracing mode).
@@ -52,11 +55,17 @@ def _check(f, mode):
 def _hvp(f, wrt, mode):
     _check(f, mode)
     wrt_items(wrt)
-    second = api.vjp(api.grad(f, wrt=wrt, mode=mode), wrt=wrt, mode=mode)
+    gradient = api.grad(f, wrt=wrt, mode=mode)
+    if mode == "trace":  # double backward, as PyTorch computes it
+        second = api.vjp(gradient, wrt=wrt, mode=mode)
+        keyword = "seed"
+    else:  # forward over reverse: the derivative of the gradient along the vector
+        second = api.directional_derivative(gradient, wrt=wrt)
+        keyword = "tangent"
 
     @functools.wraps(f)
     def hvp(*args, vector, **kwargs):
-        return second(*args, seed=vector, **kwargs)
+        return second(*args, **{keyword: vector}, **kwargs)
 
     hvp.source = second.source
     return hvp

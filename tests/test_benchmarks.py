@@ -114,7 +114,7 @@ def test_hessian_vector_product_candidates_agree(name):
     args = workload.inputs("small")
     v = np.random.default_rng(1).standard_normal(np.shape(args[0]))
     calls = candidates(workload, args, v)
-    assert set(calls) == {"grad", "static", "autograd", "torch"}
+    assert set(calls) == {"grad", "static", "rev-rev", "autograd", "torch"}
     reference = to_numpy(calls["autograd"]())
-    for candidate in ("static", "torch"):
+    for candidate in ("static", "rev-rev", "torch"):
         np.testing.assert_allclose(to_numpy(calls[candidate]()), reference, rtol=1e-9)

@@ -37,6 +37,7 @@ from srcdiff.rules import (  # noqa: F401  (importing a family registers its rul
 from srcdiff.rules.helpers import unbroadcast, zeros_like
 from srcdiff.rules.registry import (
     LINEAR,
+    ZERO,
     defjvp,
     deflinear,
     defvjp,
@@ -46,12 +47,14 @@ from srcdiff.rules.registry import (
     nondifferentiable,
     register_jvp,
     register_vjp,
+    shape_only,
     to_positions,
     vjp_rule,
 )
 
 __all__ = [
     "LINEAR",
+    "ZERO",
     "deflinear",
     "defjvp",
     "defvjp",
@@ -61,6 +64,7 @@ __all__ = [
     "nondifferentiable",
     "register_jvp",
     "register_vjp",
+    "shape_only",
     "to_positions",
     "unbroadcast",
     "vjp_rule",

@@ -4,7 +4,9 @@ An adjoint is plain Python that calls a few helpers (``unbroadcast``,
 ``unreduce``, ``gradient_of`` ...).  Each helper that passes a gradient on is
 linear in that gradient, so its VJP is the transposed operation (summing
 where it broadcast, broadcasting where it summed) and its JVP is the helper
-itself applied to the tangent (``deflinear``).  Helpers that only build
+itself applied to the tangent (``deflinear``); the array it reads only for
+its shape contributes no tangent (``shape_only``), so ``jvp(grad(f))``
+differentiates an adjoint forward.  Helpers that only build
 zeros, count, or check have no derivative.  With these rules,
 ``grad(grad(f))``, a Hessian-vector product and third derivatives are
 generated like any first derivative (``static/higher.py``).
@@ -12,7 +14,10 @@ generated like any first derivative (``static/higher.py``).
 
 import numpy as np
 
+from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import (
+    broadcast_like,
+    cast_like,
     diagonal_scatter,
     float_zeros,
     ndim,
@@ -27,11 +32,14 @@ from srcdiff.rules.helpers import (
     zeros_like,
 )
 from srcdiff.rules.operators import matmul_left, matmul_right
-from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable
+from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable, shape_only
 from srcdiff.static.runtime import (
     added_at,
     check_seed,
     gradient_of,
+    tangent_in,
+    tangent_out,
+    tangents_in,
     unit_seed,
     writable,
     zeros_for,
@@ -90,6 +98,38 @@ deflinear(unbroadcast, gradient_of, writable, unreduce, restore_reduced_axes, ch
 deflinear(scatter_add, diagonal_scatter)
 deflinear(matmul_left, argnums=(0, 2))
 deflinear(matmul_right, argnums=(0, 1))
+# The array each helper reads for its shape (or dtype) only: no tangent passes through it.
+shape_only(
+    unbroadcast, gradient_of, writable, unreduce, restore_reduced_axes, check_seed, argnums=(1,)
+)
+shape_only(scatter_add, diagonal_scatter, matmul_left, argnums=(1,))
+shape_only(matmul_right, argnums=(2,))
+
+
+@defvjp(cast_like)
+def cast_like_vjp(g, ans, value, x):
+    """A cotangent made in ``x``'s float dtype goes back in ``value``'s own."""
+    return cast_like(g, value), None
+
+
+deflinear(cast_like)
+shape_only(cast_like, argnums=(1,))
+
+
+# A jvp's own helpers: the tangents it takes in and gives out, spread to a result's
+# shape, or made gradient containers; linear in the tangent, so ``grad(jvp(f))`` runs.
+@defvjp(broadcast_like, tangent_in, tangent_out, tangents_in)
+def broadcast_like_vjp(g, ans, t, like):
+    return unbroadcast(g, t), None
+
+
+@defvjp(as_gradient)
+def as_gradient_vjp(g, ans, value):
+    return (g,)
+
+
+deflinear(broadcast_like, tangent_in, tangent_out, tangents_in, as_gradient)
+shape_only(broadcast_like, tangent_in, tangent_out, argnums=(1,))
 
 
 @defvjp(added_at)

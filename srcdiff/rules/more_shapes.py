@@ -13,8 +13,15 @@ concatenation of the pieces, a scatter that adds repeated indices.
 import numpy as np
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules.helpers import cast_like, float_zeros, ndim, unbroadcast, zeros_like
-from srcdiff.rules.registry import defjvp, deflinear, defvjp
+from srcdiff.rules.helpers import (
+    cast_like,
+    float_zeros,
+    ndim,
+    scatter_add,
+    unbroadcast,
+    zeros_like,
+)
+from srcdiff.rules.registry import defjvp, deflinear, defvjp, nondifferentiable
 
 
 @defvjp(np.roll)
@@ -60,6 +67,7 @@ def atleast_nd(g, ans, *arys):
     return tuple(np.reshape(gi, np.shape(a)) for gi, a in zip(g, arys))
 
 
+@nondifferentiable
 def _pieces_axis(fn, ary, axis):
     if fn is np.hsplit:
         return 1 if ndim(ary) > 1 else 0
@@ -146,6 +154,7 @@ def pad_jvp(t, ans, array, pad_width, mode="constant", **kwargs):
 
 
 # ---- selections
+@nondifferentiable
 def take_sources(a, indices, axis, mode):
     """The index along ``axis`` each taken entry comes from, after ``mode`` wraps or clips."""
     length = np.size(a) if axis is None else np.shape(a)[axis]
@@ -157,16 +166,15 @@ def take(g, ans, a, indices, axis=None, out=None, mode="raise"):
     """Scatter ``g`` back to the taken entries; an entry taken twice gets both."""
     sources = take_sources(a, indices, axis, mode)
     if axis is None:
-        flat = float_zeros(np.ravel(a), g)
-        np.add.at(flat, sources, g)
-        return np.reshape(flat, np.shape(a)), None
+        return np.reshape(scatter_add(g, np.ravel(a), sources), np.shape(a)), None
     axis = axis % ndim(a)
     taken = tuple(range(axis, axis + np.ndim(sources)))
-    moved = float_zeros(np.moveaxis(np.asarray(a), axis, 0), g)
-    np.add.at(moved, sources, np.moveaxis(g, taken, tuple(range(len(taken)))))
+    g_first = np.moveaxis(g, taken, tuple(range(len(taken))))
+    moved = scatter_add(g_first, np.moveaxis(np.asarray(a), axis, 0), sources)
     return np.moveaxis(moved, 0, axis), None
 
 
+@nondifferentiable
 def along_axis_index(arr, indices, axis, shape):
     """The full fancy index ``take_along_axis`` reads: ``indices`` on ``axis``, aranges elsewhere."""
     rank = len(shape)
@@ -183,12 +191,9 @@ def along_axis_index(arr, indices, axis, shape):
 @defvjp(np.take_along_axis)
 def take_along_axis(g, ans, arr, indices, axis=-1):
     if axis is None:  # NumPy reads the flattened array
-        flat = float_zeros(np.ravel(arr), g)
-        np.add.at(flat, indices, g)
-        return np.reshape(flat, np.shape(arr)), None, None
-    out = float_zeros(arr, g)
-    np.add.at(out, along_axis_index(arr, indices, axis % ndim(arr), np.shape(ans)), g)
-    return out, None, None
+        return np.reshape(scatter_add(g, np.ravel(arr), indices), np.shape(arr)), None, None
+    index = along_axis_index(arr, indices, axis % ndim(arr), np.shape(ans))
+    return scatter_add(g, arr, index), None, None
 
 
 deflinear(np.take, np.ndarray.take, np.take_along_axis)

@@ -18,7 +18,9 @@ where ``t`` is the tangent of positional argument ``i`` (its ``argnum``).  The
 result's tangent is the sum over the arguments that carry a tangent, so an
 argument without one costs nothing.  A function linear in argument ``i``
 (``sum``, ``reshape``, ``transpose`` ...) needs no written rule: ``deflinear``
-records that its JVP is the function itself applied to the tangent.
+records that its JVP is the function itself applied to the tangent.  An
+argument read only for its shape or dtype (``unreduce(g, x)`` reads ``x``'s
+shape) contributes no tangent: ``shape_only`` records a zero JVP for it.
 """
 
 import functools
@@ -81,6 +83,7 @@ def register_jvp(fn: Callable, rule: Callable | None = None, *, argnum: int = 0)
 
 
 LINEAR = "linear"  # a JVP entry meaning "fn itself, with the tangent in place of the argument"
+ZERO = "zero"  # a JVP entry meaning "this argument contributes no tangent"
 
 
 def _store_jvp(fn, argnum, rule):
@@ -105,6 +108,14 @@ def deflinear(*fns, argnums=(0,)):
     for fn in fns:
         for argnum in argnums:
             _store_jvp(fn, argnum, LINEAR)
+
+
+def shape_only(*fns, argnums):
+    """Declare that each of ``fns`` reads the arguments ``argnums`` only for their
+    shape or dtype: a tangent there changes nothing, so its JVP is zero."""
+    for fn in fns:
+        for argnum in argnums:
+            _store_jvp(fn, argnum, ZERO)
 
 
 def nondifferentiable(fn: Callable) -> Callable:
@@ -228,7 +239,8 @@ def vjp_rule(fn):
 
 
 def jvp_rule(fn, argnum=0):
-    """The JVP rule of ``fn`` for argument ``argnum``: a function, ``LINEAR``, or None."""
+    """The JVP rule of ``fn`` for argument ``argnum``: a function, ``LINEAR``, ``ZERO``
+    or None."""
     try:
         return _JVPS.get(_key(fn), {}).get(argnum)
     except TypeError:
@@ -246,6 +258,10 @@ def apply_jvp(fn, argnum, t, ans, args, kwargs):
             f"no JVP rule for argument {argnum} of {_label(fn)}; register one with "
             f"srcdiff.register_jvp({_label(fn)}, rule, argnum={argnum})"
         )
+    if rule is ZERO:
+        from srcdiff.rules.helpers import zeros_like
+
+        return zeros_like(ans)
     if rule is not LINEAR:
         return rule(t, ans, *args, **kwargs)
     args = list(args)

@@ -182,9 +182,10 @@ def repeat(g, ans, x, repeats, axis=None):
         split = np.shape(g)[:axis] + (length, repeats) + np.shape(g)[axis + 1 :]
         return np.sum(np.reshape(g, split), axis=axis + 1), None
     source = np.repeat(np.arange(np.shape(x)[axis]), repeats)
-    out = float_zeros(x, g)
-    np.add.at(np.moveaxis(out, axis, 0), source, np.moveaxis(g, axis, 0))
-    return out, None
+    shape = np.shape(x)
+    moved_x = np.broadcast_to(0.0, (shape[axis],) + shape[:axis] + shape[axis + 1 :])  # its shape
+    moved = scatter_add(np.moveaxis(g, axis, 0), moved_x, source)
+    return np.moveaxis(moved, 0, axis), None
 
 
 @defvjp(operator.getitem)

@@ -9,10 +9,12 @@ VJP moves ``g`` back along that matching, the JVP moves the tangent forward.
 
 import numpy as np
 
-from srcdiff.rules.helpers import float_zeros
-from srcdiff.rules.registry import defjvp, defvjp
+from srcdiff.rules.helpers import scatter_add
+from srcdiff.rules.more_shapes import along_axis_index
+from srcdiff.rules.registry import defjvp, defvjp, nondifferentiable
 
 
+@nondifferentiable
 def _matching(x, ans, axis):
     """``(order of x, order of ans)`` along ``axis``: entry ``x[order_x[r]]`` is ``ans[order_ans[r]]``."""
     return np.argsort(x, axis=axis, kind="stable"), np.argsort(ans, axis=axis, kind="stable")
@@ -24,9 +26,8 @@ def rearranged_back(g, x, ans, axis):
         flat = rearranged_back(np.ravel(g), np.ravel(x), np.ravel(ans), 0)
         return np.reshape(flat, np.shape(x))
     order_x, order_ans = _matching(x, ans, axis)
-    out = float_zeros(x, g)
-    np.put_along_axis(out, order_x, np.take_along_axis(np.asarray(g), order_ans, axis), axis)
-    return out
+    index = along_axis_index(x, order_x, axis % np.ndim(x), np.shape(x))
+    return scatter_add(np.take_along_axis(np.asarray(g), order_ans, axis), x, index)
 
 
 def rearranged_forward(t, x, ans, axis):

@@ -176,16 +176,23 @@ class HelperJvp(_CompiledHelper):
     """
 
     def build(self):
-        from srcdiff.api import jvp_of_helper
+        from srcdiff.api import jvp, jvp_of_helper
 
+        if takes_variable_arguments(self.fn):  # ``*args`` forwarding: as HelperVjp runs it
+            return jvp(self.fn, wrt=self.wrt, mode="trace")
         return jvp_of_helper(self.fn, self.wrt)
 
     def __call__(self, *args, tangent, **kwargs):
-        jvp = (self.compiled or self.compile()).current()  # one frame less per call
+        jvp = self.compiled or self.compile()
+        current = getattr(jvp, "current", None)  # the jvp itself: one frame less per call
         try:
-            return jvp(*args, tangent=tangent, **kwargs)
+            return (current() if current is not None else jvp)(*args, tangent=tangent, **kwargs)
         except RecursionError:
             raise _too_deep(self.fn) from None
+        except DifferentiationError as error:
+            if current is not None or not is_rule_code(self.fn):
+                raise
+            raise _refusal(self.fn, error) from None  # a rule's ``*args`` code traced
 
 
 class Pullback:

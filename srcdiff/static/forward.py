@@ -21,6 +21,7 @@ import gast
 
 from srcdiff.static import runtime
 from srcdiff.static.calls import _in_progress
+from srcdiff.static.lists import is_list_pop
 from srcdiff.static.names import assign, clone, const, name, names_in, runtime_name, store
 from srcdiff.static.nodes import walk
 from srcdiff.static.recursion import deep_expressions
@@ -90,7 +91,8 @@ class ForwardAD:
         return code
 
     def returned(self, result, kind):
-        """``(result, its tangent)``: shaped like the result for the user, as is for a helper."""
+        """``(result, its tangent)``: shaped like the result for the user, as is for a helper;
+        the tangent alone for a ``"directional"`` derivative."""
         zero = result not in self.active or result in self.final_zeros
         tangent = const(0.0) if zero else name(self.d(result))
         if kind in GRADIENTS:
@@ -99,7 +101,9 @@ class ForwardAD:
         if kind == "jvp":
             tangent = _runtime_call("tangent_out", tangent, name(result))
         elif zero:
-            tangent = _runtime_call("zeros_like", name(result))
+            tangent = _runtime_call("tangent_zeros", name(result))
+        if kind == "directional":
+            return tangent
         return gast.Tuple(elts=[name(result), tangent], ctx=gast.Load())
 
     def d(self, var):
@@ -126,6 +130,8 @@ class ForwardAD:
             target = stmt.targets[0]
             if isinstance(target, gast.Subscript):
                 return self.setitem(stmt, state)
+            if is_list_pop(stmt.value):
+                return self.pop(stmt, state)
             return self.assign(stmt, state)
         if isinstance(stmt, gast.Expr):
             return self.append(stmt, state)
@@ -166,13 +172,7 @@ class ForwardAD:
         tangent = self.builder.tangent(stmt.value, stmt, live)
         state.owned.difference_update(targets)
         if tangent is None:
-            state.zeros.update(t for t in targets if t in self.active)
-            shaped = [t for t in targets if t in self.eager]
-            for t in shaped:
-                state.zeros.discard(t)
-                state.owned.add(t)
-            zeros = [assign(self.d(t), _runtime_call("zeros_like", name(t))) for t in shaped]
-            return [stmt] + [_located(z, stmt) for z in zeros]
+            return [stmt] + self.zero_result(targets, stmt, state)
         state.zeros.difference_update(targets)
         tangent_target = (
             store(self.d(target.id))
@@ -196,6 +196,37 @@ class ForwardAD:
             _located(assign(tangent_target, tangent.naming_result(name(new))), stmt),
             _located(assign(clone(target), name(new)), stmt),
         ]
+
+    def zero_result(self, targets, stmt, state):
+        """The results ``targets`` of ``stmt`` have a zero tangent: no variable, or
+        zeros in their shape for the ``eager`` ones."""
+        state.zeros.update(t for t in targets if t in self.active)
+        shaped = [t for t in targets if t in self.eager]
+        for t in shaped:
+            state.zeros.discard(t)
+            state.owned.add(t)
+        zeros = [assign(self.d(t), _runtime_call("zeros_like", name(t))) for t in shaped]
+        return [_located(z, stmt) for z in zeros]
+
+    def pop(self, stmt, state):
+        """``v = xs.pop()``: ``dv = dxs.pop()``, so ``dxs`` keeps one tangent per item of
+        ``xs`` (a generated adjoint's save stacks are such lists)."""
+        target, var = stmt.targets[0].id, stmt.value.func.value.id
+        state.bound.add(target)
+        state.owned.discard(target)
+        if var not in self.active or var in state.zeros:
+            return [stmt] + (
+                self.zero_result([target], stmt, state) if target in self.active else []
+            )
+        popped = gast.Call(
+            func=gast.Attribute(value=name(self.d(var)), attr="pop", ctx=gast.Load()),
+            args=[],
+            keywords=[],
+        )
+        if target not in self.active:
+            return [stmt, _located(gast.Expr(value=popped), stmt)]
+        state.zeros.discard(target)
+        return [stmt, _located(assign(self.d(target), popped), stmt)]
 
     def setitem(self, stmt, state):
         """``a[i] = v``: ``da[i] = dv`` (or 0.0), in a tangent array ``da`` owns."""
@@ -372,10 +403,13 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
 
     ``kind="jvp"`` checks the tangents it is given and shapes the one it returns;
     ``kind="tangent"`` (a helper's jvp, called by generated code) takes a tuple of
-    tangents, one per ``wrt`` argument, unchecked.  A gradient kind (``"grad"``,
-    ``"value_and_grad"``, ``"grad_and_value"``) differentiates a scalar function
-    with respect to one argument that is a number: its tangent is 1.0 and the
-    result's tangent is the derivative, as ``grad(f, method="forward")`` returns it.  ``numbers``: positions of
+    tangents, one per ``wrt`` argument, unchecked; ``kind="directional"`` returns the
+    tangent alone, so that code computing only the value is dropped (a Hessian-vector
+    product: the jvp of a gradient, whose ``gradient_of`` calls shape its tangent).
+    A gradient kind (``"grad"``, ``"value_and_grad"``, ``"grad_and_value"``)
+    differentiates a scalar function with respect to one argument that is a number:
+    its tangent is 1.0 and the result's tangent is the derivative, as
+    ``grad(f, method="auto")`` returns it.  ``numbers``: positions of
     arguments it may assume are Python numbers (``static/specialise.py``).
     """
     _in_progress.add(fn)
@@ -411,7 +445,10 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
                     gast.Name(id="tangent", ctx=gast.Param(), annotation=None, type_comment=None)
                 )
                 generated.args.kw_defaults.append(None)
-            prepare(generated, front, optimize, numbers=numbers)
+            # The user's tangents are checked even where nothing reads them.
+            given = kind not in ("tangent", *GRADIENTS)
+            checked = [forward.d(w) for w in front.wrt] if given else []
+            prepare(generated, front, optimize, live=checked, numbers=numbers)
             return compile_generated(fn, generated, front, kind, forward.builder.helpers.values())
     finally:
         _in_progress.discard(fn)

@@ -16,7 +16,7 @@ call of the differentiated function runs now.
 
 import threading
 
-from srcdiff.static.calls import HelperVjp
+from srcdiff.static.calls import HelperJvp, HelperVjp
 
 
 def made_by_srcdiff(obj):
@@ -27,10 +27,10 @@ def made_by_srcdiff(obj):
 def generated_function(obj):
     """The generated function to differentiate in place of ``obj``, or ``obj`` itself.
 
-    Maps a function srcdiff made (and a helper's vjp bound in generated code)
-    to its generated adjoint.
+    Maps a function srcdiff made (and a helper's vjp or jvp bound in generated
+    code) to its generated adjoint or jvp.
     """
-    if isinstance(obj, HelperVjp):
+    if isinstance(obj, (HelperVjp, HelperJvp)):
         compiled = obj.compiled or obj.compile()
         return generated_function(compiled) if made_by_srcdiff(compiled) else obj
     if made_by_srcdiff(obj):

@@ -248,8 +248,11 @@ def _loads(node):
 def _is_dead(stmt, reads, pure):
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
+        # Reads of the target by the statement itself (``s = s + x``) keep nothing alive.
         return (
-            isinstance(target, gast.Name) and reads[target.id] <= 0 and _is_pure(stmt.value, pure)
+            isinstance(target, gast.Name)
+            and reads[target.id] <= _loads(stmt.value).count(target.id)
+            and _is_pure(stmt.value, pure)
         )
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         return reads[stmt.target.id] <= 0

@@ -374,6 +374,9 @@ def tangent_in(t, x):
     """The tangent ``t`` given for argument ``x``, checked: x's shape, a float dtype."""
     if type(x) is float and type(t) in _REAL_SCALARS:
         return float(t)
+    if type(x) is np.ndarray is type(t) and x.dtype == t.dtype == np.float64:
+        if x.shape == t.shape:  # the common case, checked in a few C calls
+            return t.copy()  # the function may write into it
     if isinstance(x, (list, tuple)):
         if not isinstance(t, (list, tuple)) or len(t) != len(x):
             raise DifferentiationError(
@@ -387,7 +390,7 @@ def tangent_in(t, x):
             f"a tangent must have its argument's shape {np.shape(x)} and real values; got "
             f"{type(t).__name__} of shape {np.shape(t)}"
         )
-    dtype = getattr(x, "dtype", np.dtype(float))
+    dtype = getattr(x, "dtype", np.dtype(np.float64))
     dtype = dtype if dtype.kind == "f" else np.float64
     if isinstance(x, np.ndarray):
         return np.array(t, dtype=dtype)  # a copy: the function may write into it
@@ -416,6 +419,20 @@ def tangent_out(t, value):
     dtype = value.dtype if value.dtype.kind == "f" else np.dtype(np.float64)
     out = np.broadcast_to(np.asarray(t, dtype=dtype), np.shape(value))
     return np.array(out) if isinstance(value, np.ndarray) else dtype.type(out[()])
+
+
+@nondifferentiable
+def tangent_zeros(value):
+    """The zero tangent of a helper's result: ``zeros_like``, except that a number or a
+    flag in a container (a mask a rule computed) gets a float zero, which the caller's
+    tangent code can multiply, where a gradient would mark it ``NO_GRADIENT``."""
+    if not trees.is_container(value):
+        return zeros_like(value)
+    items = [
+        NO_GRADIENT if v is None or isinstance(v, (str, bytes)) else tangent_zeros(v)
+        for _, v in trees.children(value)
+    ]
+    return container_gradient(value, items)
 
 
 def added_at(g, index, value):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import gast
 
 from srcdiff.errors import DifferentiationError
-from srcdiff.rules import LINEAR, is_elementwise, is_nondifferentiable, jvp_rule, vjp_rule
+from srcdiff.rules import LINEAR, ZERO, is_elementwise, is_nondifferentiable, jvp_rule, vjp_rule
 from srcdiff.rules.gradient_list import as_gradient
 from srcdiff.rules.helpers import broadcast_like
 from srcdiff.static.adjoints import (
@@ -110,7 +110,7 @@ class TangentBuilder(AdjointBuilder):
         terms = [
             self.term(fn, i, value, args, kwargs, stmt)
             for i, a in enumerate(args)
-            if self.carries(a)
+            if self.carries(a) and jvp_rule(fn, i) is not ZERO
         ]
         if not terms:
             return None

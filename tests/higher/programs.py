@@ -2,6 +2,8 @@
 
 import numpy as np
 
+import srcdiff
+
 
 def softplus(x):
     return np.log1p(np.exp(x))
@@ -72,3 +74,29 @@ def nuclear(x):
 
 def scan(x):
     return np.sum(np.cumprod(x) * x)
+
+
+def affine(x):
+    return np.sum(3.0 * x) + 1.0
+
+
+def along(fn, mode="static"):
+    """``(x, t) -> the derivative of fn at x along t``, from ``srcdiff.jvp``: its gradient
+    in ``x`` is the Hessian times ``t``, its gradient in ``t`` the gradient of ``fn``."""
+    tangent_of = srcdiff.jvp(fn, mode=mode)
+
+    def directional(x, t):
+        return tangent_of(x, tangent=t)[1]
+
+    return directional
+
+
+def along_both(fn, mode="static"):
+    """``along`` for a function of two arguments, both carrying a tangent."""
+    tangent_of = srcdiff.jvp(fn, wrt=(0, 1), mode=mode)
+
+    def directional(x, y, tx, ty):
+        value, tangent = tangent_of(x, y, tangent=(tx, ty))
+        return tangent
+
+    return directional

@@ -100,9 +100,13 @@ def test_jacobian_of_the_gradient_is_the_hessian():
 
 
 def test_hessian_vector_product_source_is_the_second_order_code():
+    # forward over reverse: the jvp of the generated gradient (drosenbrock)
     hvp = srcdiff.hessian_vector_product(rosenbrock)
-    assert hvp.source.startswith("def drosenbrock_grad(x, *, seed=None):")
-    assert "gradient_of" in hvp.source
+    assert hvp.source.startswith("def drosenbrock_jvp(x, *, tangent):")
+    assert "ddx = " in hvp.source  # the tangent of the gradient dx
+    # only the tangent is returned, so the gradient's own final value is not computed
+    assert "= gradient_of(dx, x)" not in hvp.source
+    assert hvp.source.rstrip().endswith("return dresult")
     assert srcdiff.hessian_vector_product(rosenbrock, mode="trace").source is None
 
 
