@@ -181,6 +181,23 @@ def _node_kind(name):
     return kind
 
 
+def _unchanging(arg, value):
+    """What a node keeps of an operand under ``trace_vjp``: a NumPy array that is no
+    Tensor's (from ``np.random``, a global, an argument not differentiated) as a copy.
+
+    A Tensor's array is never written into there (copy-on-write, ``numpy_writes.py``),
+    but the user's code may write into such an array in place (``noise *= 2``) after
+    this operation read it: the backward pass must see the values it read.
+    """
+    if isinstance(arg, Tensor):
+        return value
+    if type(value) is np.ndarray and value.flags.writeable:
+        return value.copy()
+    if type(arg) in _SEQUENCES and value is not arg:  # Tensors and arrays, unwrapped
+        return type(value)(map(_unchanging, arg, value))
+    return value
+
+
 def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out, strict):
     name = grad_fn_name(fn, via, args, kwargs)
     cls, saves, is_view = _node_kind(name)
@@ -214,6 +231,9 @@ def _record(fn, via, args, raw, raw_kwargs, kwargs, rule, out, strict):
     box = [0]
     if checks and type(out) is np.ndarray and rule_uses_ans(rule):
         saved.append((None, box, 0, name))
+    if strict:
+        raw = list(map(_unchanging, args, raw))
+        raw_kwargs = {key: _unchanging(kwargs.get(key), value) for key, value in raw_kwargs.items()}
     node = cls(rule, tuple(raw), raw_kwargs, out, tuple(edges), tuple(next_functions), saved)
     result = make_tensor(out, True, node)
     result._version_box = box

@@ -155,3 +155,42 @@ def test_a_write_into_an_array_a_saved_row_shows_is_refused_or_right():
     got = srcdiff.grad(copyto_into_a_row_source, mode="trace")(w)
     expected = numeric_grad(copyto_into_a_row_source, (w,), 0)
     assert got == pytest.approx(expected, rel=1e-6)
+
+
+# -- arrays that are no Tensor's, written in place after an operation read them ------
+
+NOISE = np.random.default_rng(0).standard_normal(3)
+
+
+def global_copy_scaled(w):
+    noise = NOISE.copy()  # a NumPy array, not one the tracing mode made
+    y = np.sum(noise * w)
+    noise *= 2.0
+    return y + np.sum(noise * w)
+
+
+def random_draw_scaled(w):
+    noise = np.random.default_rng(1).standard_normal(3)
+    y = np.sum(np.stack([noise, w]) ** 2)
+    noise[0] = 5.0
+    return y + np.sum(noise * w)
+
+
+def data_argument_updated(w, data):
+    y = np.sum(data * w)
+    data += 1.0
+    return y + np.sum(data * w)
+
+
+@pytest.mark.parametrize("mode", ["static", "trace"])
+@pytest.mark.parametrize("f", [global_copy_scaled, random_draw_scaled], ids=lambda f: f.__name__)
+def test_a_plain_array_written_after_a_use_gives_the_right_gradient(f, mode):
+    got = srcdiff.grad(f, mode=mode)(W.copy())
+    np.testing.assert_allclose(got, numeric_grad(f, (W.copy(),), 0), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", ["static", "trace"])
+def test_an_argument_written_after_a_use_gives_the_right_gradient(mode):
+    data = np.ones(3)
+    got = srcdiff.grad(data_argument_updated, mode=mode)(W.copy(), data)
+    np.testing.assert_allclose(got, 1.0 + 2.0)  # d/dw of sum(1 * w) + sum(2 * w)
