@@ -93,6 +93,10 @@ def apply_op(fn, args, kwargs=_EMPTY, via=None, rule=None):
     """
     flags = GRAD_STATE.flags  # this thread's: read once per operation
     enabled = flags.enabled
+    if fn is np.copyto and flags.strict and len(args) == 2 and not kwargs:
+        if isinstance(args[0], Tensor):  # NumPy's meaning: a[...] = v
+            args[0][...] = args[1]
+            return None
     if kwargs and enabled:
         args, kwargs = _keywords_to_positions(fn, args, kwargs, rule)
     raw = []

@@ -181,6 +181,17 @@ class TensorOperators:
             if ufunc in _BOOL_UFUNCS:
                 return self._new_plain(ufunc(*map(_plain, inputs), **kwargs))
             return apply_op(ufunc, inputs, kwargs)
+        out = kwargs.get("out")
+        target = out[0] if isinstance(out, tuple) and len(out) == 1 else out
+        if (
+            method == "__call__"
+            and inputs
+            and target is inputs[0]
+            and isinstance(target, TensorOperators)
+        ):
+            # np.add(a, b, out=a) is a += b
+            rest = {key: value for key, value in kwargs.items() if key != "out"}
+            return apply_inplace(target, ufunc, inputs[1:], rest)
         if GRAD_STATE.flags.enabled and any(
             isinstance(x, TensorOperators) and x._requires_grad for x in inputs
         ):

@@ -66,6 +66,8 @@ class StatementWriter:
             kinds += ["alias"]
         if features.get("stores"):
             kinds += ["store"] * (4 if features.get("store_heavy") else 1)
+            if any(_made_here(n) and v.shape != () for n, v in env.items()):
+                kinds += ["in_place_call"]
         if depth_left and features.get("control"):
             kinds += ["if", "for", "for", "while", "item", "stack"]
             if features.get("shrinking"):
@@ -201,6 +203,24 @@ class StatementWriter:
             value_shape = self.choice(value_shapes(slice_shape, op))
             text, _ = self.expr_of_shape(env, ctx, 2, value_shape)
             self.emit(indent, f"{name}{index} {op} {self.in_place_operand(op, text)}")
+        return self.assign(env, ctx, name, "", shape, True)
+
+    def stmt_in_place_call(self, env, ctx, indent):
+        """``np.copyto(a, c)``, ``a.fill(c)`` or ``np.add(a, v, out=a)`` on an array the
+        program made with ``np.zeros``, maybe after statements that read it."""
+        name = self.choice(sorted(n for n, v in env.items() if _made_here(n) and v.shape != ()))
+        shape = env[name].shape
+        form = self.choice(["copyto", "fill", "out"])
+        if form == "out":
+            value_shape = self.choice(value_shapes(shape, "+="))
+            text, _ = self.expr_of_shape(env, ctx, 2, value_shape)
+            self.emit(indent, f"np.add({name}, {text}, out={name})")
+        else:
+            constant = self.choice(["0.25", "-1.5", "2.0"])
+            call = (
+                f"np.copyto({name}, {constant})" if form == "copyto" else f"{name}.fill({constant})"
+            )
+            self.emit(indent, call)
         return self.assign(env, ctx, name, "", shape, True)
 
     def stmt_item(self, env, ctx, indent):
@@ -397,3 +417,8 @@ class StatementWriter:
         if ctx.get("loop_state") is not None:
             ctx["loop_state"]["skipped"] = True
         return env
+
+
+def _made_here(name):
+    """A name ``stmt_store`` or ``stmt_item`` bound to an array of zeros or ones."""
+    return re.fullmatch(r"a\d+", name) is not None
