@@ -207,6 +207,16 @@ class Traced:
         return tuple(_gradients_in(o, leaf, captured) for o, leaf in self.structures)
 
 
+def _given(namespace, value):
+    """A NumPy array argument not differentiated, as a read-only view: an operation on it
+    keeps the array itself (``dispatch._unchanging``), so nothing may write into it."""
+    if type(value) is np.ndarray and value.flags.writeable:
+        value = value.view()
+        value.flags.writeable = False
+        return value
+    return namespace.value(value)
+
+
 def run_traced(f, args, kwargs, wrt):
     """Run ``f(*args, **kwargs)`` with leaf Tensors at the positions ``wrt``: a ``Traced``."""
     kwargs = kwargs or {}
@@ -234,13 +244,20 @@ def run_traced(f, args, kwargs, wrt):
     namespace = Namespace()
     function = namespace.function(f)
     differentiated = {p % len(args) if isinstance(p, int) else p for p in wrt}
-    args = [a if p in differentiated else namespace.value(a) for p, a in enumerate(args)]
-    kwargs = {k: v if k in differentiated else namespace.value(v) for k, v in kwargs.items()}
+    args = [a if p in differentiated else _given(namespace, a) for p, a in enumerate(args)]
+    kwargs = {k: v if k in differentiated else _given(namespace, v) for k, v in kwargs.items()}
     try:
         with tracing():
             out = function(*args, **kwargs)
     except (ValueError, TypeError) as error:
         refusal = _refusal_behind(error)
+        if refusal is None and "read-only" in str(error):
+            refusal = DifferentiationError(
+                "the function writes in place into an array it was given and does not "
+                "differentiate, which the tracing mode does not follow (an operation may have "
+                "read its old values); copy it first (data = data.copy()) and write into the copy"
+            )
+            raise refusal from error
         if refusal is None:
             raise
         raise refusal from None
