@@ -417,7 +417,8 @@ def forward_transform(fn, wrt=0, kind="jvp", optimize=True, numbers=()):
         with deep_expressions(fn):
             eager = set()
             while True:
-                front = front_end(fn, wrt, None if kind in GRADIENTS else "tangent", "jvp")
+                keyword = None if kind in GRADIENTS else "tangent"
+                front = front_end(fn, wrt, keyword, "jvp", numbers=numbers)
                 forward = ForwardAD(front, frozenset(eager))
                 *body, final = front.tree.body
                 state = forward.start()

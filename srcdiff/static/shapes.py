@@ -81,9 +81,14 @@ _ELEMENTWISE = {
 }
 
 
-def scalar_names(tree, source):
-    """The names of ``tree`` (a normalized function) that always hold scalars."""
-    assignments = {a.id: [None] for a in walk(tree.args) if isinstance(a, gast.Name)}
+def scalar_names(tree, source, numbers=()):
+    """The names of ``tree`` (a normalized function) that always hold scalars, given that
+    the parameters ``numbers`` hold Python numbers (``static/specialise.py``)."""
+    assignments = {
+        a.id: [_A_NUMBER if a.id in numbers else None]
+        for a in walk(tree.args)
+        if isinstance(a, gast.Name)
+    }
     for node in walk(tree):
         if isinstance(node, gast.Assign):
             target = node.targets[0]
@@ -113,6 +118,8 @@ def scalar_names(tree, source):
 
 # Stands for the value of a ``for i in range(...)`` index: always an integer.
 _AN_INTEGER = gast.Constant(value=0, kind=None)
+# Stands for the value of a parameter a specialised function is called with: a number.
+_A_NUMBER = gast.Constant(value=0.0, kind=None)
 
 
 def _is_range_loop(loop, source):

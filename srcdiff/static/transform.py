@@ -114,7 +114,7 @@ class FrontEnd:
     keyword: str | None = None  # the generated function's keyword-only argument, as named
 
 
-def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
+def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False, numbers=()):
     """Stages 1-4 for ``fn``; ``keyword`` is the generated function's keyword-only argument
     (``seed``, ``tangent``), freed from the user's names; with ``rename_keyword`` (a vjp split
     again: its ``seed`` is a parameter) the keyword takes a fresh name instead."""
@@ -137,7 +137,8 @@ def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
     varied = varied_names(tree, wrt_list, source)
     tree = normalize(tree, source, varied, namer)
     active = active_names(tree, wrt_list, source)
-    scalars = scalar_names(tree, source)
+    positional, _ = parameters(source.tree)
+    scalars = scalar_names(tree, source, {positional[i] for i in numbers if i < len(positional)})
     twins = shape_twins(tree, scalars, source)
     parents = reduced_parents(tree, source)
     shapes = ShapeFacts(scalars, twins, parents, stable_names(tree), array_names(tree, source))
@@ -148,7 +149,7 @@ def front_end(fn, wrt, keyword=None, kind="grad", rename_keyword=False):
 
 def _reverse_transform(fn, wrt, kind, optimize, numbers, split_helpers):
     keyword = "seed" if kind in ("vjp", "split") else None
-    front = front_end(fn, wrt, keyword, "vjp", rename_keyword=kind == "split")
+    front = front_end(fn, wrt, keyword, "vjp", rename_keyword=kind == "split", numbers=numbers)
     seed_name = front.keyword
     source, tree, wrt_list, every = front.source, front.tree, front.wrt, front.every
     namer, active, scalars, namespace = front.namer, front.active, front.scalars, front.namespace

@@ -44,5 +44,5 @@ def doscillator(k, x0, n_steps):
         dv = dv + da_3 * 0.1
         da_2 = da * x
         dx = dx + da * a_2
-        dk = dk + -da_2
+        dk = dk - da_2
     return float(dk)
