@@ -1,4 +1,4 @@
-"""Time Hessian-vector products: srcdiff static against its own gradient, HIPS autograd and PyTorch.
+"""Time Hessian-vector products: srcdiff static against its own gradient, autograd, PyTorch, JAX.
 
     python benchmarks/hvp.py            # logistic and MLP workloads, small and large
     python benchmarks/hvp.py --quick    # fewer, shorter rounds
@@ -9,7 +9,8 @@ reverse, the jvp of its generated gradient, itself generated code ("static");
 "rev-rev" is reverse over reverse, the vjp of that gradient seeded with ``v``.
 autograd's is its
 ``hessian_vector_product``; PyTorch's is double backward (``create_graph=True``,
-then the gradient of ``<g, v>``).  Every product is first checked against
+then the gradient of ``<g, v>``); JAX's (when installed) is ``jit`` of the
+``jvp`` of ``grad``, the workload's own code run on ``jax.numpy``.  Every product is first checked against
 autograd's; a mismatch is printed as WRONG and not timed.  The target: srcdiff's
 HVP at most 4x its own gradient.
 """
@@ -73,6 +74,24 @@ def candidates(workload, args, v):
         calls["torch"] = double_backward
     except ImportError:
         pass
+    try:
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+        jax_fn = types.FunctionType(fn.__code__, {**fn.__globals__, "np": jnp})
+
+        def forward_over_reverse(x, rest, vector):
+            return jax.jvp(lambda y: jax.grad(jax_fn)(y, *rest), (x,), (vector,))[1]
+
+        jitted = jax.jit(forward_over_reverse)
+        jax_args = [jnp.asarray(a) for a in args]
+        jax_v = jnp.asarray(v)
+        calls["jax_jit"] = lambda: jax.block_until_ready(
+            jitted(jax_args[0], tuple(jax_args[1:]), jax_v)
+        )
+    except ImportError:
+        pass
     return calls
 
 
@@ -86,7 +105,7 @@ def main(argv=None):
     parser.add_argument("--sizes", default=",".join(SIZES), help="small,large")
     options = parser.parse_args(argv)
     rounds, batch = (3, 0.05) if options.quick else (7, 0.2)
-    names = ("grad", "static", "rev-rev", "autograd", "torch")
+    names = ("grad", "static", "rev-rev", "autograd", "torch", "jax_jit")
     print(f"{'workload':<32}" + "".join(f"{n:>14}" for n in names) + f"{'HVP/grad':>10}")
     for name in WORKLOADS:
         workload = BY_NAME[name]
