@@ -6,6 +6,7 @@ are checked against the hand-written gradients with the same check the
 benchmark runs before timing.  A workload srcdiff cannot handle fails here.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -107,14 +108,16 @@ def test_forward_benchmark_candidates_agree_with_the_hand_derivative(args):
 
 @pytest.mark.parametrize("name", ["logistic", "mlp"])
 def test_hessian_vector_product_candidates_agree(name):
-    """``benchmarks/hvp.py`` times products that agree (srcdiff, autograd, PyTorch)."""
+    """``benchmarks/hvp.py`` times products that agree (srcdiff, autograd, PyTorch, and JAX
+    where the bench extra installed it)."""
     from benchmarks.hvp import candidates, to_numpy
 
     workload = BY_NAME[name]
     args = workload.inputs("small")
     v = np.random.default_rng(1).standard_normal(np.shape(args[0]))
     calls = candidates(workload, args, v)
-    assert set(calls) == {"grad", "static", "rev-rev", "autograd", "torch"}
+    peers = {"jax_jit"} if importlib.util.find_spec("jax") is not None else set()
+    assert set(calls) == {"grad", "static", "rev-rev", "autograd", "torch"} | peers
     reference = to_numpy(calls["autograd"]())
-    for candidate in ("static", "rev-rev", "torch"):
+    for candidate in ("static", "rev-rev", "torch", *peers):
         np.testing.assert_allclose(to_numpy(calls[candidate]()), reference, rtol=1e-9)
