@@ -160,9 +160,7 @@ def _forward_gradient(f, *, wrt, mode, kind, optimize, verbose, backend):
                 columns.append(float(t))
             grads.append(columns[0] if np.ndim(x) == 0 else np.reshape(columns, np.shape(x)))
         grads = grads[0] if single else tuple(grads)
-        return {"grad": grads, "grad_and_value": (grads, value), "value_and_grad": (value, grads)}[
-            kind
-        ]
+        return _by_kind(kind, value, grads)
 
     gradient.source = forward.source
     return gradient
@@ -272,13 +270,31 @@ def _forward_or_reverse(f, **options):
 
 def _position(f, wrt):
     """The position of the one argument ``wrt`` names; None for a tuple or an unknown name."""
-    code = getattr(f, "__code__", None)
-    if isinstance(wrt, tuple) or code is None:
+    if isinstance(wrt, tuple):
         return None
-    positional = code.co_varnames[: code.co_argcount]
-    if isinstance(wrt, str):
-        return positional.index(wrt) if wrt in positional else None
-    return wrt % len(positional) if -len(positional) <= wrt < len(positional) else None
+    position, name = _located(f, wrt)
+    return position if name is not None else None
+
+
+def _located(f, item):
+    """``(position, name)`` of the parameter of ``f`` that ``item`` (a position or a name)
+    designates; None for what ``f``'s positional parameters do not tell."""
+    code = getattr(f, "__code__", None)
+    positional = code.co_varnames[: code.co_argcount] if code is not None else ()
+    if isinstance(item, str):
+        return (positional.index(item) if item in positional else None, item)
+    if -len(positional) <= item < len(positional):
+        return (item % len(positional), positional[item])
+    return (item, None)
+
+
+def _by_kind(kind, value, grads):
+    """What a gradient of ``kind`` returns: the gradients, with the value first or last."""
+    if kind == "grad_and_value":
+        return grads, value
+    if kind == "value_and_grad":
+        return value, grads
+    return grads
 
 
 def _after_self(wrt):
@@ -290,17 +306,8 @@ def _after_self(wrt):
 
 def _argument_check(f, wrt):
     """A check, run on each call, that the ``wrt`` arguments are numbers or arrays."""
-    code = getattr(f, "__code__", None)
-    positional = code.co_varnames[: code.co_argcount] if code is not None else ()
-    where = []  # (position or None, name or None) of each differentiated argument
-    for item in wrt_items(wrt):
-        if isinstance(item, str):
-            where.append((positional.index(item) if item in positional else None, item))
-        elif -len(positional) <= item < len(positional):
-            where.append((item % len(positional), positional[item]))
-        else:
-            where.append((item, None))
-    where = tuple(where)
+    # (position or None, name or None) of each differentiated argument
+    where = tuple(_located(f, item) for item in wrt_items(wrt))
     positions = [position for position, _ in where]
     if None in positions or not positions:
         return functools.partial(_check_arguments, where)
@@ -406,12 +413,7 @@ def _traced(f, wrt, kind):
                     check_tree(value, p if isinstance(p, str) else _label(f, p), True)
 
     def shaped(value, gradients):
-        grads = gradients[0] if single else gradients
-        if kind == "grad_and_value":
-            return grads, value
-        if kind == "value_and_grad":
-            return value, grads
-        return grads
+        return _by_kind(kind, value, gradients[0] if single else gradients)
 
     if kind == "vjp":
 
